@@ -1,0 +1,38 @@
+package io.flowsock.core;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Receives what a {@link Channel} reads, the core's callback API for users without Reactor.
+ *
+ * <p><b>Threading.</b> Every method runs on the channel's port thread, one at a time. Never block.
+ *
+ * <p><b>Buffers.</b> The buffer given to {@link #onData} is a right-sized heap buffer that the
+ * handler owns for good: keep it, change it, hand it to another thread.
+ *
+ * <p><b>Lifecycle.</b> {@code onData} is called once per filled receive buffer, never more often
+ * than {@link Channel#request(long)} allowed. Then at most one of {@link #onEnd()} (the peer's
+ * FIN, or a local dispose) and {@link #onError}; last, {@link #onClosed()}, exactly once.
+ */
+public interface ChannelHandler {
+    /** Bytes received. Counts one against the demand given by {@link Channel#request(long)}. */
+    void onData(ByteBuffer data);
+
+    /** The input ended: the peer shut down its output, or the connection was disposed locally. */
+    void onEnd();
+
+    /** The input failed: reset by the peer, an I/O error, a watchdog, or an abort. */
+    void onError(Throwable error);
+
+    /** The connection is closed and its resources released. */
+    default void onClosed() {
+    }
+
+    /**
+     * Whether nobody will consume what is read now. When true, a graceful close drains the
+     * input by reading and dropping it, rather than waiting for demand.
+     */
+    default boolean discardsInput() {
+        return false;
+    }
+}

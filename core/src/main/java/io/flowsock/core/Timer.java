@@ -1,0 +1,25 @@
+package io.flowsock.core;
+
+import io.flowsock.core.internal.SystemTimer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Time as the core sees it: a clock and one-shot tasks. Injectable so tests can drive time; see
+ * {@link VirtualTimer}. Watchdogs and timeouts only ever use this, never the wall clock.
+ *
+ * <p><b>Threading.</b> {@code schedule} may be called from any thread. Tasks run on the timer's
+ * own thread (or, for a {@link VirtualTimer}, the thread that advances it) and must be short:
+ * the core's tasks only hand work to a completion port.
+ */
+public interface Timer {
+    /** Runs {@code task} once after {@code delay}. */
+    Cancellable schedule(Runnable task, long delay, TimeUnit unit);
+
+    /** Monotonic time in nanoseconds, as {@link System#nanoTime()}. */
+    long nanoTime();
+
+    /** The JVM-wide timer: one daemon thread, started on first use. */
+    static Timer system() {
+        return SystemTimer.INSTANCE;
+    }
+}

@@ -1,0 +1,81 @@
+package io.flowsock.core;
+
+import io.flowsock.core.nio2.Nio2Transport;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.Consumer;
+
+/**
+ * A backend: a set of {@link CompletionPort}s, one per event-loop thread, that post accepts, reads
+ * and writes and run their completions. Connections are spread over the ports and pinned to one.
+ *
+ * <pre>{@code
+ * Transport transport = Transport.nio2(2);
+ * Listener listener = transport.listen(new InetSocketAddress("127.0.0.1", 0), ListenOptions.DEFAULTS,
+ *         channel -> channel.start(new ChannelHandler() {          // echo, without Reactor
+ *             public void onData(ByteBuffer data) { channel.write(data); channel.request(1); }
+ *             public void onEnd() { channel.close(); }
+ *             public void onError(Throwable error) { }
+ *         }).request(1));
+ * }</pre>
+ *
+ * <p><b>Threading.</b> All methods are safe from any thread.
+ *
+ * <p><b>Lifecycle.</b> A transport owns its port threads until {@link #close()}. The
+ * {@link #shared()} transport lives as long as the JVM and uses daemon threads.
+ */
+public interface Transport extends AutoCloseable {
+    /** The backend's name: "nio2" or "uring". */
+    String name();
+
+    Capabilities capabilities();
+
+    /** The completion ports, one per event-loop thread. */
+    List<? extends CompletionPort> ports();
+
+    /** The timer the ports use for watchdogs and timeouts. */
+    Timer timer();
+
+    /**
+     * Binds and starts accepting. {@code onAccept} runs on the new connection's port thread.
+     *
+     * @throws BindException if the address cannot be bound (in use, not local, no permission)
+     */
+    Listener listen(InetSocketAddress address, ListenOptions options, Consumer<Channel> onAccept);
+
+    /**
+     * Connects to {@code remote}, which must be resolved. The future completes on the new
+     * connection's port thread, or fails with {@link ConnectRefusedException},
+     * {@link ConnectTimeoutException} or {@link ConnectException}. Cancelling the future closes a
+     * connection that completes afterwards.
+     */
+    CompletableFuture<Channel> connect(InetSocketAddress remote, ChannelOptions options, Duration timeout);
+
+    /** Closes every listener and connection of this transport and stops its threads. */
+    @Override
+    void close();
+
+    /** The NIO.2 backend with one port per available processor and daemon threads. */
+    static Transport nio2() {
+        return nio2(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The NIO.2 backend with {@code ports} ports and daemon threads. */
+    static Transport nio2(int ports) {
+        return new Nio2Transport(ports, null, Timer.system());
+    }
+
+    /** The NIO.2 backend with injected thread factory and timer, for tests and containers. */
+    static Transport nio2(int ports, ThreadFactory threads, Timer timer) {
+        java.util.Objects.requireNonNull(threads, "threads");
+        return new Nio2Transport(ports, threads, timer);
+    }
+
+    /** The JVM-wide default transport, created on first use; never closed. */
+    static Transport shared() {
+        return SharedTransport.INSTANCE;
+    }
+}

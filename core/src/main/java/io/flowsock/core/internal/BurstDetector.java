@@ -1,0 +1,66 @@
+package io.flowsock.core.internal;
+
+/**
+ * Automatic Burst Detection, IOCPSOCK's rule for how many receive buffers to post: after a read
+ * that filled every posted buffer, double the count (up to the cap); after one that filled less
+ * than half of them, halve it (not below 1). The count is only ever the ceiling: a read posts no
+ * more buffers than the subscriber's outstanding demand.
+ *
+ * <p>Below one large buffer there is one more rung: a small buffer. A connection starts there and
+ * drops back there when a single-buffer read brings no more than a small buffer holds, so an idle
+ * connection waiting for its next message never pins a large buffer.
+ *
+ * <p>Runs only on its connection's port thread, except {@link #cap()} reads for {@code Tunable}.
+ */
+public final class BurstDetector {
+    private volatile int cap;      // written by any thread (a live change), read on the port thread and by queries
+    private int count = 1;
+    private boolean small = true;
+
+    public BurstDetector(int cap) {
+        this.cap = cap;
+    }
+
+    public int cap() {
+        return cap;
+    }
+
+    /** Changes the cap from the next read; 1 turns ABD off. Any thread. */
+    public void cap(int newCap) {
+        cap = newCap;
+    }
+
+    /** Buffers the next read will post, given the outstanding demand and the backend's scatter width. */
+    public int next(long demand, int maxScatter) {
+        return (int) Math.max(0, Math.min(Math.min(count, cap), Math.min(demand, maxScatter)));
+    }
+
+    /** Whether the next read uses a small buffer (it then posts exactly one). */
+    public boolean small() {
+        return small;
+    }
+
+    /** The current count, before the demand limit. */
+    public int count() {
+        return Math.min(count, cap);
+    }
+
+    /** Learns from a completed read of {@code posted} buffers of {@code bufferSize} bytes each. */
+    public void record(int posted, int bufferSize, long bytes, int smallSize) {
+        int cap = this.cap;
+        count = Math.min(count, cap);
+        long capacity = (long) posted * bufferSize;
+        if (bytes >= capacity) {
+            if (small) {
+                small = false;                       // outgrew the small rung: one large buffer next
+            } else {
+                count = Math.min(Math.max(count, posted) * 2, cap);
+            }
+        } else if (bytes * 2 < capacity) {
+            count = Math.max(1, count / 2);
+            if (posted == 1 && !small && bytes <= smallSize) {
+                small = true;                        // trickling: back to the small rung
+            }
+        }
+    }
+}

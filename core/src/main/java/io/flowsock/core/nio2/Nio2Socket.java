@@ -1,0 +1,224 @@
+package io.flowsock.core.nio2;
+
+import io.flowsock.core.spi.ReadCompletion;
+import io.flowsock.core.spi.SocketIo;
+import io.flowsock.core.spi.WriteCompletion;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.CompletionHandler;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A connected NIO.2 socket driven by the core. One read and one write pending at most, which is
+ * also all NIO.2 allows. The completion handlers are shared singletons with the socket as
+ * attachment, so posting an operation allocates nothing.
+ *
+ * <p>Runs only on its port's thread.
+ */
+final class Nio2Socket implements SocketIo {
+    private static final ReadOne READ_ONE = new ReadOne();
+    private static final ReadMany READ_MANY = new ReadMany();
+    private static final WriteOne WRITE_ONE = new WriteOne();
+    private static final WriteMany WRITE_MANY = new WriteMany();
+
+    private final Nio2Port port;
+    private final AsynchronousSocketChannel ch;
+    private final InetSocketAddress local;
+    private final InetSocketAddress remote;
+
+    private ByteBuffer[] posted = new ByteBuffer[1];
+    private int postedCount;
+    private ReadCompletion readCompletion;
+    private WriteCompletion writeCompletion;
+    /** Inside a read completion: a read posted now waits until the port's buffers are returned. */
+    private boolean inReadCallback;
+    private int deferredCount;
+    private boolean deferredSmall;
+    private boolean closed;
+
+    Nio2Socket(Nio2Port port, AsynchronousSocketChannel ch) throws IOException {
+        this.port = port;
+        this.ch = ch;
+        this.local = (InetSocketAddress) ch.getLocalAddress();
+        this.remote = (InetSocketAddress) ch.getRemoteAddress();
+    }
+
+    @Override
+    public void read(int count, boolean small, ReadCompletion completion) {
+        readCompletion = completion;
+        if (inReadCallback) {
+            deferredCount = count;
+            deferredSmall = small;
+            return;
+        }
+        post(count, small);
+    }
+
+    private void post(int count, boolean small) {
+        if (posted.length < count) {
+            posted = new ByteBuffer[count];
+        }
+        for (int i = 0; i < count; i++) {
+            posted[i] = port.buffers.take(small);
+        }
+        postedCount = count;
+        try {
+            if (count == 1) {
+                ch.read(posted[0], this, READ_ONE);
+            } else {
+                ch.read(posted, 0, count, 0L, TimeUnit.MILLISECONDS, this, READ_MANY);
+            }
+        } catch (RuntimeException e) {          // closed, or a read already pending: report, never throw
+            onReadFailed(e);
+        }
+    }
+
+    private void onRead(long bytes) {
+        ReadCompletion c = readCompletion;
+        int count = postedCount;
+        if (bytes < 0) {
+            releasePosted();
+            c.endOfStream();
+            return;
+        }
+        int filled = 0;
+        for (int i = 0; i < count; i++) {
+            ByteBuffer b = posted[i].flip();
+            if (b.hasRemaining()) {
+                filled = i + 1;
+            }
+        }
+        int size = posted[0].capacity();
+        inReadCallback = true;
+        try {
+            c.completed(posted, filled, count, size, bytes);
+        } finally {
+            inReadCallback = false;
+            releasePosted();
+        }
+        if (deferredCount > 0) {
+            int n = deferredCount;
+            deferredCount = 0;
+            post(n, deferredSmall);
+        }
+    }
+
+    private void onReadFailed(Throwable error) {
+        releasePosted();
+        deferredCount = 0;
+        readCompletion.failed(error);
+    }
+
+    private void releasePosted() {
+        for (int i = 0; i < postedCount; i++) {
+            port.buffers.release(posted[i]);
+            posted[i] = null;
+        }
+        postedCount = 0;
+    }
+
+    @Override
+    public void write(ByteBuffer[] srcs, int offset, int length, WriteCompletion completion) {
+        writeCompletion = completion;
+        try {
+            if (length == 1) {
+                ch.write(srcs[offset], this, WRITE_ONE);
+            } else {
+                ch.write(srcs, offset, length, 0L, TimeUnit.MILLISECONDS, this, WRITE_MANY);
+            }
+        } catch (RuntimeException e) {
+            completion.failed(e);
+        }
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        ch.shutdownOutput();
+    }
+
+    @Override
+    public void close(boolean reset) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (reset) {
+                ch.setOption(StandardSocketOptions.SO_LINGER, 0);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // already reset by the peer: a plain close is all that is left to do
+        }
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // close(2) failing leaves nothing to recover; the descriptor is released either way
+        }
+    }
+
+    @Override
+    public int smallBufferSize() {
+        return ReceiveBuffers.SMALL;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    private static final class ReadOne implements CompletionHandler<Integer, Nio2Socket> {
+        @Override
+        public void completed(Integer n, Nio2Socket s) {
+            s.onRead(n);
+        }
+
+        @Override
+        public void failed(Throwable e, Nio2Socket s) {
+            s.onReadFailed(e);
+        }
+    }
+
+    private static final class ReadMany implements CompletionHandler<Long, Nio2Socket> {
+        @Override
+        public void completed(Long n, Nio2Socket s) {
+            s.onRead(n);
+        }
+
+        @Override
+        public void failed(Throwable e, Nio2Socket s) {
+            s.onReadFailed(e);
+        }
+    }
+
+    private static final class WriteOne implements CompletionHandler<Integer, Nio2Socket> {
+        @Override
+        public void completed(Integer n, Nio2Socket s) {
+            s.writeCompletion.completed(n);
+        }
+
+        @Override
+        public void failed(Throwable e, Nio2Socket s) {
+            s.writeCompletion.failed(e);
+        }
+    }
+
+    private static final class WriteMany implements CompletionHandler<Long, Nio2Socket> {
+        @Override
+        public void completed(Long n, Nio2Socket s) {
+            s.writeCompletion.completed(n);
+        }
+
+        @Override
+        public void failed(Throwable e, Nio2Socket s) {
+            s.writeCompletion.failed(e);
+        }
+    }
+}

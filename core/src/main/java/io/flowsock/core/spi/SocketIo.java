@@ -1,0 +1,34 @@
+package io.flowsock.core.spi;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * A backend's connected socket, as the core drives it. At most one read and one write are posted
+ * at a time; each post gets exactly one completion, on the connection's port thread, possibly
+ * before the posting call returns.
+ */
+public interface SocketIo {
+    /**
+     * Posts a read into {@code count} of the port's receive buffers, small ones when {@code small}
+     * (an idle connection waiting for its next message holds no large buffer).
+     */
+    void read(int count, boolean small, ReadCompletion completion);
+
+    /** Posts a gathering write of {@code srcs[offset, offset + length)}. */
+    void write(ByteBuffer[] srcs, int offset, int length, WriteCompletion completion);
+
+    /** Sends FIN after what was written. */
+    void shutdownOutput() throws IOException;
+
+    /** Closes the socket; with {@code reset}, abortively (RST, SO_LINGER 0). Idempotent. */
+    void close(boolean reset);
+
+    /** Capacity of the small receive buffer used while a connection trickles. */
+    int smallBufferSize();
+
+    InetSocketAddress localAddress();
+
+    InetSocketAddress remoteAddress();
+}

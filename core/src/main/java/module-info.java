@@ -1,0 +1,8 @@
+/**
+ * flowsock's completion-port engine. Depends on nothing but the JDK.
+ */
+module io.flowsock.core {
+    exports io.flowsock.core;
+    exports io.flowsock.core.spi;
+    requires java.logging;
+}
