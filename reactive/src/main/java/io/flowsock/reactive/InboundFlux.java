@@ -1,0 +1,109 @@
+package io.flowsock.reactive;
+
+import io.flowsock.core.Channel;
+import io.flowsock.core.ChannelHandler;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+
+/**
+ * A connection's inbound: the channel's handler and the single subscriber's subscription in one
+ * object. Every signal to the subscriber, onSubscribe included, is sent from the port thread, so
+ * a terminal event that arrives before the subscriber does is simply kept and replayed.
+ */
+final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subscription {
+    private final Channel channel;
+    private final AtomicBoolean subscribed = new AtomicBoolean();
+    // Port thread only.
+    private CoreSubscriber<? super ByteBuffer> actual;
+    private boolean ended;
+    private Throwable error;
+    private volatile boolean cancelled;   // written by any thread (cancel), read on the port
+
+    InboundFlux(Channel channel) {
+        this.channel = channel;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super ByteBuffer> subscriber) {
+        if (!subscribed.compareAndSet(false, true)) {
+            Operators.error(subscriber, new IllegalStateException("inbound of " + channel
+                    + " already has a subscriber; a connection's inbound may be subscribed once"));
+            return;
+        }
+        run(() -> {
+            actual = subscriber;
+            subscriber.onSubscribe(this);
+            if (ended && !cancelled) {
+                terminate();
+            }
+        });
+    }
+
+    @Override
+    public void request(long n) {
+        if (cancelled) {
+            return;
+        }
+        if (n <= 0) {
+            cancel();
+            run(() -> actual.onError(new IllegalArgumentException(
+                    "request must be > 0 (Reactive Streams rule 3.9), was " + n)));
+            return;
+        }
+        channel.request(n);
+    }
+
+    @Override
+    public void cancel() {
+        if (!cancelled) {
+            cancelled = true;
+            channel.abandonInput();
+        }
+    }
+
+    @Override
+    public void onData(ByteBuffer data) {
+        if (!cancelled) {
+            actual.onNext(data);
+        }
+    }
+
+    @Override
+    public void onEnd() {
+        ended = true;
+        if (actual != null && !cancelled) {
+            terminate();
+        }
+    }
+
+    @Override
+    public void onError(Throwable e) {
+        error = e;
+        onEnd();
+    }
+
+    private void terminate() {
+        if (error != null) {
+            actual.onError(error);
+        } else {
+            actual.onComplete();
+        }
+    }
+
+    @Override
+    public boolean discardsInput() {
+        return actual == null || cancelled;
+    }
+
+    private void run(Runnable task) {
+        if (channel.port().inPort()) {
+            task.run();
+        } else {
+            channel.port().execute(task);
+        }
+    }
+}

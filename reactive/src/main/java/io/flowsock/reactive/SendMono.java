@@ -1,0 +1,129 @@
+package io.flowsock.reactive;
+
+import io.flowsock.core.Channel;
+import io.flowsock.core.Send;
+import io.flowsock.core.SendSource;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+
+/**
+ * {@code Connection.send}: each subscription starts one outbound stream of the channel and
+ * subscribes to the data Publisher, whose demand the channel drives at most sendCap ahead.
+ */
+final class SendMono extends Mono<Void> {
+    private final Channel channel;
+    private final Publisher<? extends ByteBuffer> data;
+
+    SendMono(Channel channel, Publisher<? extends ByteBuffer> data) {
+        this.channel = channel;
+        this.data = data;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super Void> actual) {
+        SendSubscriber s = new SendSubscriber(actual);
+        actual.onSubscribe(s.monoSubscription);
+        s.send = channel.send(s);
+        data.subscribe(s);
+    }
+
+    /**
+     * Subscriber of the data and source of the channel's stream. Upstream requests that arrive
+     * before upstream's onSubscribe are kept by the deferred subscription. The Mono's subscriber
+     * gets a separate subscription: its request means nothing for a {@code Mono<Void>}.
+     */
+    static final class SendSubscriber implements CoreSubscriber<ByteBuffer>, SendSource {
+        private final CoreSubscriber<? super Void> actual;
+        private final Operators.DeferredSubscription upstream = new Operators.DeferredSubscription();
+        volatile Send send;             // set before the data Publisher is subscribed
+        private volatile boolean done;  // the Mono was answered or cancelled
+
+        SendSubscriber(CoreSubscriber<? super Void> actual) {
+            this.actual = actual;
+        }
+
+        @Override
+        public reactor.util.context.Context currentContext() {
+            return actual.currentContext();
+        }
+
+        // ---- the data Publisher's subscriber
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            upstream.set(s);
+        }
+
+        @Override
+        public void onNext(ByteBuffer b) {
+            if (done) {
+                return;             // after cancel, Reactive Streams allows stragglers: drop them
+            }
+            send.offer(Objects.requireNonNull(b, "onNext called with null (Reactive Streams rule 2.13)"));
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            send.fail(t);
+        }
+
+        @Override
+        public void onComplete() {
+            send.complete();
+        }
+
+        // ---- the channel's source (port thread)
+
+        @Override
+        public void request(long n) {
+            upstream.request(n);
+        }
+
+        @Override
+        public void cancel() {
+            upstream.cancel();
+        }
+
+        @Override
+        public void onSent() {
+            if (!done) {
+                done = true;
+                actual.onComplete();
+            }
+        }
+
+        @Override
+        public void onFailed(Throwable error) {
+            upstream.cancel();
+            if (!done) {
+                done = true;
+                actual.onError(error);
+            }
+        }
+
+        /** The subscription the Mono's subscriber sees. */
+        final Subscription monoSubscription = new Subscription() {
+            @Override
+            public void request(long n) {
+                // Mono<Void>: nothing to deliver but the terminal signal
+            }
+
+            @Override
+            public void cancel() {
+                if (!done) {
+                    done = true;
+                    upstream.cancel();
+                    Send s = send;
+                    if (s != null) {
+                        s.complete();   // what was offered is still written; later sends may proceed
+                    }
+                }
+            }
+        };
+    }
+}

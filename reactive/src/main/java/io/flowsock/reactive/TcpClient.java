@@ -1,0 +1,115 @@
+package io.flowsock.reactive;
+
+import io.flowsock.core.ChannelOptions;
+import io.flowsock.core.ConnectException;
+import io.flowsock.core.Transport;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
+import reactor.core.publisher.Mono;
+
+/**
+ * Configures and opens TCP client connections.
+ *
+ * <pre>{@code
+ * Connection conn = TcpClient.create().host("::1").port(port)
+ *         .option(StandardSocketOptions.TCP_NODELAY, true)
+ *         .connectNow();
+ * }</pre>
+ *
+ * <p><b>Threading.</b> Immutable and safe to share: every call returns a new instance.
+ *
+ * <p><b>Lifecycle.</b> {@link #connect()} is lazy and opens one connection per subscription;
+ * cancelling it before it completes closes the socket. The connection is the caller's to close.
+ */
+public final class TcpClient extends TcpSettings<TcpClient> {
+    private final String host;
+    private final int port;            // -1: not set
+    private final Duration connectTimeout;
+    private final Consumer<? super Connection> onConnected;
+
+    private TcpClient(ChannelOptions channel, Transport transport, String host, int port, Duration connectTimeout,
+                      Consumer<? super Connection> onConnected) {
+        super(channel, transport);
+        this.host = host;
+        this.port = port;
+        this.connectTimeout = connectTimeout;
+        this.onConnected = onConnected;
+    }
+
+    /** A client for localhost with a 30 s connect timeout and default tunables; set the port. */
+    public static TcpClient create() {
+        return new TcpClient(ChannelOptions.DEFAULTS, null, "localhost", -1, Duration.ofSeconds(30), c -> { });
+    }
+
+    @Override
+    TcpClient with(ChannelOptions channel, Transport transport) {
+        return new TcpClient(channel, transport, host, port, connectTimeout, onConnected);
+    }
+
+    /** The remote host: a literal address or a name, resolved without blocking the caller. */
+    public TcpClient host(String host) {
+        return new TcpClient(channel, transport, Addresses.checkHost(host), port, connectTimeout, onConnected);
+    }
+
+    /** The remote port, 1..65535. */
+    public TcpClient port(int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be in 1..65535, was " + port);
+        }
+        return new TcpClient(channel, transport, host, port, connectTimeout, onConnected);
+    }
+
+    /** Fails a connect that has not completed this long after it started; zero waits forever. */
+    public TcpClient connectTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "connectTimeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("connectTimeout must not be negative, was " + timeout);
+        }
+        return new TcpClient(channel, transport, host, port, timeout, onConnected);
+    }
+
+    /** Called on the connection's port thread once it is connected, before the Mono emits it. */
+    public TcpClient doOnConnected(Consumer<? super Connection> onConnected) {
+        return new TcpClient(channel, transport, host, port, connectTimeout,
+                Objects.requireNonNull(onConnected, "onConnected"));
+    }
+
+    /**
+     * Connects when subscribed. Fails with {@link io.flowsock.core.ConnectRefusedException},
+     * {@link io.flowsock.core.ConnectTimeoutException} or {@link ConnectException}, each naming
+     * the address.
+     */
+    public Mono<Connection> connect() {
+        if (port < 0) {
+            return Mono.error(new IllegalStateException("port is not set: call port(int) before connect()"));
+        }
+        Transport t = transportOrShared();
+        return Addresses.resolve(host, port)
+                .onErrorMap(UnknownHostException.class,
+                        e -> new ConnectException(InetSocketAddress.createUnresolved(host, port), e))
+                .flatMap(address -> Mono.fromFuture(() -> t.connect(address, channel, connectTimeout)
+                        .thenApply(ch -> {
+                            ChannelConnection c = new ChannelConnection(ch);
+                            onConnected.accept(c);
+                            return (Connection) c;
+                        })));
+    }
+
+    /** Connects, blocking the caller up to the connect timeout plus 5 s; failures are rethrown. */
+    public Connection connectNow() {
+        return connectNow(connectTimeout.isZero() ? Duration.ofMinutes(5) : connectTimeout.plusSeconds(5));
+    }
+
+    /** Connects, blocking the caller up to {@code timeout}; failures are rethrown as they are. */
+    public Connection connectNow(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        Connection c = connect().block(timeout);
+        if (c == null) {
+            throw new IllegalStateException("connect completed without a connection");
+        }
+        return c;
+    }
+}

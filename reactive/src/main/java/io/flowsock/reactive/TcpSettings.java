@@ -1,0 +1,81 @@
+package io.flowsock.reactive;
+
+import io.flowsock.core.ChannelOptions;
+import io.flowsock.core.Transport;
+import java.net.SocketOption;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What {@link TcpServer} and {@link TcpClient} configure alike: the connection tunables, the
+ * timeouts, socket options and the transport. Immutable: every call returns a new instance and
+ * checks its argument in the call.
+ *
+ * @param <T> the concrete builder
+ */
+public abstract sealed class TcpSettings<T extends TcpSettings<T>> permits TcpServer, TcpClient {
+    final ChannelOptions channel;
+    final Transport transport;   // absent: the shared transport, looked up at bind/connect time
+
+    TcpSettings(ChannelOptions channel, Transport transport) {
+        this.channel = channel;
+        this.transport = transport;
+    }
+
+    abstract T with(ChannelOptions channel, Transport transport);
+
+    /** Cap on outbound buffers in flight per connection (IOCPSOCK's sendcap), >= 1. Default 16. */
+    public T sendCap(int sendCap) {
+        return with(channel.withSendCap(sendCap), transport);
+    }
+
+    /**
+     * Cap of Automatic Burst Detection: receive buffers one read may fill (IOCPSOCK's recvburst),
+     * >= 1; 1 is plain flow control. Default 16.
+     */
+    public T recvBurst(int recvBurst) {
+        return with(channel.withRecvBurst(recvBurst), transport);
+    }
+
+    /** Closes a connection whose posted read sees no byte this long; zero (the default) disables. */
+    public T readIdleTimeout(Duration timeout) {
+        return with(channel.withReadIdleTimeout(timeout), transport);
+    }
+
+    /** Closes a connection whose write makes no progress this long; zero (the default) disables. */
+    public T writeIdleTimeout(Duration timeout) {
+        return with(channel.withWriteIdleTimeout(timeout), transport);
+    }
+
+    /** How long a graceful close may take before the connection is closed at once. Default 10 s. */
+    public T closeTimeout(Duration timeout) {
+        return with(channel.withCloseTimeout(timeout), transport);
+    }
+
+    /**
+     * Sets a socket option on every connection, with the JDK's own keys, e.g.
+     * {@code option(StandardSocketOptions.TCP_NODELAY, true)}. The value's type is checked here;
+     * whether the platform supports the option is checked when connecting or accepting.
+     */
+    public <V> T option(SocketOption<V> option, V value) {
+        if (option == java.net.StandardSocketOptions.SO_LINGER && value instanceof Integer i && i > 0) {
+            throw new IllegalArgumentException("SO_LINGER must be 0 (abortive close) or unset, was " + i
+                    + ": a positive linger makes close block a completion port thread");
+        }
+        return with(channel.withOption(option, value), transport);
+    }
+
+    /** The backend to run on; default {@link Transport#shared()}. */
+    public T transport(Transport transport) {
+        return with(channel, Objects.requireNonNull(transport, "transport"));
+    }
+
+    Transport transportOrShared() {
+        return transport != null ? transport : Transport.shared();
+    }
+
+    /** The per-connection settings as configured. */
+    public ChannelOptions channelOptions() {
+        return channel;
+    }
+}

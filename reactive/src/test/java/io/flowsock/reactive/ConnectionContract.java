@@ -1,0 +1,624 @@
+package io.flowsock.reactive;
+
+import static io.flowsock.reactive.Loopback.await;
+import static io.flowsock.reactive.Loopback.randomBytes;
+import static io.flowsock.reactive.Loopback.rawClient;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowsock.core.ConnectionClosedException;
+import io.flowsock.core.ConnectionResetException;
+import io.flowsock.core.Transport;
+import io.flowsock.core.Tunable;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+import reactor.test.publisher.TestPublisher;
+
+/**
+ * The connection contract of DESIGN.md over real loopback sockets, for one backend. Each backend
+ * subclasses it and supplies its transport; a backend that cannot run here is skipped with the
+ * reason in the subclass.
+ */
+abstract class ConnectionContract {
+    static final Duration VERIFY = Duration.ofSeconds(20);
+
+    /** The backend under test, created fresh for each test and closed after it. */
+    abstract Transport newTransport();
+
+    Transport transport;
+    final List<DisposableServer> servers = new ArrayList<>();
+    final BlockingQueue<Connection> accepted = new ArrayBlockingQueue<>(64);
+
+    @BeforeEach
+    void openTransport() {
+        transport = newTransport();
+    }
+
+    @AfterEach
+    void closeAll() {
+        for (DisposableServer s : servers) {
+            s.disposeNow(Duration.ofSeconds(5));
+        }
+        transport.close();
+    }
+
+    TcpServer server() {
+        return TcpServer.create().host("127.0.0.1").port(0).transport(transport).doOnConnection(accepted::add);
+    }
+
+    DisposableServer bind(TcpServer s) {
+        DisposableServer d = s.bindNow(Duration.ofSeconds(10));
+        servers.add(d);
+        return d;
+    }
+
+    TcpClient client(DisposableServer s) {
+        return TcpClient.create().host("127.0.0.1").port(s.port()).transport(transport);
+    }
+
+    Connection nextAccepted() throws InterruptedException {
+        Connection c = accepted.poll(10, TimeUnit.SECONDS);
+        assertThat(c).as("a connection accepted within 10 s").isNotNull();
+        return c;
+    }
+
+    static Flux<ByteBuffer> chunks(byte[] data, int chunk) {
+        return Flux.range(0, (data.length + chunk - 1) / chunk)
+                .map(i -> ByteBuffer.wrap(data, i * chunk, Math.min(chunk, data.length - i * chunk)));
+    }
+
+    static Mono<byte[]> collect(Flux<ByteBuffer> in) {
+        return in.collect(ByteArrayOutputStream::new, (out, b) -> out.write(b.array(), b.arrayOffset() + b.position(),
+                b.remaining())).map(ByteArrayOutputStream::toByteArray);
+    }
+
+    /** 64 MiB to a peer that does not read: it stays pending once the socket buffers are full. */
+    static CompletableFuture<Void> sendThePeerNeverReads(Connection conn) {
+        CompletableFuture<Void> send = conn.send(Flux.range(0, 64).map(i -> ByteBuffer.wrap(new byte[1 << 20])))
+                .toFuture();
+        await(() -> conn.sendCap().inUse() > 0, VERIFY, "send in flight");
+        return send;
+    }
+
+    // ------------------------------------------------------------------ echo
+
+    @Test
+    void echoReturnsEightMebibytesInOrder() {
+        DisposableServer server = bind(server().handle(conn -> conn.send(conn.inbound())));
+        Connection conn = client(server).connectNow();
+        byte[] data = randomBytes(8 << 20, 1);
+
+        Mono<byte[]> echoed = Flux.merge(
+                conn.send(chunks(data, 64 * 1024)).then(conn.shutdownOutput()).then(Mono.<byte[]>empty()),
+                collect(conn.inbound())).last();
+
+        StepVerifier.create(echoed).assertNext(b -> assertThat(b).isEqualTo(data)).expectComplete().verify(VERIFY);
+        StepVerifier.create(conn.onClose()).expectComplete().verify(VERIFY);
+    }
+
+    @Test
+    void echoReturnsEveryByteWhenClientShutsDownOutputRightAfterLastWrite() {
+        DisposableServer server = bind(server().handle(conn -> conn.send(conn.inbound())));
+        Connection conn = client(server).connectNow();
+        byte[] data = randomBytes(1 << 20, 2);
+
+        Mono<byte[]> echoed = conn.send(Flux.just(ByteBuffer.wrap(data)))
+                .then(conn.shutdownOutput())
+                .then(collect(conn.inbound()));
+
+        StepVerifier.create(echoed).assertNext(b -> assertThat(b).isEqualTo(data)).expectComplete().verify(VERIFY);
+    }
+
+    @Test
+    void echoSurvivesAPeerThatSendsOneByteAtATime() throws Exception {
+        DisposableServer server = bind(server().handle(conn -> conn.send(conn.inbound())));
+        byte[] data = randomBytes(2000, 3);
+        try (Socket s = rawClient(server.port())) {
+            s.setTcpNoDelay(true);
+            OutputStream out = s.getOutputStream();
+            for (byte b : data) {
+                out.write(b);
+                out.flush();
+            }
+            s.shutdownOutput();
+            assertThat(s.getInputStream().readAllBytes()).isEqualTo(data);
+        }
+    }
+
+    // ------------------------------------------------------------------ inbound demand
+
+    @Test
+    void readsStopWithoutDemandSoThePeerStallsAndResumeWhenRequested() throws Exception {
+        DisposableServer server = bind(server());
+        long total = 256L << 20;
+        AtomicLong written = new AtomicLong();
+        CompletableFuture<Void> writer = new CompletableFuture<>();
+        Socket peer = rawClient(server.port());
+        Thread t = new Thread(() -> {
+            byte[] block = new byte[64 * 1024];
+            try (OutputStream out = peer.getOutputStream()) {
+                while (written.get() < total) {
+                    out.write(block);
+                    written.addAndGet(block.length);
+                }
+                peer.shutdownOutput();
+                writer.complete(null);
+            } catch (IOException e) {
+                writer.completeExceptionally(e);
+            }
+        }, "stalling-writer");
+        t.start();
+        Connection conn = nextAccepted();
+        AtomicLong received = new AtomicLong();
+        AtomicInteger buffers = new AtomicInteger();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        BaseSubscriber<ByteBuffer> slow = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(Subscription s) {
+                s.request(1);
+            }
+
+            @Override
+            protected void hookOnNext(ByteBuffer b) {
+                received.addAndGet(b.remaining());
+                buffers.incrementAndGet();
+            }
+
+            @Override
+            protected void hookOnComplete() {
+                done.complete(null);
+            }
+        };
+        conn.inbound().subscribe(slow);
+
+        // The writer stalls: it makes no progress for half a second, far short of 256 MiB.
+        long last;
+        long now = written.get();
+        do {
+            last = now;
+            Thread.sleep(500);
+            now = written.get();
+        } while (now != last && now < total);
+        assertThat(now).as("bytes the peer managed to write while the subscriber asked for one buffer")
+                .isLessThan(64L << 20);
+        assertThat(buffers.get()).as("buffers delivered against a demand of one").isEqualTo(1);
+        assertThat(received.get()).isLessThanOrEqualTo(64 * 1024);
+        assertThat(conn.recvBurst().inUse()).as("no read posted without demand").isZero();
+
+        slow.request(Long.MAX_VALUE);
+        writer.get(30, TimeUnit.SECONDS);
+        done.get(30, TimeUnit.SECONDS);
+        assertThat(received.get()).isEqualTo(total);
+        peer.close();
+    }
+
+    @Test
+    void burstDetectionRisesUnderAFastSenderAndFallsBackWhenItTrickles() throws Exception {
+        DisposableServer server = bind(server().recvBurst(8));
+        List<Integer> fastSamples = new CopyOnWriteArrayList<>();
+        List<Integer> slowSamples = new CopyOnWriteArrayList<>();
+        AtomicLong received = new AtomicLong();
+        long bulk = 64L << 20;
+        try (Socket peer = rawClient(server.port())) {
+            Connection conn = nextAccepted();
+            conn.inbound().subscribe(b -> {
+                long r = received.addAndGet(b.remaining());
+                (r <= bulk ? fastSamples : slowSamples).add(conn.recvBurst().inUse());
+            });
+            OutputStream out = peer.getOutputStream();
+            byte[] block = new byte[256 * 1024];
+            for (long sent = 0; sent < bulk; sent += block.length) {
+                out.write(block);
+            }
+            await(() -> received.get() >= bulk, VERIFY, "bulk received");
+            for (int i = 0; i < 12; i++) {
+                out.write(new byte[10]);
+                out.flush();
+                long expect = bulk + 10L * (i + 1);
+                await(() -> received.get() >= expect, VERIFY, "trickle " + expect);
+            }
+            assertThat(fastSamples).as("ABD choices under a fast sender").anyMatch(n -> n > 1);
+            assertThat(fastSamples).allMatch(n -> n <= 8);
+            assertThat(slowSamples.subList(slowSamples.size() - 3, slowSamples.size()))
+                    .as("ABD choices once the sender trickles").containsOnly(1);
+            assertThat(conn.recvBurst().cap()).isEqualTo(8);
+        }
+    }
+
+    @Test
+    void burstDetectionNeverPostsMoreBuffersThanTheSubscriberAskedFor() throws Exception {
+        DisposableServer server = bind(server().recvBurst(16));
+        List<Integer> samples = new CopyOnWriteArrayList<>();
+        AtomicLong received = new AtomicLong();
+        long bulk = 32L << 20;
+        try (Socket peer = rawClient(server.port())) {
+            Connection conn = nextAccepted();
+            conn.inbound().subscribe(new BaseSubscriber<>() {
+                int left;
+
+                @Override
+                protected void hookOnSubscribe(Subscription s) {
+                    left = 2;
+                    s.request(2);
+                }
+
+                @Override
+                protected void hookOnNext(ByteBuffer b) {
+                    received.addAndGet(b.remaining());
+                    samples.add(conn.recvBurst().inUse());
+                    if (--left == 0) {
+                        left = 2;
+                        request(2);
+                        samples.add(conn.recvBurst().inUse());   // the next read's choice, demand 2
+                    }
+                }
+            });
+            byte[] block = new byte[256 * 1024];
+            OutputStream out = peer.getOutputStream();
+            for (long sent = 0; sent < bulk; sent += block.length) {
+                out.write(block);
+            }
+            await(() -> received.get() >= bulk, VERIFY, "bulk received");
+            assertThat(samples).as("buffers posted against a demand of at most 2").allMatch(n -> n <= 2);
+            assertThat(samples).anyMatch(n -> n == 2);
+        }
+    }
+
+    @Test
+    void recvBurstOfOneKeepsOneBufferPerRead() throws Exception {
+        DisposableServer server = bind(server().recvBurst(1));
+        List<Integer> samples = new CopyOnWriteArrayList<>();
+        AtomicLong received = new AtomicLong();
+        long bulk = 16L << 20;
+        try (Socket peer = rawClient(server.port())) {
+            Connection conn = nextAccepted();
+            assertThat(conn.recvBurst()).isEqualTo(new Tunable(1, 0));
+            conn.inbound().subscribe(b -> {
+                received.addAndGet(b.remaining());
+                samples.add(conn.recvBurst().inUse());
+            });
+            byte[] block = new byte[256 * 1024];
+            for (long sent = 0; sent < bulk; sent += block.length) {
+                peer.getOutputStream().write(block);
+            }
+            await(() -> received.get() >= bulk, VERIFY, "bulk received");
+            assertThat(samples).isNotEmpty().containsOnly(1);
+        }
+    }
+
+    @Test
+    void recvBurstChangedLiveTakesEffectFromTheNextRead() throws Exception {
+        DisposableServer server = bind(server().recvBurst(1));
+        List<Integer> samples = new CopyOnWriteArrayList<>();
+        AtomicLong received = new AtomicLong();
+        try (Socket peer = rawClient(server.port())) {
+            Connection conn = nextAccepted();
+            conn.recvBurst(8);
+            assertThat(conn.recvBurst().cap()).isEqualTo(8);
+            conn.inbound().subscribe(b -> {
+                received.addAndGet(b.remaining());
+                samples.add(conn.recvBurst().inUse());
+            });
+            byte[] block = new byte[256 * 1024];
+            for (int i = 0; i < 64; i++) {
+                peer.getOutputStream().write(block);
+            }
+            await(() -> received.get() >= 64L * block.length, VERIFY, "bulk received");
+            assertThat(samples).anyMatch(n -> n > 1).allMatch(n -> n <= 8);
+        }
+    }
+
+    // ------------------------------------------------------------------ sendcap
+
+    @Test
+    void sendNeverRequestsMoreThanSendCapAheadOfWritesAndALiveChangeApplies() throws Exception {
+        DisposableServer server = bind(server().sendCap(4));
+        try (Socket peer = rawClient(server.port())) {
+            Connection conn = nextAccepted();
+            TestPublisher<ByteBuffer> out = TestPublisher.create();
+            Mono<Void> sent = conn.send(out);
+            CompletableFuture<Void> result = sent.toFuture();
+            out.assertWasSubscribed();
+            await(() -> conn.sendCap().inUse() == 4, VERIFY, "4 buffers requested");
+            out.assertMinRequested(4).assertMaxRequested(4);
+
+            // The peer does not read: 4 MiB buffers fill the socket buffers and writes stall. Each
+            // buffer written in full returns its credit, which is requested again at once, so the
+            // active send keeps exactly sendCap buffers requested-or-in-flight, never more.
+            for (int i = 0; i < 4; i++) {
+                out.next(ByteBuffer.wrap(new byte[4 << 20]));
+            }
+            Thread.sleep(300);
+            assertThat(conn.sendCap()).isEqualTo(new Tunable(4, 4));
+            out.assertMaxRequested(4);
+
+            conn.sendCap(8);
+            await(() -> conn.sendCap().inUse() == 8, VERIFY, "the raised cap requested at once");
+            out.assertMinRequested(4).assertMaxRequested(8);
+
+            // Drain the peer so every write completes; then the send completes with the publisher.
+            CompletableFuture<byte[]> drained = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return peer.getInputStream().readNBytes(16 << 20);   // exactly what was sent
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            assertThat(drained.get(20, TimeUnit.SECONDS)).hasSize(16 << 20);
+            out.complete();
+            result.get(20, TimeUnit.SECONDS);
+            assertThat(conn.sendCap().inUse()).isZero();
+        }
+    }
+
+    @Test
+    void sendsRunOneAfterAnotherInSubscriptionOrder() {
+        DisposableServer server = bind(server().handle(conn -> Flux.range(0, 50)
+                .concatMap(i -> conn.send(Flux.just(Loopback.utf8(i + ",")))
+                        .subscribeOn(reactor.core.scheduler.Schedulers.parallel()))
+                .then()));
+        Connection conn = client(server).connectNow();
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            expected.append(i).append(',');
+        }
+        StepVerifier.create(Strings.decodeUtf8(conn.inbound()).reduce("", String::concat))
+                .expectNext(expected.toString()).expectComplete().verify(VERIFY);
+    }
+
+    // ------------------------------------------------------------------ half-close and FIN
+
+    @Test
+    void inboundCompletesWhenPeerShutsDownOutputAndSendingStillWorks() throws Exception {
+        DisposableServer server = bind(server());
+        try (Socket peer = rawClient(server.port())) {
+            Connection conn = nextAccepted();
+            peer.getOutputStream().write("last words".getBytes());
+            peer.shutdownOutput();
+            StepVerifier.create(Strings.decodeUtf8(conn.inbound()).reduce("", String::concat))
+                    .expectNext("last words").expectComplete().verify(VERIFY);
+            StepVerifier.create(conn.send(Mono.just(Loopback.utf8("reply after your FIN")))
+                    .then(conn.shutdownOutput())).expectComplete().verify(VERIFY);
+            assertThat(new String(peer.getInputStream().readAllBytes())).isEqualTo("reply after your FIN");
+            StepVerifier.create(conn.onClose()).expectComplete().verify(VERIFY);
+        }
+    }
+
+    @Test
+    void shutdownOutputSendsFinAfterPendingSendsAndInboundKeepsWorking() throws Exception {
+        DisposableServer server = bind(server());
+        try (Socket peer = rawClient(server.port())) {
+            Connection conn = nextAccepted();
+            byte[] data = randomBytes(3 << 20, 4);
+            conn.send(chunks(data, 100_000)).subscribe();
+            conn.shutdownOutput().subscribe();
+            assertThat(peer.getInputStream().readAllBytes()).isEqualTo(data);   // EOF right after the data
+
+            peer.getOutputStream().write("still listening?".getBytes());
+            peer.shutdownOutput();
+            StepVerifier.create(Strings.decodeUtf8(conn.inbound()).reduce("", String::concat))
+                    .expectNext("still listening?").expectComplete().verify(VERIFY);
+            StepVerifier.create(conn.onClose()).expectComplete().verify(VERIFY);
+        }
+    }
+
+    @Test
+    void sendAfterShutdownOutputFailsNamingTheReason() throws Exception {
+        DisposableServer server = bind(server());
+        try (Socket ignored = rawClient(server.port())) {
+            Connection conn = nextAccepted();
+            StepVerifier.create(conn.shutdownOutput().then(conn.send(Mono.just(Loopback.utf8("late")))))
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ConnectionClosedException.class)
+                            .hasMessageContaining("output was shut down"))
+                    .verify(VERIFY);
+        }
+    }
+
+    // ------------------------------------------------------------------ reset
+
+    @Test
+    void peerResetErrorsInboundAndAPendingSendWithTheResetException() throws Exception {
+        DisposableServer server = bind(server());
+        Socket peer = rawClient(server.port());
+        Connection conn = nextAccepted();
+        CompletableFuture<Throwable> inboundError = new CompletableFuture<>();
+        conn.inbound().subscribe(b -> { }, inboundError::complete);
+        CompletableFuture<Void> send = sendThePeerNeverReads(conn);
+        Thread.sleep(200);
+        peer.setSoLinger(true, 0);
+        peer.close();   // RST
+
+        Throwable in = inboundError.get(10, TimeUnit.SECONDS);
+        assertThat(in).isInstanceOf(ConnectionResetException.class);
+        assertThat(((ConnectionResetException) in).remoteAddress()).isEqualTo(conn.remoteAddress());
+        StepVerifier.create(Mono.fromFuture(send)).expectErrorSatisfies(e -> assertThat(e).isSameAs(in))
+                .verify(VERIFY);
+        StepVerifier.create(conn.onClose()).expectComplete().verify(VERIFY);
+    }
+
+    @Test
+    void aSecondInboundSubscriberIsRefused() throws Exception {
+        DisposableServer server = bind(server());
+        try (Socket ignored = rawClient(server.port())) {
+            Connection conn = nextAccepted();
+            conn.inbound().subscribe();
+            StepVerifier.create(conn.inbound())
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+                            .hasMessageContaining("already has a subscriber"))
+                    .verify(VERIFY);
+        }
+    }
+
+    // ------------------------------------------------------------------ close and dispose
+
+    @Test
+    void gracefulCloseWritesPendingDataThenFinThenWaitsForThePeersFin() throws Exception {
+        DisposableServer server = bind(server());
+        try (Socket peer = rawClient(server.port())) {
+            Connection conn = nextAccepted();
+            byte[] data = randomBytes(2 << 20, 5);
+            conn.send(chunks(data, 64 * 1024)).subscribe();
+            CompletableFuture<Void> closed = conn.close().toFuture();
+            assertThat(peer.getInputStream().readAllBytes()).isEqualTo(data);
+            Thread.sleep(100);
+            assertThat(closed).as("close waits for the peer's FIN").isNotDone();
+            peer.shutdownOutput();
+            closed.get(10, TimeUnit.SECONDS);
+            assertThat(conn.isDisposed()).isTrue();
+        }
+    }
+
+    @Test
+    void gracefulCloseGivesUpAfterTheCloseTimeout() throws Exception {
+        DisposableServer server = bind(server().closeTimeout(Duration.ofMillis(300)));
+        try (Socket peer = rawClient(server.port())) {
+            Connection conn = nextAccepted();
+            long start = System.nanoTime();
+            StepVerifier.create(conn.close()).expectComplete().verify(VERIFY);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+            assertThat(peer.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void disposeClosesAtOnceFailingPendingSendsAndCompletingInbound() throws Exception {
+        DisposableServer server = bind(server());
+        try (Socket peer = rawClient(server.port())) {
+            Connection conn = nextAccepted();
+            CompletableFuture<Void> inbound = conn.inbound().then().toFuture();
+            CompletableFuture<Void> send = sendThePeerNeverReads(conn);
+            conn.dispose();
+            StepVerifier.create(Mono.fromFuture(send))
+                    .expectError(ConnectionClosedException.class).verify(VERIFY);
+            inbound.get(10, TimeUnit.SECONDS);
+            StepVerifier.create(conn.onClose()).expectComplete().verify(VERIFY);
+            assertThat(conn.isDisposed()).isTrue();
+            peer.setSoTimeout(10_000);
+            InputStream in = peer.getInputStream();
+            try {
+                while (in.read(new byte[65536]) >= 0) {
+                    // what was in flight, then EOF or reset
+                }
+            } catch (IOException resetIsFine) {
+                // the unread rest of a disposed connection may arrive as a reset
+            }
+        }
+    }
+
+    @Test
+    void handlerCompletionClosesGracefullyAndHandlerErrorClosesAtOnce() throws Exception {
+        DisposableServer ok = bind(server().handle(conn -> conn.send(Mono.just(Loopback.utf8("bye")))));
+        try (Socket peer = rawClient(ok.port())) {
+            assertThat(peer.getInputStream().readAllBytes()).isEqualTo("bye".getBytes());
+            Thread.sleep(200);
+            assertThat(ok.connections()).as("a graceful close waits for the peer's FIN").isEqualTo(1);
+        }
+        await(() -> ok.connections() == 0, VERIFY, "closed after the peer's FIN");
+
+        DisposableServer failing = bind(server().handle(conn -> Mono.error(new IllegalStateException("boom"))));
+        try (Socket peer = rawClient(failing.port())) {
+            try {
+                assertThat(peer.getInputStream().read()).isEqualTo(-1);
+            } catch (java.net.SocketException reset) {
+                // a backend that can reset (SO_LINGER 0) does; NIO.2's asynchronous sockets cannot
+            }
+            // Abortive: the connection is gone without waiting for the peer, which has sent no FIN.
+            await(() -> failing.connections() == 0, Duration.ofSeconds(2), "closed without the peer's FIN");
+        }
+    }
+
+    @Test
+    void cancellingInboundClosesTheConnectionAfterPendingSends() throws Exception {
+        DisposableServer server = bind(server().handle(conn ->
+                conn.send(conn.inbound().take(1).map(b -> Loopback.utf8("got it")))));
+        try (Socket peer = rawClient(server.port())) {
+            peer.getOutputStream().write("hello".getBytes());
+            byte[] reply = new byte[6];
+            new java.io.DataInputStream(peer.getInputStream()).readFully(reply);
+            assertThat(new String(reply)).isEqualTo("got it");
+        }
+        await(() -> server.connections() == 0, VERIFY, "connection closed after the inbound cancel");
+    }
+
+    @Test
+    void serverDisposeNowClosesConnectionsGracefullyThenAtTheDeadline() throws Exception {
+        DisposableServer server = bind(server().closeTimeout(Duration.ofSeconds(30)));
+        try (Socket polite = rawClient(server.port()); Socket silent = rawClient(server.port())) {
+            nextAccepted();
+            nextAccepted();
+            CompletableFuture<Void> politeDone = CompletableFuture.runAsync(() -> {
+                try {
+                    assertThat(polite.getInputStream().read()).isEqualTo(-1);
+                    polite.shutdownOutput();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            long start = System.nanoTime();
+            server.disposeNow(Duration.ofMillis(500));
+            politeDone.get(10, TimeUnit.SECONDS);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            assertThat(server.connections()).isZero();
+            assertThat(server.isDisposed()).isTrue();
+            StepVerifier.create(server.onDispose()).expectComplete().verify(VERIFY);
+        }
+    }
+
+    // ------------------------------------------------------------------ addresses
+
+    @Test
+    void localAndRemoteAddressesMatchOnBothSides() throws Exception {
+        DisposableServer server = bind(server());
+        Connection client = client(server).connectNow();
+        Connection serverSide = nextAccepted();
+        assertThat(client.remoteAddress()).isEqualTo(serverSide.localAddress());
+        assertThat(serverSide.remoteAddress()).isEqualTo(client.localAddress());
+        assertThat(serverSide.localAddress().getPort()).isEqualTo(server.port());
+        client.dispose();
+    }
+
+    @Test
+    void acceptsSpreadOverEveryPort() throws Exception {
+        DisposableServer server = bind(server());
+        List<Connection> clients = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            clients.add(client(server).connectNow());
+        }
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        for (int i = 0; i < 40; i++) {
+            Connection c = nextAccepted();
+            StepVerifier.create(c.send(Mono.fromCallable(() -> {
+                threads.add(Thread.currentThread().getName());
+                return Loopback.utf8("x");
+            }))).expectComplete().verify(VERIFY);
+        }
+        assertThat(server.accepted()).isEqualTo(40);
+        if (transport.ports().size() > 1) {
+            assertThat(threads).as("port threads that served accepted connections").hasSizeGreaterThan(1);
+        }
+        clients.forEach(Connection::dispose);
+        assertThat(Arrays.asList(server.backlog().cap())).containsExactly(1024);
+    }
+}

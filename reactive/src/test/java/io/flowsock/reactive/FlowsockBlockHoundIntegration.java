@@ -1,0 +1,16 @@
+package io.flowsock.reactive;
+
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.integration.BlockHoundIntegration;
+
+/**
+ * Tells BlockHound that flowsock's completion port threads must never block. Loaded by
+ * ServiceLoader when blockhound-junit-platform installs BlockHound for the test run.
+ */
+public final class FlowsockBlockHoundIntegration implements BlockHoundIntegration {
+    @Override
+    public void applyTo(BlockHound.Builder builder) {
+        builder.nonBlockingThreadPredicate(p -> p.or(t -> t.getName().startsWith("flowsock-nio2-")
+                || t.getName().startsWith("flowsock-test-port-")));
+    }
+}
