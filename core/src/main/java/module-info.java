@@ -4,5 +4,4 @@
 module io.flowsock.core {
     exports io.flowsock.core;
     exports io.flowsock.core.spi;
-    requires java.logging;
 }

@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * closed and every pending operation has been answered.
  */
 public final class Channel {
+    private static final System.Logger LOG = System.getLogger(Channel.class.getName());
     private static final int OPEN = 0;
     private static final int CLOSING = 1;   // FIN sent after a graceful close: draining input
     private static final int CLOSED = 2;
@@ -61,7 +62,8 @@ public final class Channel {
     private ChannelHandler handler;
     private boolean readPending;
     private boolean delivering;
-    private boolean inputEnded;
+    private boolean inputEnded;          // no more reads: EOF seen
+    private boolean inputSignalled;      // the handler got onEnd or onError
     private boolean inputAbandoned;
     private long bytesReceived;
     private long readStamp;
@@ -249,8 +251,28 @@ public final class Channel {
             }
             inputEnded = true;
             readIdleTimer.cancel();
-            if (!inputAbandoned) {
-                handler.onEnd();
+            if (writePending) {
+                // A peer's RST can read as EOF: NIO.2 finishes the pending write first, which takes
+                // the socket error, and queues that write's failure on this port. Answering the EOF
+                // behind it lets the reset, not a clean end, reach the subscriber.
+                port.execute(this::endInput);
+            } else {
+                endInput();
+            }
+        }
+
+        private void endInput() {
+            if (state == CLOSED) {
+                return;
+            }
+            if (!inputAbandoned && !inputSignalled) {
+                inputSignalled = true;
+                try {
+                    handler.onEnd();
+                } catch (RuntimeException e) {
+                    callbackFailed("onEnd", e);
+                    return;
+                }
             }
             if (state == CLOSING || outputShut) {
                 terminate(null, false);     // FIN both ways: nothing is left to happen
@@ -280,10 +302,22 @@ public final class Channel {
                 }
                 handler.onData(copy);
             }
+        } catch (RuntimeException e) {
+            callbackFailed("onData", e);
         } finally {
             delivering = false;
         }
         pump();
+    }
+
+    /**
+     * A handler or source threw on the port thread. Thrown into the JDK, it would cost the port
+     * its thread; so the connection is closed abortively with the error instead, and it is logged
+     * because the thrower may not be listening for it.
+     */
+    private void callbackFailed(String callback, RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "flowsock: " + callback + " threw on " + this + "; closing it", e);
+        terminate(e, true);
     }
 
     // ------------------------------------------------------------------ outbound
@@ -392,7 +426,11 @@ public final class Channel {
         if (room > 0) {
             outstanding += room;
             s.requested += room;
-            s.source.request(room);
+            try {
+                s.source.request(room);
+            } catch (RuntimeException e) {
+                callbackFailed("request", e);
+            }
         }
     }
 
@@ -534,7 +572,13 @@ public final class Channel {
 
     private void runMarker(Marker m) {
         switch (m.kind) {
-            case Marker.SEND_END -> m.send.source.onSent();
+            case Marker.SEND_END -> {
+                try {
+                    m.send.source.onSent();
+                } catch (RuntimeException e) {
+                    callbackFailed("onSent", e);
+                }
+            }
             case Marker.SHUTDOWN -> {
                 if (shutdownIo()) {
                     m.done.complete(null);
@@ -593,45 +637,57 @@ public final class Channel {
         active = null;
         outstanding = 0;
         if (current != null) {
-            current.ended = true;
-            current.source.cancel();
-            current.source.onFailed(sendError);
+            failSend(current, sendError);
         }
         for (Object o : writeQueue) {
             failPending(o, sendError);
         }
         writeQueue.clear();
         for (Object o : ops) {
-            if (o instanceof Send s) {
-                s.ended = true;
-                s.source.cancel();
-                s.source.onFailed(sendError);
-            } else {
-                failPending(o, sendError);
-            }
+            failPending(o, sendError);
         }
         ops.clear();
         if (handler != null) {
-            if (!inputEnded && !inputAbandoned) {
-                inputEnded = true;
-                if (cause == null) {
-                    handler.onEnd();
-                } else {
-                    handler.onError(cause);
+            try {
+                if (!inputSignalled && !inputAbandoned) {
+                    inputSignalled = true;
+                    if (cause == null) {
+                        handler.onEnd();
+                    } else {
+                        handler.onError(cause);
+                    }
                 }
+                handler.onClosed();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "flowsock: handler threw while " + this + " closed", e);
             }
-            handler.onClosed();
         }
         closeFuture.complete(null);
     }
 
-    private static void failPending(Object o, Throwable error) {
-        if (o instanceof Marker m) {
+    /** Answers a send, a send's end marker or a shutdown marker that will never be written. */
+    private void failPending(Object o, Throwable error) {
+        if (o instanceof Send s) {
+            failSend(s, error);
+        } else if (o instanceof Marker m) {
             if (m.send != null) {
-                m.send.source.onFailed(error);
+                failSend(m.send, error);
             } else if (m.done != null) {
                 m.done.completeExceptionally(error);
             }
+        }
+    }
+
+    private void failSend(Send s, Throwable error) {
+        boolean producing = !s.ended;
+        s.ended = true;
+        try {
+            if (producing) {
+                s.source.cancel();
+            }
+            s.source.onFailed(error);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "flowsock: a send's source threw while " + this + " closed", e);
         }
     }
 

@@ -15,11 +15,19 @@ import java.util.function.Consumer;
  * <pre>{@code
  * Transport transport = Transport.nio2(2);
  * Listener listener = transport.listen(new InetSocketAddress("127.0.0.1", 0), ListenOptions.DEFAULTS,
- *         channel -> channel.start(new ChannelHandler() {          // echo, without Reactor
- *             public void onData(ByteBuffer data) { channel.write(data); channel.request(1); }
- *             public void onEnd() { channel.close(); }
- *             public void onError(Throwable error) { }
- *         }).request(1));
+ *         channel -> {                                   // echo, without Reactor
+ *             Send echo = channel.send(new SendSource() {
+ *                 public void request(long n) { channel.request(n); }  // send credit = read demand
+ *                 public void cancel() { }
+ *                 public void onSent() { channel.close(); }
+ *                 public void onFailed(Throwable error) { }
+ *             });
+ *             channel.start(new ChannelHandler() {
+ *                 public void onData(ByteBuffer data) { echo.offer(data); }
+ *                 public void onEnd() { echo.complete(); }
+ *                 public void onError(Throwable error) { echo.fail(error); }
+ *             });
+ *         });
  * }</pre>
  *
  * <p><b>Threading.</b> All methods are safe from any thread.

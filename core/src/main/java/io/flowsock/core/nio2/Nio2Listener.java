@@ -20,8 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * A server on NIO.2. NIO.2 allows one pending accept per server channel and puts accepted channels
@@ -31,7 +29,7 @@ import java.util.logging.Logger;
  * missing, one server channel on the first port takes every connection.
  */
 final class Nio2Listener implements Listener {
-    private static final Logger LOG = Logger.getLogger(Nio2Listener.class.getName());
+    private static final System.Logger LOG = System.getLogger(Nio2Listener.class.getName());
     private static final AcceptDone ACCEPT_DONE = new AcceptDone();
 
     private final Nio2Transport transport;
@@ -100,6 +98,7 @@ final class Nio2Listener implements Listener {
     /** Posts the slot's accept. Port thread. */
     private void post(Slot s) {
         if (closing) {
+            slotClosed(s);
             return;
         }
         posted.incrementAndGet();
@@ -107,6 +106,17 @@ final class Nio2Listener implements Listener {
             s.ch.accept(s, ACCEPT_DONE);
         } catch (RuntimeException e) {   // closed meanwhile
             posted.decrementAndGet();
+            slotClosed(s);
+        }
+    }
+
+    /** A slot will post no more accepts; the last one completes {@link #onClose()}. Port thread. */
+    private void slotClosed(Slot s) {
+        if (!s.done) {
+            s.done = true;
+            if (open.decrementAndGet() == 0) {
+                closed.complete(null);
+            }
         }
     }
 
@@ -119,7 +129,7 @@ final class Nio2Listener implements Listener {
             channel = new Channel(s.port, new Nio2Socket(s.port, ch), transport.capabilities(), options.child(),
                     watchdogClosed::increment);
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, "flowsock: dropping an accepted connection on " + address + ": " + e, e);
+            LOG.log(System.Logger.Level.WARNING, "flowsock: dropping an accepted connection on " + address + ": " + e, e);
             closeQuietly(ch);
             return;
         }
@@ -127,7 +137,7 @@ final class Nio2Listener implements Listener {
         try {
             onAccept.accept(channel);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "flowsock: accept callback failed for " + channel + "; closing it", e);
+            LOG.log(System.Logger.Level.WARNING, "flowsock: accept callback failed for " + channel + "; closing it", e);
             channel.abort(e);
         }
     }
@@ -135,13 +145,11 @@ final class Nio2Listener implements Listener {
     private void failed(Slot s, Throwable e) {
         posted.decrementAndGet();
         if (closing || e instanceof AsynchronousCloseException || !s.ch.isOpen()) {
-            if (open.decrementAndGet() == 0) {
-                closed.complete(null);
-            }
+            slotClosed(s);
             return;
         }
         // Out of descriptors or similar: log, and retry shortly rather than spin on the error.
-        LOG.log(Level.WARNING, "flowsock: accept failed on " + address + ", retrying in 10 ms: " + e);
+        LOG.log(System.Logger.Level.WARNING, "flowsock: accept failed on " + address + ", retrying in 10 ms: " + e);
         s.port.schedule(() -> post(s), 10, TimeUnit.MILLISECONDS);
     }
 
@@ -203,7 +211,18 @@ final class Nio2Listener implements Listener {
         return "Listener[" + address + "]";
     }
 
-    private record Slot(Nio2Listener listener, Nio2Port port, AsynchronousServerSocketChannel ch) {
+    /** One port's server channel. */
+    private static final class Slot {
+        final Nio2Listener listener;
+        final Nio2Port port;
+        final AsynchronousServerSocketChannel ch;
+        boolean done;   // port thread only
+
+        Slot(Nio2Listener listener, Nio2Port port, AsynchronousServerSocketChannel ch) {
+            this.listener = listener;
+            this.port = port;
+            this.ch = ch;
+        }
     }
 
     private static final class AcceptDone implements CompletionHandler<AsynchronousSocketChannel, Slot> {

@@ -180,6 +180,7 @@ final class Nio2Socket implements SocketIo {
             s.onRead(n);
         }
 
+
         @Override
         public void failed(Throwable e, Nio2Socket s) {
             s.onReadFailed(e);

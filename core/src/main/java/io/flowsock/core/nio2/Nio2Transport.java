@@ -44,6 +44,7 @@ public final class Nio2Transport implements Transport {
     private final AtomicInteger next = new AtomicInteger();
     private final Set<Nio2Listener> listeners = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    private volatile Set<SocketOption<?>> supported;   // computed once on first use; racing computations agree
 
     /**
      * @param threads the ports' thread factory, or {@code null} for daemon threads named
@@ -94,6 +95,7 @@ public final class Nio2Transport implements Transport {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(onAccept, "onAccept");
         checkOpen();
+        checkOptions(options.child().socketOptions());
         Nio2Listener l = new Nio2Listener(this, address, options, onAccept);
         listeners.add(l);
         return l;
@@ -112,6 +114,7 @@ public final class Nio2Transport implements Transport {
             throw new IllegalArgumentException("remote must be resolved, was " + remote);
         }
         checkOpen();
+        checkOptions(options.socketOptions());
         Nio2Port port = ports.get(Math.floorMod(next.getAndIncrement(), ports.size()));
         CompletableFuture<Channel> result = new CompletableFuture<>();
         port.execute(() -> startConnect(port, remote, options, timeout, result));
@@ -171,17 +174,39 @@ public final class Nio2Transport implements Transport {
         });
     }
 
-    /** Applies socket options, naming the option the platform refuses. */
+    /** Applies socket options that {@link #checkOptions} accepted. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     void applyOptions(NetworkChannel ch, Map<SocketOption<?>, Object> socketOptions) throws IOException {
         for (Map.Entry<SocketOption<?>, Object> e : socketOptions.entrySet()) {
-            SocketOption option = e.getKey();
-            if (!ch.supportedOptions().contains(option)) {
-                throw new IllegalArgumentException("socket option " + option.name() + " is not supported by "
-                        + "this platform's TCP sockets");
-            }
-            ch.setOption(option, e.getValue());
+            ch.setOption((SocketOption) e.getKey(), e.getValue());
         }
+    }
+
+    /**
+     * Fails, naming the option, when this platform's asynchronous TCP sockets do not support one of
+     * {@code socketOptions}: checked at bind and connect, not at the first accept.
+     */
+    void checkOptions(Map<SocketOption<?>, Object> socketOptions) {
+        Set<SocketOption<?>> supported = supportedOptions();
+        for (SocketOption<?> option : socketOptions.keySet()) {
+            if (!supported.contains(option)) {
+                throw new IllegalArgumentException("socket option " + option.name() + " is not supported by the "
+                        + name() + " backend's TCP sockets on this platform; supported: " + supported);
+            }
+        }
+    }
+
+    private Set<SocketOption<?>> supportedOptions() {
+        Set<SocketOption<?>> s = supported;
+        if (s == null) {
+            try (AsynchronousSocketChannel probe = AsynchronousSocketChannel.open(ports.get(0).group)) {
+                s = Set.copyOf(probe.supportedOptions());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot open a socket to list its options", e);
+            }
+            supported = s;
+        }
+        return s;
     }
 
     private static void close(AsynchronousSocketChannel ch) {

@@ -1,0 +1,169 @@
+package io.flowsock.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The core's callback API, without Reactor, over real loopback sockets. */
+class ChannelTest {
+    private final Transport transport = Transport.nio2(2);
+
+    @AfterEach
+    void close() {
+        transport.close();
+    }
+
+    /** Echo with flow control: the send's credit becomes the read demand. */
+    private static void echo(Channel channel) {
+        Send echo = channel.send(new SendSource() {
+            @Override
+            public void request(long n) {
+                channel.request(n);
+            }
+
+            @Override
+            public void cancel() {
+            }
+
+            @Override
+            public void onSent() {
+                channel.close();
+            }
+
+            @Override
+            public void onFailed(Throwable error) {
+            }
+        });
+        channel.start(new ChannelHandler() {
+            @Override
+            public void onData(ByteBuffer data) {
+                echo.offer(data);
+            }
+
+            @Override
+            public void onEnd() {
+                echo.complete();
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                echo.fail(error);
+            }
+        });
+    }
+
+    @Test
+    void echoThroughTheCallbackApiReturnsEveryByte() throws Exception {
+        Listener listener = transport.listen(new InetSocketAddress("127.0.0.1", 0), ListenOptions.DEFAULTS,
+                ChannelTest::echo);
+        byte[] data = new byte[4 << 20];
+        new Random(7).nextBytes(data);
+        try (Socket s = new Socket("127.0.0.1", listener.address().getPort())) {
+            s.setSoTimeout(10_000);
+            CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return s.getInputStream().readAllBytes();
+                } catch (java.io.IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            OutputStream out = s.getOutputStream();
+            out.write(data);
+            s.shutdownOutput();
+            assertThat(read.get(20, TimeUnit.SECONDS)).isEqualTo(data);
+        }
+        assertThat(listener.accepted()).isEqualTo(1);
+        listener.close();
+        listener.onClose().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aClientChannelReadsOnlyWhatItRequested() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Channel> connecting = transport.connect(
+                    new InetSocketAddress("127.0.0.1", server.getLocalPort()), ChannelOptions.DEFAULTS,
+                    Duration.ofSeconds(5));
+            try (Socket peer = server.accept()) {
+                Channel channel = connecting.get(5, TimeUnit.SECONDS);
+                ByteArrayOutputStream got = new ByteArrayOutputStream();
+                CompletableFuture<Void> ended = new CompletableFuture<>();
+                channel.start(new ChannelHandler() {
+                    @Override
+                    public void onData(ByteBuffer data) {
+                        got.write(data.array(), data.position(), data.remaining());
+                    }
+
+                    @Override
+                    public void onEnd() {
+                        ended.complete(null);
+                    }
+
+                    @Override
+                    public void onError(Throwable error) {
+                        ended.completeExceptionally(error);
+                    }
+                });
+                peer.getOutputStream().write("first".getBytes());
+                Thread.sleep(200);
+                assertThat(got.size()).as("nothing read without demand").isZero();
+                channel.request(1);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (got.size() < 5 && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertThat(got.toString()).isEqualTo("first");
+                peer.shutdownOutput();
+                channel.request(1);
+                ended.get(5, TimeUnit.SECONDS);
+                channel.dispose();
+                channel.onClose().get(5, TimeUnit.SECONDS);
+                assertThat(channel.isOpen()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void requestRefusesANonPositiveDemand() throws Exception {
+        Listener listener = transport.listen(new InetSocketAddress("127.0.0.1", 0), ListenOptions.DEFAULTS, c -> { });
+        CompletableFuture<Channel> c = transport.connect(listener.address(), ChannelOptions.DEFAULTS,
+                Duration.ofSeconds(5));
+        Channel channel = c.get(5, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> channel.request(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("n must be >= 1, was 0");
+        assertThatThrownBy(() -> channel.sendCap(0)).hasMessage("sendCap must be >= 1, was 0");
+        channel.dispose();
+        listener.close();
+    }
+
+    @Test
+    void listenOnATakenPortFailsNamingTheAddress() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", taken.getLocalPort());
+            assertThatThrownBy(() -> transport.listen(address, ListenOptions.DEFAULTS, c -> { }))
+                    .isInstanceOf(BindException.class)
+                    .hasMessageContaining("127.0.0.1:" + taken.getLocalPort())
+                    .satisfies(e -> assertThat(((BindException) e).address()).isEqualTo(address));
+        }
+    }
+
+    @Test
+    void aClosedTransportRefusesNewWork() {
+        Transport t = Transport.nio2(1);
+        t.close();
+        assertThatThrownBy(() -> t.listen(new InetSocketAddress(0), ListenOptions.DEFAULTS, c -> { }))
+                .isInstanceOf(IllegalStateException.class).hasMessage("transport nio2 is closed");
+    }
+}
