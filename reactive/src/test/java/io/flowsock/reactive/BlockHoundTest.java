@@ -1,0 +1,27 @@
+package io.flowsock.reactive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowsock.core.Transport;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Proves BlockHound guards the port threads in this module's tests, so a blocking call would fail them. */
+class BlockHoundTest {
+    @Test
+    void aBlockingCallOnACompletionPortThreadIsCaught() throws Exception {
+        CompletableFuture<Throwable> caught = new CompletableFuture<>();
+        Transport.shared().ports().get(0).execute(() -> {
+            try {
+                Thread.sleep(1);
+                caught.complete(null);
+            } catch (Throwable t) {
+                caught.complete(t);
+            }
+        });
+        Throwable t = caught.get(10, TimeUnit.SECONDS);
+        assertThat(t).as("BlockHound's error for Thread.sleep on a port thread").isNotNull();
+        assertThat(t.getClass().getName()).isEqualTo("reactor.blockhound.BlockingOperationError");
+    }
+}
