@@ -102,6 +102,14 @@ abstract class ConnectionContract {
         return send;
     }
 
+    static long usedHeapAfterGc() {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return rt.totalMemory() - rt.freeMemory();
+    }
+
     // ------------------------------------------------------------------ echo
 
     @Test
@@ -171,6 +179,7 @@ abstract class ConnectionContract {
         }, "stalling-writer");
         t.start();
         Connection conn = nextAccepted();
+        long heapBefore = usedHeapAfterGc();
         AtomicLong received = new AtomicLong();
         AtomicInteger buffers = new AtomicInteger();
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -206,6 +215,8 @@ abstract class ConnectionContract {
         assertThat(buffers.get()).as("buffers delivered against a demand of one").isEqualTo(1);
         assertThat(received.get()).isLessThanOrEqualTo(64 * 1024);
         assertThat(conn.recvBurst().inUse()).as("no read posted without demand").isZero();
+        assertThat(usedHeapAfterGc() - heapBefore).as("heap grown while the peer pushed against a demand of one")
+                .isLessThan(32L << 20);
 
         slow.request(Long.MAX_VALUE);
         writer.get(30, TimeUnit.SECONDS);

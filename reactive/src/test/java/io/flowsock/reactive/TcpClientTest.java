@@ -61,6 +61,38 @@ class TcpClientTest {
     }
 
     @Test
+    void aConnectThatDoesNotCompleteInTimeFailsNamingTheAddressAndTimeout() throws Exception {
+        // A listener that never accepts, with its queue full: the kernel drops further SYNs, so a
+        // connect neither succeeds nor is refused until the client gives up.
+        java.util.List<java.net.Socket> fillers = new java.util.ArrayList<>();
+        try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = full.getLocalPort();
+            boolean queueFull = false;
+            for (int i = 0; i < 16 && !queueFull; i++) {
+                java.net.Socket s = new java.net.Socket();
+                fillers.add(s);
+                try {
+                    s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                } catch (java.net.SocketTimeoutException e) {
+                    queueFull = true;
+                }
+            }
+            org.junit.jupiter.api.Assumptions.assumeTrue(queueFull,
+                    "this kernel accepted every connect into a full queue; no way to make one hang here");
+            StepVerifier.create(TcpClient.create().host("127.0.0.1").port(port)
+                            .connectTimeout(Duration.ofMillis(300)).connect())
+                    .expectErrorSatisfies(e -> assertThat(e)
+                            .isInstanceOf(io.flowsock.core.ConnectTimeoutException.class)
+                            .hasMessage("connect to /127.0.0.1:" + port + " timed out after PT0.3S"))
+                    .verify(VERIFY);
+        } finally {
+            for (java.net.Socket s : fillers) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
     void connectNowRethrowsTheTypedFailure() throws Exception {
         int port = Loopback.closedPort();
         assertThatThrownBy(() -> TcpClient.create().host("127.0.0.1").port(port).connectNow(VERIFY))
