@@ -61,6 +61,7 @@ public final class Channel {
     private volatile int recvPosted;   // written on the port, read by recvBurst() queries
     private ChannelHandler handler;
     private boolean readPending;
+    private boolean readDiscards;        // the posted read drops what it reads (a close draining unconsumed input)
     private boolean delivering;
     private boolean inputEnded;          // no more reads: EOF seen
     private boolean inputSignalled;      // the handler got onEnd or onError
@@ -207,6 +208,7 @@ public final class Channel {
         if (inputAbandoned && !discard) {
             return;
         }
+        readDiscards = discard;
         long d = discard ? Long.MAX_VALUE : demand.get();
         int n = burst.small() ? (d > 0 ? 1 : 0) : burst.next(d, caps.maxScatter());
         if (n <= 0) {
@@ -236,8 +238,8 @@ public final class Channel {
                 readStamp = timer.nanoTime();
             }
             burst.record(posted, bufferSize, bytes, io.smallBufferSize());
-            if (!inputAbandoned && !(state == CLOSING && handler.discardsInput())) {
-                deliver(buffers, count);
+            if (!readDiscards && !inputAbandoned) {
+                deliver(buffers, count);   // posted against demand: never more buffers than asked for
             }
             maybeRead();
         }
@@ -585,6 +587,9 @@ public final class Channel {
                     if (inputEnded) {
                         terminate(null, false);   // FIN both ways: nothing is left to happen
                     }
+                } else {
+                    m.done.completeExceptionally(new ConnectionClosedException(remoteAddress,
+                            "shutdownOutput failed; the connection is closed"));
                 }
             }
             case Marker.CLOSE -> {
@@ -693,11 +698,20 @@ public final class Channel {
 
     // ------------------------------------------------------------------ watchdogs
 
+    /**
+     * Closes a peer that has sent nothing while we waited to read. If the application has not asked
+     * to read yet, the peer may well have sent bytes still in the kernel: look again later.
+     */
     private void firstByteCheck() {
-        if (state != CLOSED && bytesReceived == 0) {
-            onWatchdog.run();
-            terminate(new IdleTimeoutException(remoteAddress, "firstByteTimeout", options.firstByteTimeout()), false);
+        if (state == CLOSED || bytesReceived > 0) {
+            return;
         }
+        if (!readPending) {
+            firstByteTimer = schedule(this::firstByteCheck, options.firstByteTimeout());
+            return;
+        }
+        onWatchdog.run();
+        terminate(new IdleTimeoutException(remoteAddress, "firstByteTimeout", options.firstByteTimeout()), false);
     }
 
     /** Idle time counts only while a read is posted: a paused subscriber is not an idle peer. */

@@ -59,6 +59,11 @@ public interface Connection extends Disposable {
     /**
      * Graceful close: finishes the sends already started, sends FIN, reads until the peer's FIN
      * or the close timeout, then closes. Completes when closed. Lazy.
+     *
+     * <p>What is read meanwhile goes to the inbound subscriber as its demand allows (or is dropped
+     * when inbound has no subscriber). A subscriber that holds no demand therefore holds the close
+     * until the close timeout: don't await {@code close()} inside an operator that stops
+     * requesting while it waits, such as {@code concatMap} over this connection's own inbound.
      */
     Mono<Void> close();
 

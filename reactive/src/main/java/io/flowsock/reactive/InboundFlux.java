@@ -20,6 +20,7 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
     // Port thread only.
     private CoreSubscriber<? super ByteBuffer> actual;
     private boolean ended;
+    private boolean terminated;   // the subscriber got onComplete or onError: at most once
     private Throwable error;
     private volatile boolean cancelled;   // written by any thread (cancel), read on the port
 
@@ -36,7 +37,7 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
         }
         run(() -> {
             actual = subscriber;
-            subscriber.onSubscribe(this);
+            subscriber.onSubscribe(this);   // may request, read inline and end the input itself
             if (ended && !cancelled) {
                 terminate();
             }
@@ -50,8 +51,13 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
         }
         if (n <= 0) {
             cancel();
-            run(() -> actual.onError(new IllegalArgumentException(
-                    "request must be > 0 (Reactive Streams rule 3.9), was " + n)));
+            run(() -> {
+                if (!terminated) {
+                    terminated = true;
+                    actual.onError(new IllegalArgumentException(
+                            "request must be > 0 (Reactive Streams rule 3.9), was " + n));
+                }
+            });
             return;
         }
         channel.request(n);
@@ -87,6 +93,10 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
     }
 
     private void terminate() {
+        if (terminated) {
+            return;
+        }
+        terminated = true;
         if (error != null) {
             actual.onError(error);
         } else {

@@ -29,6 +29,10 @@ final class SendMono extends Mono<Void> {
         SendSubscriber s = new SendSubscriber(actual);
         actual.onSubscribe(s.monoSubscription);
         s.send = channel.send(s);
+        if (s.done) {
+            s.send.complete();   // cancelled before the send existed: end it so later sends can run
+            return;
+        }
         data.subscribe(s);
     }
 
@@ -69,12 +73,16 @@ final class SendMono extends Mono<Void> {
 
         @Override
         public void onError(Throwable t) {
-            send.fail(t);
+            if (!done) {
+                send.fail(t);
+            }
         }
 
         @Override
         public void onComplete() {
-            send.complete();
+            if (!done) {
+                send.complete();
+            }
         }
 
         // ---- the channel's source (port thread)

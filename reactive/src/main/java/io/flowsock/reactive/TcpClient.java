@@ -1,5 +1,6 @@
 package io.flowsock.reactive;
 
+import io.flowsock.core.Channel;
 import io.flowsock.core.ChannelOptions;
 import io.flowsock.core.ConnectException;
 import io.flowsock.core.Transport;
@@ -7,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import reactor.core.publisher.Mono;
 
@@ -90,12 +92,24 @@ public final class TcpClient extends TcpSettings<TcpClient> {
         return Addresses.resolve(host, port)
                 .onErrorMap(UnknownHostException.class,
                         e -> new ConnectException(InetSocketAddress.createUnresolved(host, port), e))
-                .flatMap(address -> Mono.fromFuture(() -> t.connect(address, channel, connectTimeout)
-                        .thenApply(ch -> {
-                            ChannelConnection c = new ChannelConnection(ch);
-                            onConnected.accept(c);
-                            return (Connection) c;
-                        })));
+                .flatMap(address -> Mono.defer(() -> {
+                    // Wrap the transport's own future: cancelling it is what closes a late socket.
+                    CompletableFuture<Channel> connecting = t.connect(address, channel, connectTimeout);
+                    return Mono.fromFuture(connecting).map(this::connected);
+                }))
+                .doOnDiscard(ChannelConnection.class, ChannelConnection::dispose)
+                .doOnDiscard(Channel.class, Channel::dispose);
+    }
+
+    private Connection connected(Channel ch) {
+        ChannelConnection c = new ChannelConnection(ch);
+        try {
+            onConnected.accept(c);
+        } catch (RuntimeException e) {
+            ch.dispose();
+            throw e;
+        }
+        return c;
     }
 
     /** Connects, blocking the caller up to the connect timeout plus 5 s; failures are rethrown. */

@@ -19,8 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +47,8 @@ abstract class ConnectionContract {
 
     Transport transport;
     final List<DisposableServer> servers = new ArrayList<>();
-    final BlockingQueue<Connection> accepted = new ArrayBlockingQueue<>(64);
+    /** Fed on port threads: a lock-free queue, since a port thread must never park on a lock. */
+    final java.util.Queue<Connection> accepted = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     @BeforeEach
     void openTransport() {
@@ -78,10 +77,9 @@ abstract class ConnectionContract {
         return TcpClient.create().host("127.0.0.1").port(s.port()).transport(transport);
     }
 
-    Connection nextAccepted() throws InterruptedException {
-        Connection c = accepted.poll(10, TimeUnit.SECONDS);
-        assertThat(c).as("a connection accepted within 10 s").isNotNull();
-        return c;
+    Connection nextAccepted() {
+        await(() -> !accepted.isEmpty(), Duration.ofSeconds(10), "a connection accepted within 10 s");
+        return accepted.poll();
     }
 
     static Flux<ByteBuffer> chunks(byte[] data, int chunk) {
@@ -631,5 +629,124 @@ abstract class ConnectionContract {
         }
         clients.forEach(Connection::dispose);
         assertThat(Arrays.asList(server.backlog().cap())).containsExactly(1024);
+    }
+
+    // ------------------------------------------------------------------ edges found in review
+
+    @Test
+    void inboundSignalsItsEndExactlyOnceWhenDataAndFinAreAlreadyWaiting() throws Exception {
+        DisposableServer server = bind(server());
+        try (Socket peer = rawClient(server.port())) {
+            Connection conn = nextAccepted();
+            peer.getOutputStream().write("all at once".getBytes());
+            peer.shutdownOutput();
+            Thread.sleep(100);                       // data and FIN wait in the kernel
+            List<String> signals = new CopyOnWriteArrayList<>();
+            CompletableFuture<Void> ended = new CompletableFuture<>();
+            conn.inbound().subscribe(new reactor.core.CoreSubscriber<ByteBuffer>() {
+                Subscription s;
+
+                @Override
+                public void onSubscribe(Subscription s) {
+                    this.s = s;
+                    s.request(Long.MAX_VALUE);       // may read, and see the FIN, inside this call
+                }
+
+                @Override
+                public void onNext(ByteBuffer b) {
+                    signals.add("next");
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    signals.add("error");
+                    ended.complete(null);
+                }
+
+                @Override
+                public void onComplete() {
+                    signals.add("complete");
+                    s.request(0);                    // a bad request after the end must not signal again
+                    ended.complete(null);
+                }
+            });
+            ended.get(10, TimeUnit.SECONDS);
+            Thread.sleep(100);
+            assertThat(signals).last().isEqualTo("complete");
+            assertThat(signals).filteredOn(x -> !x.equals("next")).containsExactly("complete");
+        }
+    }
+
+    @Test
+    void aSendCancelledBeforeItStartedDoesNotBlockLaterSendsOrClose() throws Exception {
+        DisposableServer server = bind(server());
+        try (Socket peer = rawClient(server.port())) {
+            Connection conn = nextAccepted();
+            // zip cancels the send when the error arrives, before subscribing to it
+            StepVerifier.create(Mono.zip(Mono.error(new IllegalStateException("first")),
+                            conn.send(Mono.just(Loopback.utf8("never")))))
+                    .expectErrorMessage("first").verify(VERIFY);
+            StepVerifier.create(conn.send(Mono.just(Loopback.utf8("later")))).expectComplete().verify(VERIFY);
+            byte[] got = new byte[5];
+            new java.io.DataInputStream(peer.getInputStream()).readFully(got);
+            assertThat(new String(got)).isEqualTo("later");
+            assertThat(conn.sendCap().inUse()).isZero();
+        }
+    }
+
+    @Test
+    void cancellingConnectsLeavesNoConnectionBehind() throws Exception {
+        // The server reads, so it sees each client's close (reads are posted only against demand).
+        DisposableServer server = bind(server().handle(conn -> conn.inbound().then()));
+        List<Connection> delivered = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            client(server).connect().subscribe(delivered::add).dispose();
+        }
+        Thread.sleep(300);
+        delivered.forEach(Connection::dispose);   // a connect that won the race is the subscriber's to close
+        await(() -> server.connections() == 0, VERIFY, "every cancelled connect closed on the server side too");
+    }
+
+    @Test
+    void aSubscriberArrivingDuringACloseGetsNoMoreThanItAskedFor() throws Exception {
+        DisposableServer server = bind(server().closeTimeout(Duration.ofSeconds(30)));
+        try (Socket peer = rawClient(server.port())) {
+            Connection conn = nextAccepted();
+            conn.close().subscribe();
+            OutputStream out = peer.getOutputStream();
+            byte[] block = new byte[256 * 1024];
+            for (int i = 0; i < 16; i++) {
+                out.write(block);
+            }
+            AtomicInteger delivered = new AtomicInteger();
+            conn.inbound().subscribe(new BaseSubscriber<>() {
+                @Override
+                protected void hookOnSubscribe(Subscription s) {
+                    s.request(1);
+                }
+
+                @Override
+                protected void hookOnNext(ByteBuffer b) {
+                    delivered.incrementAndGet();
+                }
+            });
+            Thread.sleep(300);
+            assertThat(delivered.get()).as("onNext calls against a demand of one").isLessThanOrEqualTo(1);
+        }
+    }
+
+    @Test
+    void closingTheTransportAnswersEveryConnectionAndServer() throws Exception {
+        DisposableServer server = bind(server());
+        Connection client = client(server).connectNow();
+        Connection serverSide = nextAccepted();
+        CompletableFuture<Void> clientClosed = client.onClose().toFuture();
+        CompletableFuture<Void> serverClosed = serverSide.onClose().toFuture();
+        CompletableFuture<Void> disposed = server.onDispose().toFuture();
+        server.dispose();
+        transport.close();
+        clientClosed.get(10, TimeUnit.SECONDS);
+        serverClosed.get(10, TimeUnit.SECONDS);
+        disposed.get(10, TimeUnit.SECONDS);
     }
 }

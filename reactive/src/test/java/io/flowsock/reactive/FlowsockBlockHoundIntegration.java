@@ -15,5 +15,6 @@ public final class FlowsockBlockHoundIntegration implements BlockHoundIntegratio
         // A port thread that ends (its transport closed) goes back to the JDK's pool machinery,
         // which parks it; that is the JDK's, not flowsock's, and happens after the port is gone.
         builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "getTask");
+        builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "processWorkerExit");
     }
 }

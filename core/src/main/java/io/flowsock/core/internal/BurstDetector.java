@@ -54,7 +54,7 @@ public final class BurstDetector {
             if (small) {
                 small = false;                       // outgrew the small rung: one large buffer next
             } else {
-                count = Math.min(Math.max(count, posted) * 2, cap);
+                count = Math.min(posted * 2, cap);
             }
         } else if (bytes * 2 < capacity) {
             count = Math.max(1, count / 2);

@@ -122,12 +122,17 @@ final class Nio2Listener implements Listener {
 
     private void accepted(Slot s, AsynchronousSocketChannel ch) {
         posted.decrementAndGet();
+        if (closing) {
+            closeQuietly(ch);             // completed as the listener closed: nobody will serve it
+            slotClosed(s);
+            return;
+        }
         post(s);                          // re-post first: the next connection never waits for this one
         Channel channel;
         try {
             transport.applyOptions(ch, options.child().socketOptions());
-            channel = new Channel(s.port, new Nio2Socket(s.port, ch), transport.capabilities(), options.child(),
-                    watchdogClosed::increment);
+            channel = s.port.adopt(new Channel(s.port, new Nio2Socket(s.port, ch), transport.capabilities(),
+                    options.child(), watchdogClosed::increment));
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "flowsock: dropping an accepted connection on " + address + ": " + e, e);
             closeQuietly(ch);
@@ -188,7 +193,8 @@ final class Nio2Listener implements Listener {
         }
         closing = true;
         for (Slot s : slots) {
-            closeQuietly(s.ch);   // the pending accept completes with AsynchronousCloseException
+            // on its own port, like every socket; the pending accept completes with AsynchronousCloseException
+            Nio2Transport.onPort(s.port, () -> closeQuietly(s.ch));
         }
         transport.forget(this);
     }

@@ -61,10 +61,15 @@ final class Nio2Socket implements SocketIo {
         if (posted.length < count) {
             posted = new ByteBuffer[count];
         }
-        for (int i = 0; i < count; i++) {
-            posted[i] = port.buffers.take(small);
+        try {
+            for (int i = 0; i < count; i++) {
+                posted[i] = port.buffers.take(small);
+                postedCount = i + 1;      // counted as taken, so a failure below returns them all
+            }
+        } catch (OutOfMemoryError | RuntimeException e) {   // out of direct memory: fail this connection only
+            onReadFailed(e);
+            return;
         }
-        postedCount = count;
         try {
             if (count == 1) {
                 ch.read(posted[0], this, READ_ONE);

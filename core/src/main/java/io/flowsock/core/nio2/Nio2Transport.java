@@ -144,16 +144,28 @@ public final class Nio2Transport implements Transport {
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         result.whenComplete((c, e) -> {
             if (result.isCancelled()) {
-                close(ch);
+                onPort(port, () -> close(ch));   // the canceller's thread would contend for the socket's lock
             }
         });
-        ch.connect(remote, null, new CompletionHandler<Void, Void>() {
+        try {
+            ch.connect(remote, null, connectDone(port, ch, remote, options, timeoutTask, result));
+        } catch (RuntimeException e) {             // e.g. an address family this socket cannot reach
+            timeoutTask.cancel();
+            close(ch);
+            result.completeExceptionally(new ConnectException(remote, e));
+        }
+    }
+
+    private CompletionHandler<Void, Void> connectDone(Nio2Port port, AsynchronousSocketChannel ch,
+                                                      InetSocketAddress remote, ChannelOptions options,
+                                                      Cancellable timeoutTask, CompletableFuture<Channel> result) {
+        return new CompletionHandler<Void, Void>() {
             @Override
             public void completed(Void v, Void a) {
                 timeoutTask.cancel();
                 Channel channel;
                 try {
-                    channel = new Channel(port, new Nio2Socket(port, ch), CAPABILITIES, options, null);
+                    channel = port.adopt(new Channel(port, new Nio2Socket(port, ch), CAPABILITIES, options, null));
                 } catch (IOException | RuntimeException e) {
                     close(ch);
                     result.completeExceptionally(new ConnectException(remote, e));
@@ -171,7 +183,7 @@ public final class Nio2Transport implements Transport {
                 result.completeExceptionally(e instanceof java.net.ConnectException
                         ? new ConnectRefusedException(remote, e) : new ConnectException(remote, e));
             }
-        });
+        };
     }
 
     /** Applies socket options that {@link #checkOptions} accepted. */
@@ -209,6 +221,23 @@ public final class Nio2Transport implements Transport {
         return s;
     }
 
+    /**
+     * Runs {@code task} on {@code port}, or here if the port is gone. A socket is closed only on its
+     * port: closing it from another thread while the port completes an operation on it makes the
+     * port thread wait for the JDK's per-socket lock.
+     */
+    static void onPort(Nio2Port port, Runnable task) {
+        if (port.inPort()) {
+            task.run();
+            return;
+        }
+        try {
+            port.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            task.run();
+        }
+    }
+
     private static void close(AsynchronousSocketChannel ch) {
         try {
             ch.close();
@@ -223,14 +252,35 @@ public final class Nio2Transport implements Transport {
         }
     }
 
+    /**
+     * Stops listening, closes every connection at once on its own port (so each one's onClose
+     * completes and its buffers return), lets the ports finish what that queued, then stops the
+     * threads. Called on a port thread, it does this on a helper thread and returns at once.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        if (ports.stream().anyMatch(Nio2Port::inPort)) {
+            Thread t = new Thread(this::shutdown, "flowsock-nio2-close");
+            t.setDaemon(true);
+            t.start();
+            return;
+        }
+        shutdown();
+    }
+
+    private void shutdown() {
         for (Nio2Listener l : listeners) {
             l.close();
+        }
+        for (Nio2Port p : ports) {
+            p.runAndWait(p::disposeChannels, 5, TimeUnit.SECONDS);
+        }
+        for (Nio2Port p : ports) {
+            p.runAndWait(() -> { }, 5, TimeUnit.SECONDS);   // completions the closes queued run first
         }
         for (Nio2Port p : ports) {
             try {
@@ -239,15 +289,12 @@ public final class Nio2Transport implements Transport {
                 // the group's channels are closed regardless
             }
         }
-        boolean onPort = ports.stream().anyMatch(Nio2Port::inPort);
-        if (!onPort) {
-            for (Nio2Port p : ports) {
-                try {
-                    p.group.awaitTermination(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+        for (Nio2Port p : ports) {
+            try {
+                p.group.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
