@@ -32,6 +32,7 @@ final class BoundServer implements DisposableServer {
     private final CompletableFuture<Void> disposed = new CompletableFuture<>();
     private volatile Listener listener;   // set once right after bind, before any accept can complete
     private volatile boolean disposing;
+    private final java.util.concurrent.atomic.AtomicBoolean unbound = new java.util.concurrent.atomic.AtomicBoolean();
 
     BoundServer(Function<? super Connection, ? extends Publisher<Void>> handler,
                 Consumer<? super Connection> onConnection, Consumer<? super DisposableServer> onUnbound) {
@@ -127,11 +128,15 @@ final class BoundServer implements DisposableServer {
         maybeDisposed();
     }
 
+    /** Runs the unbound hook once, then completes onDispose: whoever awaits disposal sees the hook done. */
     private void maybeDisposed() {
-        if (disposing && connections.isEmpty() && listener.onClose().isDone() && !disposed.isDone()) {
-            if (disposed.complete(null)) {
+        if (disposing && connections.isEmpty() && listener.onClose().isDone() && unbound.compareAndSet(false, true)) {
+            try {
                 onUnbound.accept(this);
+            } catch (RuntimeException e) {
+                LOG.warn("flowsock: doOnUnbound hook failed for " + this, e);
             }
+            disposed.complete(null);
         }
     }
 
