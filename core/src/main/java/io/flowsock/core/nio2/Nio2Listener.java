@@ -58,14 +58,17 @@ final class Nio2Listener implements Listener {
                 probe(requested);   // SO_REUSEPORT would silently share a port that is taken: refuse it
             }
             InetSocketAddress bindTo = requested;
-            for (Nio2Port port : spread ? ports : ports.subList(0, 1)) {
+            List<Nio2Port> listening = spread ? ports : ports.subList(0, 1);
+            // backlog is what the server asks of the kernel in all, shared by its listeners
+            int queue = Math.max(1, (options.backlog() + listening.size() - 1) / listening.size());
+            for (Nio2Port port : listening) {
                 AsynchronousServerSocketChannel ch = AsynchronousServerSocketChannel.open(port.group);
                 slots.add(new Slot(this, port, ch));
                 ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
                 if (spread || options.reusePort()) {
                     ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
                 }
-                ch.bind(bindTo, options.backlog());
+                ch.bind(bindTo, queue);
                 bindTo = (InetSocketAddress) ch.getLocalAddress();
             }
             address = bindTo;
