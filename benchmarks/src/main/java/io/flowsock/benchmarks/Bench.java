@@ -1,0 +1,167 @@
+package io.flowsock.benchmarks;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The runner: every scenario, contenders interleaved A B C D A B C D for the rounds, each
+ * measurement in fresh server and load JVMs; prints the Markdown table and writes it to --out.
+ *
+ * <pre>
+ * java -cp &lt;module class path&gt; io.flowsock.benchmarks.Bench [--quick] [--rounds N] [--out FILE]
+ *      [--scenarios hello,storm,...] [--contenders flowsock,reactor-netty-epoll,...]
+ * </pre>
+ *
+ * Exits 1 when any run had an error (a failed connect, a lost greeting, a wrong byte, a crashed
+ * or hung child), never because of a ratio; 2 on bad arguments.
+ */
+public final class Bench {
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(Options.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (Bench.class.getClassLoader() != ClassLoader.getSystemClassLoader()) {
+            // exec:java and the like: java.class.path is not ours, so the child JVMs could not start
+            System.err.println("run Bench on its own class path (exec:exec or java -cp), not inside another JVM");
+            System.exit(2);
+        }
+        Path logDir = Path.of("target", "bench-logs");
+        Measurement measurement = new Measurement(new Measurement.Settings(o.quick,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                System.getProperty("java.class.path"), ProcStats.clockTicks(), logDir));
+        String header = header(o);
+        System.out.println(header);
+        long t0 = System.nanoTime();
+        List<Run> runs = new ArrayList<>();
+        for (Scenario s : o.scenarios) {
+            for (int round = 1; round <= o.rounds; round++) {
+                for (Contender c : o.contenders) {
+                    Run run = measurement.run(s, c, round);
+                    runs.add(run);
+                    System.out.println(progress(run));
+                }
+            }
+        }
+        double minutes = (System.nanoTime() - t0) / 60e9;
+        String table = new Report(runs, o.scenarios, o.contenders).table();
+        String footer = String.format(Locale.ROOT, "%nTotal time %.1f min. Child logs: %s%n", minutes,
+                logDir.toAbsolutePath());
+        System.out.println();
+        System.out.print(table);
+        System.out.print(footer);
+        if (o.out != null) {
+            Path parent = o.out.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Files.writeString(o.out, header + "\n" + table + footer, StandardCharsets.UTF_8);
+            System.out.println("Written to " + o.out.toAbsolutePath());
+        }
+        double errors = 0;
+        for (Run r : runs) {
+            errors += r.errors();
+            for (String p : r.problems) {
+                System.out.println("  " + r.scenario.id + " r" + r.round + " " + r.contender.id + ": " + p);
+            }
+        }
+        if (errors > 0) {
+            System.out.println("FAILED: " + Report.number(errors) + " errors (see above)");
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static String progress(Run r) {
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-11s r%d %-19s", r.scenario.id, r.round,
+                r.contender.id));
+        for (Scenario.Metric m : r.scenario.metrics) {
+            Double v = r.values.get(m.key());
+            s.append(' ').append(m.key()).append('=').append(v == null ? "—" : Report.number(v));
+        }
+        s.append(String.format(Locale.ROOT, " errors=%s (%.1f s)", Report.number(r.errors()), r.seconds));
+        return s.toString();
+    }
+
+    private static String header(Options o) {
+        String kernel;
+        try {
+            kernel = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+        } catch (IOException e) {
+            kernel = "?";
+        }
+        return "# flowsock vs Reactor Netty (" + (o.quick ? "quick" : "full") + " mode, " + o.rounds
+                + (o.rounds == 1 ? " round" : " rounds") + ")\n\n"
+                + "- " + Instant.now() + ", Linux " + kernel + ", " + Runtime.getRuntime().availableProcessors()
+                + " CPUs, Java " + System.getProperty("java.version") + "\n"
+                + "- reactor-netty-core " + version(reactor.netty.tcp.TcpServer.class) + ", Netty "
+                + version(io.netty.channel.Channel.class) + "\n"
+                + "- server JVM " + String.join(" ", Measurement.SERVER_JVM) + "; load JVM "
+                + String.join(" ", Measurement.LOAD_JVM) + "; loopback 127.0.0.1; pingpong and pingpong16: "
+                + "server and load pinned to CPU 0\n"
+                + "- cells: median [min–max] over the rounds; ÷ columns: median ÷ reactor-netty-epoll's median; "
+                + "↑ higher is better, ↓ lower is better\n";
+    }
+
+    private static String version(Class<?> c) {
+        String v = c.getPackage().getImplementationVersion();
+        return v != null ? v : "?";
+    }
+
+    /** The command line. */
+    private static final class Options {
+        static final String USAGE = "usage: Bench [--quick] [--rounds N] [--out FILE] "
+                + "[--scenarios hello,storm,stream,echo-stream,pingpong,pingpong16,idle] "
+                + "[--contenders flowsock,reactor-netty-epoll,reactor-netty-nio,jdk-nio2]";
+        boolean quick;
+        int rounds = -1;
+        Path out;
+        List<Scenario> scenarios = List.of(Scenario.values());
+        List<Contender> contenders = List.of(Contender.values());
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--quick" -> o.quick = true;
+                    case "--full" -> o.quick = false;
+                    case "--rounds" -> o.rounds = Integer.parseInt(value(args, ++i, a));
+                    case "--out" -> o.out = Path.of(value(args, ++i, a));
+                    case "--scenarios" -> o.scenarios = Arrays.stream(value(args, ++i, a).split(","))
+                            .map(Scenario::parse).toList();
+                    case "--contenders" -> o.contenders = Arrays.stream(value(args, ++i, a).split(","))
+                            .map(Contender::parse).toList();
+                    default -> throw new IllegalArgumentException("unknown argument: " + a);
+                }
+            }
+            if (o.rounds == -1) {
+                o.rounds = o.quick ? 1 : 3;
+            }
+            if (o.rounds < 1) {
+                throw new IllegalArgumentException("--rounds must be >= 1, was " + o.rounds);
+            }
+            return o;
+        }
+
+        private static String value(String[] args, int i, String option) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return args[i];
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.flowsock.benchmarks;
+
+/**
+ * The servers compared, in the order they run within a round. The runner checks each READY line
+ * for {@code mustSay}, so a contender that silently fell back to another transport fails the run.
+ */
+enum Contender {
+    FLOWSOCK("flowsock", "transport=nio2"),
+    REACTOR_NETTY_EPOLL("reactor-netty-epoll", "channel=Epoll"),
+    REACTOR_NETTY_NIO("reactor-netty-nio", "channel=Nio"),
+    JDK_NIO2("jdk-nio2", "jdk-nio2");
+
+    /** What every ratio is relative to. */
+    static final Contender BASELINE = REACTOR_NETTY_EPOLL;
+
+    final String id;
+    final String mustSay;
+
+    Contender(String id, String mustSay) {
+        this.id = id;
+        this.mustSay = mustSay;
+    }
+
+    static Contender parse(String id) {
+        for (Contender c : values()) {
+            if (c.id.equals(id)) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException("unknown contender " + id + "; known: flowsock, reactor-netty-epoll, "
+                + "reactor-netty-nio, jdk-nio2");
+    }
+}

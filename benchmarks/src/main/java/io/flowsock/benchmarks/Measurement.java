@@ -1,0 +1,188 @@
+package io.flowsock.benchmarks;
+
+import io.flowsock.benchmarks.load.LoadMain;
+import io.flowsock.benchmarks.server.ServerMain;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one {@link Run}: starts the contender's server JVM, waits for READY, starts the load JVM,
+ * answers its MARK lines by sampling the server (CPU ticks, heap, RSS), collects RESULT, checks
+ * that the server survived, and kills both in every case.
+ */
+final class Measurement {
+    /** The same for every contender: the heap never limits a run, G1 as on any server JVM. */
+    static final List<String> SERVER_JVM = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC",
+            "-XX:+ExitOnOutOfMemoryError");
+    static final List<String> LOAD_JVM = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC");
+
+    private final Settings settings;
+
+    Measurement(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** How a run is set up, the same for all of them. */
+    record Settings(boolean quick, String javaBin, String classpath, int clockTicks, Path logDir) {
+    }
+
+    Run run(Scenario scenario, Contender contender, int round) {
+        Run run = new Run(scenario, contender, round);
+        long started = System.nanoTime();
+        String tag = scenario.id + "-" + contender.id + "-r" + round;
+        int port = scenario.port(contender);
+        Child server = null;
+        Child load = null;
+        try {
+            server = Child.start(contender.id, java(scenario.pinned, SERVER_JVM, ServerMain.class.getName(),
+                    List.of(contender.id, scenario.behaviour.id(), Integer.toString(port))),
+                    settings.logDir().resolve(tag + "-server.log"));
+            String ready = server.await(Protocol.READY, 30_000);
+            if (ready == null) {
+                run.fail("server did not start: " + lastWords(server));
+                return run;
+            }
+            if (!ready.contains(contender.mustSay)) {
+                run.fail("server runs on the wrong transport: " + ready);
+                return run;
+            }
+            List<String> args = new ArrayList<>(List.of(scenario.id, Integer.toString(port),
+                    "deadline_ms=" + scenario.deadlineMs(settings.quick())));
+            args.addAll(scenario.loadArgs(settings.quick()));
+            load = Child.start("load", java(scenario.pinned, LOAD_JVM, LoadMain.class.getName(), args),
+                    settings.logDir().resolve(tag + "-load.log"));
+            converse(run, server, load);
+            Integer exit = load.waitFor(10_000);
+            if (exit == null || exit != 0) {
+                run.fail("load exited with " + exit + ": " + lastWords(load));
+            }
+            if (!server.isAlive()) {
+                run.fail("server crashed (exit " + server.waitFor(0) + "): " + lastWords(server));
+            }
+        } catch (IOException | RuntimeException e) {
+            run.fail("run failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            run.fail("interrupted");
+        } finally {
+            if (load != null) {
+                load.close();
+            }
+            if (server != null) {
+                server.close();
+            }
+            run.seconds = (System.nanoTime() - started) / 1e9;
+        }
+        return run;
+    }
+
+    /** Reads the load's lines until it ends or its time is up, answering each MARK. */
+    private void converse(Run run, Child server, Child load) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
+                run.scenario.deadlineMs(settings.quick()) + 15_000);
+        long cpuBegin = -1;
+        long cpuEnd = -1;
+        long heapBefore = -1;
+        long rssBefore = -1;
+        while (true) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            String line = load.nextLine(left);
+            if (line == null) {
+                if (!load.ended()) {
+                    run.fail("load still running after its deadline");
+                }
+                break;
+            }
+            String[] words = line.split(" ");
+            switch (words[0]) {
+                case Protocol.MARK -> {
+                    try {
+                        switch (words[1]) {
+                            case "begin" -> cpuBegin = ProcStats.cpuTicks(server.pid());
+                            case "end" -> cpuEnd = ProcStats.cpuTicks(server.pid());
+                            case "before" -> {
+                                heapBefore = heap(server);
+                                rssBefore = ProcStats.rssBytes(server.pid());
+                            }
+                            case "held" -> held(run, server, Integer.parseInt(words[2]), heapBefore, rssBefore);
+                            default -> throw new IOException("unknown mark: " + line);
+                        }
+                    } catch (IOException | UncheckedIOException e) {
+                        // most likely the server died: let the load finish and report what it saw
+                        run.fail("cannot sample the server at MARK " + words[1] + ": " + e.getMessage());
+                    }
+                    load.send(Protocol.GO);
+                }
+                case Protocol.RESULT -> {
+                    for (int i = 1; i < words.length; i++) {
+                        int eq = words[i].indexOf('=');
+                        run.values.put(words[i].substring(0, eq), Double.parseDouble(words[i].substring(eq + 1)));
+                    }
+                }
+                case Protocol.ERROR -> run.problems.add(line.substring(Protocol.ERROR.length() + 1));
+                default -> run.problems.add("load said: " + line);
+            }
+        }
+        Double units = run.values.get("cpu_units");
+        if (units != null && units > 0 && cpuBegin >= 0 && cpuEnd >= 0 && run.scenario.cpuScale > 0) {
+            double cpuSeconds = (cpuEnd - cpuBegin) / (double) settings.clockTicks();
+            run.values.put("cpu", cpuSeconds / units * run.scenario.cpuScale);
+            run.values.put("cpu_s", cpuSeconds);
+        }
+    }
+
+    /** idle: waits until the server holds every connection the load opened, then reads memory. */
+    private static void held(Run run, Child server, int connections, long heapBefore, long rssBefore)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        int open = -1;
+        while (System.nanoTime() < deadline) {
+            server.send(Protocol.CMD_CONNS);
+            String reply = server.await(Protocol.CONNS, 10_000);
+            open = reply == null ? -1 : Integer.parseInt(reply.trim());
+            if (open >= connections) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        if (open < connections) {
+            run.fail("server holds " + open + " of " + connections + " idle connections");
+        }
+        long heap = heap(server);
+        long rss = ProcStats.rssBytes(server.pid());
+        int n = Math.max(connections, 1);
+        run.values.put("heap_per_conn", (heap - heapBefore) / (double) n);
+        run.values.put("rss_per_conn", (rss - rssBefore) / (double) n);
+        run.values.put("heap_mib", heap / (1024.0 * 1024.0));
+        run.values.put("rss_mib", rss / (1024.0 * 1024.0));
+    }
+
+    private static long heap(Child server) throws IOException, InterruptedException {
+        server.send(Protocol.CMD_HEAP);
+        String reply = server.await(Protocol.HEAP, 30_000);
+        if (reply == null) {
+            throw new IOException("server did not report its heap: " + lastWords(server));
+        }
+        return Long.parseLong(reply.trim());
+    }
+
+    private List<String> java(boolean pinned, List<String> jvm, String main, List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        if (pinned) {
+            cmd.addAll(List.of("taskset", "-c", "0"));   // taskset execs java: the pid stays the JVM's
+        }
+        cmd.add(settings.javaBin());
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-cp", settings.classpath(), main));
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    private static String lastWords(Child child) {
+        return "see " + child.log() + "\n" + child.logTail(15).indent(4);
+    }
+}

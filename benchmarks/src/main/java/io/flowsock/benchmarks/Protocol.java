@@ -1,0 +1,51 @@
+package io.flowsock.benchmarks;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What the servers and the load generators agree on: the bytes of each scenario and the lines a
+ * child process prints to talk to the runner. One place, so a server and its load cannot drift.
+ *
+ * <p>Control lines, one per line on the child's stdout:
+ * <pre>
+ * READY &lt;detail&gt;            server: bound and accepting; detail names the real transport
+ * HEAP &lt;bytes&gt;              server: used heap after GC, in reply to the stdin command "heap"
+ * CONNS &lt;n&gt;                 server: connections open now, in reply to the stdin command "conns"
+ * MARK &lt;name&gt; [n]           load: the runner samples the server, then answers "go" on stdin
+ * RESULT k=v k=v ...         load: its measurements; keys starting with err_ count as errors
+ * ERROR &lt;text&gt;               load: one error worth showing (a few at most)
+ * </pre>
+ */
+public final class Protocol {
+    /** The loopback address every server binds and every load connects to. */
+    public static final String HOST = "127.0.0.1";
+
+    /** hello: what the client sends, and the server's reply. */
+    public static final byte[] HELLO = "hello".getBytes(StandardCharsets.US_ASCII);
+    public static final byte[] HELLO_BACK = "hello back".getBytes(StandardCharsets.US_ASCII);
+
+    /** storm: the one byte a server greets each new connection with. */
+    public static final byte GREETING = '!';
+
+    /** pingpong: size of a request and of its echo. */
+    public static final int PING_SIZE = 64;
+
+    /** stream and echo-stream: size of one client write. */
+    public static final int CHUNK = 64 * 1024;
+
+    public static final String READY = "READY";
+    public static final String HEAP = "HEAP";
+    public static final String CONNS = "CONNS";
+    public static final String MARK = "MARK";
+    public static final String RESULT = "RESULT";
+    public static final String ERROR = "ERROR";
+    /** The runner's answer to a MARK line. */
+    public static final String GO = "go";
+    /** stdin commands of a server. */
+    public static final String CMD_HEAP = "heap";
+    public static final String CMD_CONNS = "conns";
+    public static final String CMD_QUIT = "quit";
+
+    private Protocol() {
+    }
+}

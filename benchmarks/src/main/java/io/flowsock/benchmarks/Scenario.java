@@ -1,0 +1,126 @@
+package io.flowsock.benchmarks;
+
+import io.flowsock.benchmarks.server.Behaviour;
+import java.util.List;
+
+/**
+ * The scenarios, in the order they run: the server behaviour, the load's arguments in quick and
+ * full mode, whether both processes are pinned to CPU 0, and the rows each adds to the table.
+ *
+ * <p>Metric keys are what the load prints, plus what the runner derives: {@code cpu} (server CPU
+ * time per {@code cpu_units}, times {@code cpuScale}), {@code errors} (every err_ key plus failed
+ * runs) and, for idle, {@code heap_per_conn}, {@code rss_per_conn}, {@code heap_mib},
+ * {@code rss_mib}.
+ */
+enum Scenario {
+    HELLO("hello", Behaviour.HELLO, false,
+            "concurrency=32 warmup_ms=500 duration_ms=2000",
+            "concurrency=32 warmup_ms=3000 duration_ms=10000",
+            30_000, 60_000, 1e6, List.of(
+                    new Metric("rate", "exchanges/s ↑"),
+                    new Metric("p50_us", "exchange p50 µs ↓"),
+                    new Metric("p99_us", "exchange p99 µs ↓"),
+                    new Metric("cpu", "server CPU µs/exchange ↓"),
+                    new Metric("err_connect", "connect errors"),
+                    new Metric("err_other", "other errors"))),
+    STORM("storm", Behaviour.GREET, false,
+            "connections=500 warmup=200 settle_ms=300 timeout_ms=10000",
+            "connections=5000 warmup=1000 settle_ms=1000 timeout_ms=15000",
+            30_000, 60_000, 1e6, List.of(
+                    new Metric("t50_ms", "ms to 50 % greeted ↓"),
+                    new Metric("t99_ms", "ms to 99 % greeted ↓"),
+                    new Metric("t100_ms", "ms to all greeted ↓"),
+                    new Metric("cpu", "server CPU µs/connection ↓"),
+                    new Metric("err_ungreeted", "never greeted"),
+                    new Metric("err_connect", "connect errors"))),
+    STREAM("stream", Behaviour.DISCARD, false,
+            "bytes=" + (64L << 20) + " warmup_bytes=" + (32L << 20),
+            "bytes=" + (2L << 30) + " warmup_bytes=" + (256L << 20),
+            30_000, 120_000, 1, List.of(
+                    new Metric("mib_s", "MiB/s ↑"),
+                    new Metric("cpu", "server CPU s/GiB ↓"))),
+    ECHO_STREAM("echo-stream", Behaviour.ECHO, false,
+            "bytes=" + (32L << 20) + " warmup_bytes=" + (16L << 20),
+            "bytes=" + (1L << 30) + " warmup_bytes=" + (128L << 20),
+            30_000, 120_000, 1, List.of(
+                    new Metric("mib_s", "MiB/s ↑"),
+                    new Metric("cpu", "server CPU s/GiB ↓"))),
+    PINGPONG("pingpong", Behaviour.ECHO, true,
+            "round_trips=5000 warmup=2000",
+            "round_trips=200000 warmup=50000",
+            30_000, 120_000, 1e6, List.of(
+                    new Metric("rate", "round trips/s ↑"),
+                    new Metric("p50_us", "p50 µs ↓"),
+                    new Metric("p99_us", "p99 µs ↓"),
+                    new Metric("p999_us", "p99.9 µs ↓"),
+                    new Metric("cpu", "server CPU µs/round trip ↓"))),
+    PINGPONG16("pingpong16", Behaviour.ECHO, true,
+            "connections=16 round_trips=5000 warmup=2000",
+            "connections=16 round_trips=200000 warmup=50000",
+            30_000, 120_000, 1e6, List.of(
+                    new Metric("rate", "round trips/s ↑"),
+                    new Metric("p50_us", "p50 µs ↓"),
+                    new Metric("p99_us", "p99 µs ↓"),
+                    new Metric("p999_us", "p99.9 µs ↓"),
+                    new Metric("cpu", "server CPU µs/round trip ↓"))),
+    IDLE("idle", Behaviour.ECHO, false,
+            "connections=500",
+            "connections=10000",
+            30_000, 90_000, 0, List.of(
+                    new Metric("heap_per_conn", "heap bytes/connection ↓"),
+                    new Metric("rss_per_conn", "RSS bytes/connection ↓"),
+                    new Metric("heap_mib", "heap MiB, all held ↓"),
+                    new Metric("rss_mib", "RSS MiB, all held ↓"),
+                    new Metric("err_connect", "connect errors")));
+
+    /** One table row: a key of the run's values and how the row is labelled. */
+    record Metric(String key, String label) {
+    }
+
+    final String id;
+    final Behaviour behaviour;
+    final boolean pinned;
+    private final String quickArgs;
+    private final String fullArgs;
+    private final long quickDeadlineMs;
+    private final long fullDeadlineMs;
+    /** Multiplies CPU seconds per unit: 1e6 for µs per exchange, 1 for s per GiB, 0 for none. */
+    final double cpuScale;
+    final List<Metric> metrics;
+
+    Scenario(String id, Behaviour behaviour, boolean pinned, String quickArgs, String fullArgs,
+             long quickDeadlineMs, long fullDeadlineMs, double cpuScale, List<Metric> metrics) {
+        this.id = id;
+        this.behaviour = behaviour;
+        this.pinned = pinned;
+        this.quickArgs = quickArgs;
+        this.fullArgs = fullArgs;
+        this.quickDeadlineMs = quickDeadlineMs;
+        this.fullDeadlineMs = fullDeadlineMs;
+        this.cpuScale = cpuScale;
+        this.metrics = metrics;
+    }
+
+    List<String> loadArgs(boolean quick) {
+        return List.of((quick ? quickArgs : fullArgs).split(" "));
+    }
+
+    /** How long the load may run before it halts itself; the runner waits a little longer. */
+    long deadlineMs(boolean quick) {
+        return quick ? quickDeadlineMs : fullDeadlineMs;
+    }
+
+    /** Fixed, below the ephemeral range (32768-60999 here), one per scenario and contender. */
+    int port(Contender c) {
+        return 20000 + 10 * ordinal() + c.ordinal();
+    }
+
+    static Scenario parse(String id) {
+        for (Scenario s : values()) {
+            if (s.id.equals(id)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("unknown scenario " + id);
+    }
+}

@@ -1,0 +1,152 @@
+package io.flowsock.benchmarks.load;
+
+import io.flowsock.benchmarks.Protocol;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * hello: a new connection per exchange. Each of {@code concurrency} threads loops: connect, send
+ * "hello", read "hello back", shut down output, read the server's EOF, close. The client's FIN
+ * goes first, so TIME_WAIT stays on the client's side.
+ *
+ * <p>Warm-up for {@code warmup_ms}, then MARK begin, {@code duration_ms} measured, stop, join,
+ * MARK end. An exchange counts when it started after the measurement began; errors count in
+ * every phase.
+ */
+final class HelloLoad {
+    private static final int TIMEOUT_MS = 10_000;
+
+    private HelloLoad() {
+    }
+
+    private static final class Shared {
+        volatile boolean stop;
+        volatile long measureFrom = Long.MAX_VALUE;
+    }
+
+    private static final class Loop extends Thread {
+        private final InetSocketAddress server;
+        private final Shared shared;
+        private final long max;
+        private final byte[] reply = new byte[Protocol.HELLO_BACK.length];
+        final Samples samples = new Samples(1 << 20);
+        long exchanges;
+        long connectErrors;
+        long otherErrors;
+
+        Loop(InetSocketAddress server, Shared shared, long max, int n) {
+            super("hello-" + n);
+            this.server = server;
+            this.shared = shared;
+            this.max = max;
+        }
+
+        @Override
+        public void run() {
+            for (long done = 0; !shared.stop && done < max; done++) {
+                long start = System.nanoTime();
+                boolean measured = start >= shared.measureFrom;
+                int outcome = exchange();
+                long took = System.nanoTime() - start;
+                if (outcome == 0 && measured) {
+                    exchanges++;
+                    samples.add(took);
+                } else if (outcome == 1) {
+                    connectErrors++;
+                    pause();   // a refused connect returns at once: don't spin on a dead server
+                } else if (outcome == 2) {
+                    otherErrors++;
+                }
+            }
+        }
+
+        /** 0 done, 1 connect failed, 2 failed after connecting. */
+        private int exchange() {
+            try (Socket s = new Socket()) {
+                s.setTcpNoDelay(true);
+                s.setSoTimeout(TIMEOUT_MS);
+                try {
+                    s.connect(server, TIMEOUT_MS);
+                } catch (IOException e) {
+                    Control.error("hello connect: " + e);
+                    return 1;
+                }
+                s.getOutputStream().write(Protocol.HELLO);
+                InputStream in = s.getInputStream();
+                int n = in.readNBytes(reply, 0, reply.length);
+                if (n != reply.length || !Arrays.equals(reply, Protocol.HELLO_BACK)) {
+                    Control.error("hello: wrong reply, " + n + " bytes");
+                    return 2;
+                }
+                s.shutdownOutput();
+                int next = in.read();
+                if (next != -1) {
+                    Control.error("hello: byte " + next + " after the reply instead of EOF");
+                    return 2;
+                }
+                return 0;
+            } catch (IOException e) {
+                Control.error("hello: " + e);
+                return 2;
+            }
+        }
+
+        private static void pause() {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static Metrics run(InetSocketAddress server, Params p) throws Exception {
+        int concurrency = p.integer("concurrency");
+        long warmupMs = p.num("warmup_ms");
+        long durationMs = p.num("duration_ms");
+        long maxPerLoop = p.num("max_per_loop", 10_000_000);
+        Shared shared = new Shared();
+        List<Loop> loops = new ArrayList<>();
+        for (int i = 0; i < concurrency; i++) {
+            loops.add(new Loop(server, shared, maxPerLoop, i));
+        }
+        loops.forEach(Thread::start);
+        Thread.sleep(warmupMs);
+        Control.mark("begin");
+        long t0 = System.nanoTime();
+        shared.measureFrom = t0;
+        Thread.sleep(durationMs);
+        shared.stop = true;
+        for (Loop l : loops) {
+            l.join(2L * TIMEOUT_MS + 1000);
+        }
+        long t1 = System.nanoTime();
+        Control.mark("end");
+        long exchanges = 0;
+        long connectErrors = 0;
+        long otherErrors = 0;
+        for (Loop l : loops) {
+            exchanges += l.exchanges;
+            connectErrors += l.connectErrors;
+            otherErrors += l.otherErrors;
+            if (l.isAlive()) {
+                otherErrors++;
+                Control.error("hello: " + l.getName() + " still running after stop");
+            }
+        }
+        double seconds = (t1 - t0) / 1e9;
+        return new Metrics()
+                .put("exchanges", exchanges)
+                .put("seconds", seconds)
+                .put("rate", exchanges / seconds)
+                .latencies(Samples.merge(loops.stream().map(l -> l.samples).toList()))
+                .put("cpu_units", exchanges)
+                .put("err_connect", connectErrors)
+                .put("err_other", otherErrors);
+    }
+}

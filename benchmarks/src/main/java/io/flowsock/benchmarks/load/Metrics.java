@@ -1,0 +1,38 @@
+package io.flowsock.benchmarks.load;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A load generator's measurements, printed as {@code key=value} pairs. Keys starting with
+ * {@code err_} are errors; {@code cpu_units} is what the runner divides the server's CPU time by.
+ */
+final class Metrics {
+    private final Map<String, String> values = new LinkedHashMap<>();
+
+    Metrics put(String key, long value) {
+        values.put(key, Long.toString(value));
+        return this;
+    }
+
+    Metrics put(String key, double value) {
+        values.put(key, String.format(Locale.ROOT, "%.6g", value));
+        return this;
+    }
+
+    /** p50, p99 and p99.9 of {@code samples} in microseconds: p50_us, p99_us, p999_us. */
+    Metrics latencies(Samples samples) {
+        put("p50_us", samples.percentile(0.50) / 1e3);
+        put("p99_us", samples.percentile(0.99) / 1e3);
+        put("p999_us", samples.percentile(0.999) / 1e3);
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder();
+        values.forEach((k, v) -> s.append(s.length() == 0 ? "" : " ").append(k).append('=').append(v));
+        return s.toString();
+    }
+}

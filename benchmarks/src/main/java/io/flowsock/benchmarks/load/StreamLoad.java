@@ -1,0 +1,57 @@
+package io.flowsock.benchmarks.load;
+
+import io.flowsock.benchmarks.Protocol;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * stream: one connection, {@code bytes} in 64 KiB writes to a discarding server, then FIN. The
+ * clock stops at the server's EOF, which it sends only after reading everything. A warm-up
+ * connection with {@code warmup_bytes} goes first.
+ */
+final class StreamLoad {
+    private StreamLoad() {
+    }
+
+    static Metrics run(InetSocketAddress server, Params p) throws IOException {
+        long bytes = p.num("bytes");
+        send(server, p.num("warmup_bytes"));
+        Control.mark("begin");
+        long t0 = System.nanoTime();
+        send(server, bytes);
+        long t1 = System.nanoTime();
+        Control.mark("end");
+        double seconds = (t1 - t0) / 1e9;
+        return new Metrics()
+                .put("bytes", bytes)
+                .put("seconds", seconds)
+                .put("mib_s", bytes / (1024.0 * 1024.0) / seconds)
+                .put("cpu_units", bytes / (double) (1L << 30));
+    }
+
+    private static void send(InetSocketAddress server, long bytes) throws IOException {
+        try (SocketChannel ch = SocketChannel.open(server)) {
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            ByteBuffer chunk = ByteBuffer.allocateDirect(Protocol.CHUNK);
+            byte[] data = new Pattern(Protocol.CHUNK).bytes();
+            chunk.put(data, 0, Protocol.CHUNK);
+            for (long sent = 0; sent < bytes; ) {
+                int len = (int) Math.min(Protocol.CHUNK, bytes - sent);
+                chunk.clear().limit(len);
+                while (chunk.hasRemaining()) {
+                    ch.write(chunk);
+                }
+                sent += len;
+            }
+            ch.shutdownOutput();
+            ByteBuffer rest = ByteBuffer.allocate(64);
+            int n = ch.read(rest);
+            if (n != -1) {
+                throw new IOException("discard server sent " + n + " bytes instead of EOF");
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.flowsock.benchmarks.server;
+
+/** What a server does with each connection; every contender implements all four alike. */
+public enum Behaviour {
+    /** Reply "hello back" once the 5 bytes "hello" arrived; finish when the client's FIN arrives. */
+    HELLO,
+    /** Send one greeting byte to each new connection, then hold it until the client's FIN. */
+    GREET,
+    /** Read and drop everything until the client's FIN. */
+    DISCARD,
+    /** Send back every byte; finish when the client's FIN arrives and everything is written. */
+    ECHO;
+
+    /** The name used on command lines: the enum name in lower case. */
+    public String id() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public static Behaviour parse(String id) {
+        return valueOf(id.toUpperCase(java.util.Locale.ROOT));
+    }
+}

@@ -1,0 +1,80 @@
+package io.flowsock.benchmarks.server;
+
+import io.flowsock.benchmarks.Protocol;
+import io.flowsock.core.Transport;
+import io.flowsock.reactive.Connection;
+import io.flowsock.reactive.DisposableServer;
+import io.flowsock.reactive.TcpServer;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.function.Function;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+
+/**
+ * The flowsock contender: {@link TcpServer} on the shared (default nio2) transport with the
+ * library's default tunables, TCP_NODELAY and backlog 1024 like every other contender.
+ *
+ * <p>Each handler consumes inbound to completion: cancelling inbound would close the connection
+ * abortively, and every scenario's client ends with a FIN that completes it.
+ */
+final class FlowsockServer implements BenchServer {
+    private final DisposableServer server;
+
+    private FlowsockServer(DisposableServer server) {
+        this.server = server;
+    }
+
+    static FlowsockServer start(Behaviour behaviour, int port) {
+        DisposableServer server = TcpServer.create()
+                .host(Protocol.HOST)
+                .port(port)
+                .backlog(1024)
+                .option(StandardSocketOptions.TCP_NODELAY, true)
+                .handle(handler(behaviour))
+                .bindNow(Duration.ofSeconds(10));
+        return new FlowsockServer(server);
+    }
+
+    private static Function<Connection, Publisher<Void>> handler(Behaviour behaviour) {
+        return switch (behaviour) {
+            case HELLO -> FlowsockServer::hello;
+            case GREET -> conn -> conn.send(Mono.fromSupplier(() -> ByteBuffer.wrap(new byte[] {Protocol.GREETING})))
+                    .thenMany(conn.inbound())
+                    .then();
+            case DISCARD -> conn -> conn.inbound().then();
+            case ECHO -> conn -> conn.send(conn.inbound());
+        };
+    }
+
+    /** Replies once "hello" is complete; the send ends when inbound ends at the client's FIN. */
+    private static Publisher<Void> hello(Connection conn) {
+        HelloMatcher matcher = new HelloMatcher();
+        return conn.send(conn.inbound().handle((buf, sink) -> {
+            boolean complete = false;
+            while (buf.hasRemaining()) {
+                complete |= matcher.add(buf.get());
+            }
+            if (complete) {
+                sink.next(ByteBuffer.wrap(Protocol.HELLO_BACK));   // a new buffer each time: the send owns it
+            }
+        }));
+    }
+
+    @Override
+    public String describe() {
+        Transport t = Transport.shared();
+        return "flowsock transport=" + t.name() + " ports=" + t.ports().size() + " address=" + server.address();
+    }
+
+    @Override
+    public int connections() {
+        return server.connections();
+    }
+
+    @Override
+    public void close() {
+        server.disposeNow(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,102 @@
+package io.flowsock.benchmarks.server;
+
+import io.flowsock.benchmarks.Protocol;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.Epoll;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.NettyInbound;
+import reactor.netty.NettyOutbound;
+import reactor.netty.resources.LoopResources;
+import reactor.netty.tcp.TcpServer;
+
+/**
+ * The Reactor Netty contenders: {@code reactor.netty.tcp.TcpServer} with its default event-loop
+ * count, on epoll ({@code nativeTransport}) or forced onto Java NIO. Same socket settings as the
+ * others: backlog 1024, SO_REUSEADDR, TCP_NODELAY.
+ *
+ * <p>Inbound {@link ByteBuf}s are released by Reactor Netty once onNext returns, so the hello
+ * handler reads them in place and the echo handler retains what it sends on.
+ */
+final class ReactorNettyServer implements BenchServer {
+    private final DisposableServer server;
+    private final LoopResources loops;
+    private final AtomicInteger open;   // event-loop threads count up and down; read by the main thread
+
+    private ReactorNettyServer(DisposableServer server, LoopResources loops, AtomicInteger open) {
+        this.server = server;
+        this.loops = loops;
+        this.open = open;
+    }
+
+    static ReactorNettyServer start(Behaviour behaviour, int port, boolean nativeTransport) {
+        if (nativeTransport && !Epoll.isAvailable()) {
+            // Measuring NIO under the epoll name would be a silent lie: refuse instead.
+            throw new IllegalStateException("epoll is not available", Epoll.unavailabilityCause());
+        }
+        AtomicInteger open = new AtomicInteger();
+        LoopResources loops = LoopResources.create("rn-bench", LoopResources.DEFAULT_IO_WORKER_COUNT, true);
+        DisposableServer server = TcpServer.create()
+                .host(Protocol.HOST)
+                .port(port)
+                .runOn(loops, nativeTransport)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .doOnConnection(conn -> {
+                    open.incrementAndGet();
+                    conn.onDispose(open::decrementAndGet);
+                })
+                .handle(handler(behaviour))
+                .bindNow(Duration.ofSeconds(10));
+        return new ReactorNettyServer(server, loops, open);
+    }
+
+    private static BiFunction<NettyInbound, NettyOutbound, Publisher<Void>> handler(Behaviour behaviour) {
+        return switch (behaviour) {
+            case HELLO -> ReactorNettyServer::hello;
+            case GREET -> (in, out) -> out.sendByteArray(Mono.just(new byte[] {Protocol.GREETING}))
+                    .then()
+                    .thenMany(in.receive())
+                    .then();
+            case DISCARD -> (in, out) -> in.receive().then();
+            case ECHO -> (in, out) -> out.send(in.receive().retain());
+        };
+    }
+
+    private static Publisher<Void> hello(NettyInbound in, NettyOutbound out) {
+        HelloMatcher matcher = new HelloMatcher();
+        return out.send(in.receive().<ByteBuf>handle((buf, sink) -> {
+            boolean complete = false;
+            for (int i = buf.readerIndex(); i < buf.writerIndex(); i++) {
+                complete |= matcher.add(buf.getByte(i));
+            }
+            if (complete) {
+                sink.next(Unpooled.wrappedBuffer(Protocol.HELLO_BACK));
+            }
+        }));
+    }
+
+    @Override
+    public String describe() {
+        return "reactor-netty channel=" + server.channel().getClass().getSimpleName()
+                + " workers=" + LoopResources.DEFAULT_IO_WORKER_COUNT + " address=" + server.address();
+    }
+
+    @Override
+    public int connections() {
+        return open.get();
+    }
+
+    @Override
+    public void close() {
+        server.disposeNow(Duration.ofSeconds(5));
+        loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,69 @@
+package io.flowsock.benchmarks.server;
+
+import io.flowsock.benchmarks.Protocol;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One contender's server in its own JVM, so that the runner can read its CPU time and memory
+ * from /proc without counting the load generator.
+ *
+ * <pre>
+ * java io.flowsock.benchmarks.server.ServerMain &lt;contender&gt; &lt;behaviour&gt; &lt;port&gt;
+ *   contender: flowsock | reactor-netty-epoll | reactor-netty-nio | jdk-nio2
+ *   behaviour: hello | greet | discard | echo
+ * </pre>
+ *
+ * Prints {@code READY <detail>} once bound, then obeys stdin: {@code heap} prints
+ * {@code HEAP <bytes used after GC>}, {@code conns} prints {@code CONNS <open connections>},
+ * {@code quit} or end of input stops the server. The stdin
+ * rule means a server never outlives a runner that died without killing it.
+ */
+public final class ServerMain {
+    private ServerMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 3) {
+            System.err.println("usage: ServerMain <contender> <behaviour> <port>");
+            System.exit(2);
+        }
+        Behaviour behaviour = Behaviour.parse(args[1]);
+        int port = Integer.parseInt(args[2]);
+        BenchServer server = switch (args[0]) {
+            case "flowsock" -> FlowsockServer.start(behaviour, port);
+            case "reactor-netty-epoll" -> ReactorNettyServer.start(behaviour, port, true);
+            case "reactor-netty-nio" -> ReactorNettyServer.start(behaviour, port, false);
+            case "jdk-nio2" -> JdkNio2Server.start(behaviour, port);
+            default -> throw new IllegalArgumentException("unknown contender: " + args[0]);
+        };
+        System.out.println(Protocol.READY + " " + server.describe());
+        System.out.flush();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII))) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.equals(Protocol.CMD_HEAP)) {
+                    System.out.println(Protocol.HEAP + " " + usedHeapAfterGc());
+                    System.out.flush();
+                } else if (line.equals(Protocol.CMD_CONNS)) {
+                    System.out.println(Protocol.CONNS + " " + server.connections());
+                    System.out.flush();
+                } else if (line.equals(Protocol.CMD_QUIT)) {
+                    break;
+                }
+            }
+        } finally {
+            server.close();
+        }
+        System.exit(0);   // the contenders' threads may be non-daemon; the runner waits for this exit
+    }
+
+    /** Used heap after two full collections: the live set, not the garbage waiting for one. */
+    private static long usedHeapAfterGc() {
+        var memory = ManagementFactory.getMemoryMXBean();
+        memory.gc();
+        memory.gc();
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+}

@@ -1,0 +1,60 @@
+package io.flowsock.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ReportTest {
+    @Test
+    void cellsShowMedianAndRangeAndRatiosDivideByTheEpollMedian() {
+        List<Run> runs = new ArrayList<>();
+        double[] flowsock = {110, 100, 130};
+        double[] epoll = {200, 190, 210};
+        for (int round = 0; round < 3; round++) {
+            runs.add(run(Contender.FLOWSOCK, round, flowsock[round]));
+            runs.add(run(Contender.REACTOR_NETTY_EPOLL, round, epoll[round]));
+        }
+        String table = new Report(runs, List.of(Scenario.STREAM),
+                List.of(Contender.FLOWSOCK, Contender.REACTOR_NETTY_EPOLL)).table();
+        assertThat(table).contains("| stream | MiB/s ↑ | 110 [100–130] | 200 [190–210] | 0.55 |");
+        assertThat(table).contains("| stream | errors (all kinds) | 0 [0–0] | 0 [0–0] | — |");
+    }
+
+    @Test
+    void aFailedRunHasNoNumbersButCountsAsAnError() {
+        Run failed = new Run(Scenario.STREAM, Contender.FLOWSOCK, 1);
+        failed.fail("server crashed");
+        String table = new Report(List.of(failed), List.of(Scenario.STREAM), List.of(Contender.FLOWSOCK)).table();
+        assertThat(table).contains("| stream | MiB/s ↑ | — |").contains("| stream | errors (all kinds) | 1 |");
+    }
+
+    @Test
+    void numbersKeepThreeSignificantDigitsOrAreWhole() {
+        assertThat(Report.number(12345.6)).isEqualTo("12,346");
+        assertThat(Report.number(42)).isEqualTo("42");
+        assertThat(Report.number(12.34)).isEqualTo("12.3");
+        assertThat(Report.number(1.234)).isEqualTo("1.23");
+        assertThat(Report.number(0.1234)).isEqualTo("0.123");
+    }
+
+    @Test
+    void portsAreFixedBelowTheEphemeralRangeAndDistinct() {
+        Set<Integer> ports = new HashSet<>();
+        for (Scenario s : Scenario.values()) {
+            for (Contender c : Contender.values()) {
+                assertThat(s.port(c)).isBetween(20000, 20100);
+                assertThat(ports.add(s.port(c))).isTrue();
+            }
+        }
+    }
+
+    private static Run run(Contender c, int round, double mibs) {
+        Run r = new Run(Scenario.STREAM, c, round);
+        r.values.put("mib_s", mibs);
+        return r;
+    }
+}
