@@ -5,6 +5,8 @@ import io.flowsock.core.spi.ReadCompletion;
 import io.flowsock.core.spi.SocketIo;
 import io.flowsock.core.spi.WriteCompletion;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -13,8 +15,6 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One TCP connection on the completion-port core: reads posted only against demand with Automatic
@@ -35,6 +35,19 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Channel {
     private static final System.Logger LOG = System.getLogger(Channel.class.getName());
+    private static final ByteBuffer[] NO_BUFFERS = new ByteBuffer[0];
+    private static final VarHandle DEMAND;
+    private static final VarHandle READ_KICK;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            DEMAND = l.findVarHandle(Channel.class, "demand", long.class);
+            READ_KICK = l.findVarHandle(Channel.class, "readKick", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private static final int OPEN = 0;
     private static final int CLOSING = 1;   // FIN sent after a graceful close: draining input
     private static final int CLOSED = 2;
@@ -50,14 +63,12 @@ public final class Channel {
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
 
     // Inbound.
-    private final AtomicLong demand = new AtomicLong();          // any thread adds, port subtracts
-    private final AtomicBoolean readKick = new AtomicBoolean();   // one maybeRead task in the port queue at most
-    private final Runnable readKickTask = () -> {
-        readKick.set(false);
-        maybeRead();
-    };
+    // Plain fields behind VarHandles rather than Atomic* objects: an idle connection's heap matters
+    // when a server holds tens of thousands of them.
+    private volatile long demand;            // any thread adds (request), the port subtracts (deliver)
+    private volatile int readKick;           // 1 while a maybeRead task sits in the port's queue
     private final BurstDetector burst;
-    private final ReadCompletion readDone = new ReadDone();
+    private final ReadDone readDone = new ReadDone();
     private volatile int recvPosted;   // written on the port, read by recvBurst() queries
     private ChannelHandler handler;
     private boolean readPending;
@@ -70,12 +81,12 @@ public final class Channel {
     private long readStamp;
 
     // Outbound.
-    private final ArrayDeque<Object> ops = new ArrayDeque<>();        // Sends and Markers not started yet
-    private final ArrayDeque<Object> writeQueue = new ArrayDeque<>(); // ByteBuffers and Markers, in order
+    private final ArrayDeque<Object> ops = new ArrayDeque<>(1);        // Sends and Markers not started yet
+    private final ArrayDeque<Object> writeQueue = new ArrayDeque<>(4); // ByteBuffers and Markers, in order
     private final WriteCompletion writeDone = new WriteDone();
     private volatile int sendCap;        // written by any thread (live change), read on the port
     private volatile int outstanding;    // written on the port, read by sendCap() queries
-    private ByteBuffer[] gather = new ByteBuffer[4];
+    private ByteBuffer[] gather = NO_BUFFERS;   // grown on the first write
     private int gathered;
     private Send active;
     private boolean writePending;
@@ -174,13 +185,13 @@ public final class Channel {
         long prev;
         long next;
         do {
-            prev = demand.get();
+            prev = demand;
             next = prev + n < 0 ? Long.MAX_VALUE : prev + n;
-        } while (!demand.compareAndSet(prev, next));
+        } while (!DEMAND.compareAndSet(this, prev, next));
         if (port.inPort()) {
             maybeRead();
-        } else if (readKick.compareAndSet(false, true)) {
-            port.execute(readKickTask);
+        } else if (READ_KICK.compareAndSet(this, 0, 1)) {
+            port.execute(readDone);   // ReadDone doubles as the kick task: one object less per connection
         }
     }
 
@@ -209,7 +220,7 @@ public final class Channel {
             return;
         }
         readDiscards = discard;
-        long d = discard ? Long.MAX_VALUE : demand.get();
+        long d = discard ? Long.MAX_VALUE : demand;
         int n = burst.small() ? (d > 0 ? 1 : 0) : burst.next(d, caps.maxScatter());
         if (n <= 0) {
             return;
@@ -222,7 +233,14 @@ public final class Channel {
         io.read(n, burst.small(), readDone);
     }
 
-    private final class ReadDone implements ReadCompletion {
+    private final class ReadDone implements ReadCompletion, Runnable {
+        /** The read kick: a request from another thread asks the port to post a read. */
+        @Override
+        public void run() {
+            readKick = 0;
+            maybeRead();
+        }
+
         @Override
         public void completed(ByteBuffer[] buffers, int count, int posted, int bufferSize, long bytes) {
             readPending = false;
@@ -299,8 +317,8 @@ public final class Channel {
                 ByteBuffer src = buffers[i];
                 ByteBuffer copy = ByteBuffer.allocate(src.remaining());
                 copy.put(src).flip();
-                if (demand.get() != Long.MAX_VALUE) {
-                    demand.decrementAndGet();
+                if (demand != Long.MAX_VALUE) {
+                    DEMAND.getAndAdd(this, -1L);
                 }
                 handler.onData(copy);
             }
@@ -530,7 +548,7 @@ public final class Channel {
             if (o instanceof ByteBuffer b) {
                 if (b.hasRemaining()) {
                     if (n == gather.length) {
-                        gather = Arrays.copyOf(gather, Math.min(max, n * 2));
+                        gather = Arrays.copyOf(gather, Math.min(max, Math.max(4, n * 2)));
                     }
                     gather[n++] = b;
                     if (n == max) {
@@ -766,7 +784,7 @@ public final class Channel {
         if (posted > 0) {
             return new Tunable(burst.cap(), posted);
         }
-        long d = demand.get();
+        long d = demand;
         return new Tunable(burst.cap(), d <= 0 ? 0 : burst.small() ? 1 : burst.next(d, caps.maxScatter()));
     }
 

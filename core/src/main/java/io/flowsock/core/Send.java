@@ -1,9 +1,10 @@
 package io.flowsock.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One outbound stream of a {@link Channel}, fed by its producer. Streams of one channel are
@@ -21,11 +22,23 @@ public final class Send {
 
     final Channel channel;
     final SendSource source;
-    /** Signals from threads other than the port, in order; drained on the port thread. */
-    private final ConcurrentLinkedQueue<Object> handoff = new ConcurrentLinkedQueue<>();
+    private static final VarHandle WIP;
+
+    static {
+        try {
+            WIP = MethodHandles.lookup().findVarHandle(Send.class, "wip", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * Signals from threads other than the port, in order; drained on the port thread. Created by
+     * the first such signal: a send fed on its own port (an echo) never needs it.
+     */
+    private volatile ConcurrentLinkedQueue<Object> handoff;
     /** Written by producers (increment) and the drain task (decrement): one drain task at a time. */
-    private final AtomicInteger wip = new AtomicInteger();
-    private final Runnable drainTask = this::drain;
+    private volatile int wip;
 
     // Port thread only.
     long requested;
@@ -54,24 +67,31 @@ public final class Send {
     }
 
     private void signal(Object s) {
-        if (channel.port.inPort() && wip.get() == 0) {
+        if (channel.port.inPort() && wip == 0) {
             apply(s);              // nothing queued from another thread: order holds
             return;
         }
-        handoff.add(s);
-        if (wip.getAndIncrement() == 0) {
-            channel.port.execute(drainTask);
+        ConcurrentLinkedQueue<Object> q = handoff;
+        if (q == null) {
+            // Signals are serial (Reactive Streams 1.3), so only one thread ever creates the queue.
+            q = new ConcurrentLinkedQueue<>();
+            handoff = q;
+        }
+        q.add(s);
+        if ((int) WIP.getAndAdd(this, 1) == 0) {
+            channel.port.execute(this::drain);
         }
     }
 
     private void drain() {
+        ConcurrentLinkedQueue<Object> q = handoff;
         int missed = 1;
         do {
             Object s;
-            while ((s = handoff.poll()) != null) {
+            while ((s = q.poll()) != null) {
                 apply(s);
             }
-            missed = wip.addAndGet(-missed);
+            missed = (int) WIP.getAndAdd(this, -missed) - missed;
         } while (missed != 0);
     }
 

@@ -3,7 +3,6 @@ package io.flowsock.reactive;
 import io.flowsock.core.Channel;
 import io.flowsock.core.ChannelHandler;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
@@ -16,7 +15,18 @@ import reactor.core.publisher.Operators;
  */
 final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subscription {
     private final Channel channel;
-    private final AtomicBoolean subscribed = new AtomicBoolean();
+    private static final java.lang.invoke.VarHandle SUBSCRIBED;
+
+    static {
+        try {
+            SUBSCRIBED = java.lang.invoke.MethodHandles.lookup().findVarHandle(InboundFlux.class, "subscribed",
+                    boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private volatile boolean subscribed;   // set once by the first subscribe, from any thread
     // Port thread only.
     private CoreSubscriber<? super ByteBuffer> actual;
     private boolean ended;
@@ -30,7 +40,7 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
 
     @Override
     public void subscribe(CoreSubscriber<? super ByteBuffer> subscriber) {
-        if (!subscribed.compareAndSet(false, true)) {
+        if (!SUBSCRIBED.compareAndSet(this, false, true)) {
             Operators.error(subscriber, new IllegalStateException("inbound of " + channel
                     + " already has a subscriber; a connection's inbound may be subscribed once"));
             return;
