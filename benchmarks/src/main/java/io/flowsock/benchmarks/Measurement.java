@@ -177,6 +177,13 @@ final class Measurement {
         }
         cmd.add(settings.javaBin());
         cmd.addAll(jvm);
+        if (jvm == SERVER_JVM) {
+            // e.g. -Dbench.server.jvm="-XX:StartFlightRecording=filename=server.jfr" to profile a server
+            String extra = System.getProperty("bench.server.jvm", "").trim();
+            if (!extra.isEmpty()) {
+                cmd.addAll(List.of(extra.split("\\s+")));
+            }
+        }
         cmd.addAll(List.of("-cp", settings.classpath(), main));
         cmd.addAll(args);
         return cmd;

@@ -390,7 +390,10 @@ public final class Channel {
             if (sendsRefused == null) {
                 refuseSends("connection is closing");
             }
-            closeTimer = schedule(() -> terminate(null, true), options.closeTimeout());
+            boolean nothingToWaitFor = inputEnded && active == null && ops.isEmpty() && writeQueue.isEmpty();
+            if (!nothingToWaitFor) {   // the usual server close (peer FIN seen, all written) needs no timer
+                closeTimer = schedule(() -> terminate(null, true), options.closeTimeout());
+            }
             submit(new Marker(Marker.CLOSE, null, null));
         });
         return closeFuture;
