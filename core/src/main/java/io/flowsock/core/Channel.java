@@ -348,6 +348,7 @@ public final class Channel {
      */
     public Send send(SendSource source) {
         Send s = new Send(this, Objects.requireNonNull(source, "source"));
+        source.onStart(s);
         onPort(() -> {
             if (state == CLOSED || sendsRefused != null) {
                 s.ended = true;

@@ -8,6 +8,13 @@ package io.flowsock.core;
  * <p><b>Threading.</b> Every method runs on the channel's port thread. Never block.
  */
 public interface SendSource {
+    /**
+     * The stream's handle, given before any {@link #request}: on the port thread the first
+     * request can come before {@link Channel#send} returns. Runs on the thread calling send.
+     */
+    default void onStart(Send send) {
+    }
+
     /** The channel can take {@code n} more buffers through {@link Send#offer}. */
     void request(long n);
 

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * Transport transport = Transport.nio2(2);
  * Listener listener = transport.listen(new InetSocketAddress("127.0.0.1", 0), ListenOptions.DEFAULTS,
  *         channel -> {                                   // echo, without Reactor
- *             Send echo = channel.send(new SendSource() {
+ *             Send echo = channel.send(new SendSource() {           // onStart(send) gives the handle early
  *                 public void request(long n) { channel.request(n); }  // send credit = read demand
  *                 public void cancel() { }
  *                 public void onSent() { channel.close(); }

@@ -28,7 +28,7 @@ final class SendMono extends Mono<Void> {
     public void subscribe(CoreSubscriber<? super Void> actual) {
         SendSubscriber s = new SendSubscriber(actual);
         actual.onSubscribe(s.monoSubscription);
-        s.send = channel.send(s);
+        channel.send(s);         // hands the stream to s.onStart before any request
         if (s.done) {
             s.send.complete();   // cancelled before the send existed: end it so later sends can run
             return;
@@ -44,7 +44,7 @@ final class SendMono extends Mono<Void> {
     static final class SendSubscriber implements CoreSubscriber<ByteBuffer>, SendSource {
         private final CoreSubscriber<? super Void> actual;
         private final Operators.DeferredSubscription upstream = new Operators.DeferredSubscription();
-        volatile Send send;             // set before the data Publisher is subscribed
+        volatile Send send;             // set by onStart, before the data Publisher is subscribed
         private volatile boolean done;  // the Mono was answered or cancelled
 
         SendSubscriber(CoreSubscriber<? super Void> actual) {
@@ -85,7 +85,12 @@ final class SendMono extends Mono<Void> {
             }
         }
 
-        // ---- the channel's source (port thread)
+        // ---- the channel's source (port thread, but onStart)
+
+        @Override
+        public void onStart(Send send) {
+            this.send = send;
+        }
 
         @Override
         public void request(long n) {
