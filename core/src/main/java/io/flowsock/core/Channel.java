@@ -1,5 +1,6 @@
 package io.flowsock.core;
 
+import io.flowsock.core.internal.Checks;
 import io.flowsock.core.internal.BurstDetector;
 import io.flowsock.core.spi.ReadCompletion;
 import io.flowsock.core.spi.SocketIo;
@@ -159,7 +160,7 @@ public final class Channel {
     /** Sets the handler that receives what is read. Once per channel. Returns this channel. */
     public Channel start(ChannelHandler handler) {
         Objects.requireNonNull(handler, "handler");
-        onPort(() -> {
+        port.dispatch(() -> {
             if (this.handler != null) {
                 throw new IllegalStateException("channel " + this + " already has a handler");
             }
@@ -179,9 +180,7 @@ public final class Channel {
 
     /** Allows {@code n} more calls of {@link ChannelHandler#onData}; reads are posted only against it. */
     public void request(long n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("n must be >= 1, was " + n);
-        }
+        Checks.positive("n", n);
         long prev;
         long next;
         do {
@@ -201,7 +200,7 @@ public final class Channel {
      * written; sends started later fail.
      */
     public void abandonInput() {
-        onPort(() -> {
+        port.dispatch(() -> {
             if (inputAbandoned || state == CLOSED) {
                 return;
             }
@@ -221,7 +220,7 @@ public final class Channel {
         }
         readDiscards = discard;
         long d = discard ? Long.MAX_VALUE : demand;
-        int n = burst.small() ? (d > 0 ? 1 : 0) : burst.next(d, caps.maxScatter());
+        int n = burst.next(d, caps.maxScatter());
         if (n <= 0) {
             return;
         }
@@ -349,7 +348,7 @@ public final class Channel {
     public Send send(SendSource source) {
         Send s = new Send(this, Objects.requireNonNull(source, "source"));
         source.onStart(s);
-        onPort(() -> {
+        port.dispatch(() -> {
             if (state == CLOSED || sendsRefused != null) {
                 s.ended = true;
                 source.onFailed(new ConnectionClosedException(remoteAddress,
@@ -365,7 +364,7 @@ public final class Channel {
     /** Sends FIN once every send started before this call is written; input keeps working. */
     public CompletableFuture<Void> shutdownOutput() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        onPort(() -> {
+        port.dispatch(() -> {
             if (state == CLOSED) {
                 done.completeExceptionally(new ConnectionClosedException(remoteAddress, "connection is closed"));
                 return;
@@ -383,7 +382,7 @@ public final class Channel {
      * (dropping what nobody consumes) or the close timeout, then closes. Returns {@link #onClose()}.
      */
     public CompletableFuture<Void> close() {
-        onPort(() -> {
+        port.dispatch(() -> {
             if (closeRequested || state == CLOSED) {
                 return;
             }
@@ -402,13 +401,13 @@ public final class Channel {
 
     /** Closes at once: pending sends fail with {@link ConnectionClosedException}, input completes. */
     public void dispose() {
-        onPort(() -> terminate(null, false));
+        port.dispatch(() -> terminate(null, false));
     }
 
     /** Closes at once with a reset; input and pending sends fail with {@code cause}. */
     public void abort(Throwable cause) {
         Objects.requireNonNull(cause, "cause");
-        onPort(() -> terminate(cause, true));
+        port.dispatch(() -> terminate(cause, true));
     }
 
     private void refuseSends(String why) {
@@ -777,9 +776,9 @@ public final class Channel {
 
     /** Changes sendCap live: a higher cap requests the difference at once, a lower one waits for writes. */
     public void sendCap(int cap) {
-        ChannelOptions.positive("sendCap", cap);
+        Checks.positive("sendCap", cap);
         sendCap = cap;
-        onPort(this::grant);
+        port.dispatch(this::grant);
     }
 
     /** (cap, buffers the next read will post: ABD's current choice within cap and demand). */
@@ -789,21 +788,13 @@ public final class Channel {
             return new Tunable(burst.cap(), posted);
         }
         long d = demand;
-        return new Tunable(burst.cap(), d <= 0 ? 0 : burst.small() ? 1 : burst.next(d, caps.maxScatter()));
+        return new Tunable(burst.cap(), burst.next(d, caps.maxScatter()));
     }
 
     /** Changes recvBurst from the next read; 1 turns ABD off. */
     public void recvBurst(int cap) {
-        ChannelOptions.positive("recvBurst", cap);
+        Checks.positive("recvBurst", cap);
         burst.cap(cap);
-    }
-
-    private void onPort(Runnable task) {
-        if (port.inPort()) {
-            task.run();
-        } else {
-            port.execute(task);
-        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.flowsock.core;
 
+import io.flowsock.core.internal.Checks;
 import java.net.SocketOption;
 import java.time.Duration;
 import java.util.Collections;
@@ -34,12 +35,12 @@ public record ChannelOptions(int sendCap, int recvBurst, Duration firstByteTimeo
             Duration.ZERO, Duration.ofSeconds(10), Map.of());
 
     public ChannelOptions {
-        positive("sendCap", sendCap);
-        positive("recvBurst", recvBurst);
-        notNegative("firstByteTimeout", firstByteTimeout);
-        notNegative("readIdleTimeout", readIdleTimeout);
-        notNegative("writeIdleTimeout", writeIdleTimeout);
-        notNegative("closeTimeout", closeTimeout);
+        Checks.positive("sendCap", sendCap);
+        Checks.positive("recvBurst", recvBurst);
+        Checks.notNegative("firstByteTimeout", firstByteTimeout);
+        Checks.notNegative("readIdleTimeout", readIdleTimeout);
+        Checks.notNegative("writeIdleTimeout", writeIdleTimeout);
+        Checks.notNegative("closeTimeout", closeTimeout);
         Objects.requireNonNull(socketOptions, "socketOptions");
         socketOptions = Collections.unmodifiableMap(new LinkedHashMap<>(socketOptions));
     }
@@ -96,18 +97,5 @@ public record ChannelOptions(int sendCap, int recvBurst, Duration firstByteTimeo
             throw new IllegalArgumentException(option.name() + " must be >= 0, was " + i);
         }
         return value;
-    }
-
-    static void positive(String name, int value) {
-        if (value < 1) {
-            throw new IllegalArgumentException(name + " must be >= 1, was " + value);
-        }
-    }
-
-    static void notNegative(String name, Duration value) {
-        Objects.requireNonNull(value, name);
-        if (value.isNegative()) {
-            throw new IllegalArgumentException(name + " must not be negative, was " + value);
-        }
     }
 }

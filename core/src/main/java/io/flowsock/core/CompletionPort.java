@@ -18,6 +18,15 @@ public interface CompletionPort extends Executor {
     /** Whether the caller is this port's thread. */
     boolean inPort();
 
+    /** Runs {@code task} now if the caller is this port's thread, else hands it to the port. */
+    default void dispatch(Runnable task) {
+        if (inPort()) {
+            task.run();
+        } else {
+            execute(task);
+        }
+    }
+
     /** Runs {@code task} on this port's thread after {@code delay}, by the transport's timer. */
     Cancellable schedule(Runnable task, long delay, TimeUnit unit);
 

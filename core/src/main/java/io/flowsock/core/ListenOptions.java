@@ -1,5 +1,6 @@
 package io.flowsock.core;
 
+import io.flowsock.core.internal.Checks;
 import java.util.Objects;
 
 /**
@@ -18,7 +19,7 @@ public record ListenOptions(int backlog, ChannelOptions child, boolean reusePort
     public static final ListenOptions DEFAULTS = new ListenOptions(1024, ChannelOptions.DEFAULTS, false);
 
     public ListenOptions {
-        ChannelOptions.positive("backlog", backlog);
+        Checks.positive("backlog", backlog);
         Objects.requireNonNull(child, "child");
     }
 

@@ -1,5 +1,6 @@
 package io.flowsock.core;
 
+import io.flowsock.core.internal.Checks;
 /**
  * One of IOCPSOCK's tunables read as the pair it always was: the cap that is configured and how
  * much of it is in use right now. {@code backlog}: accepts posted; {@code sendcap}: outbound
@@ -12,9 +13,7 @@ package io.flowsock.core;
  */
 public record Tunable(int cap, int inUse) {
     public Tunable {
-        if (cap < 1) {
-            throw new IllegalArgumentException("cap must be >= 1, was " + cap);
-        }
+        Checks.positive("cap", cap);
         if (inUse < 0) {
             throw new IllegalArgumentException("inUse must be >= 0, was " + inUse);
         }

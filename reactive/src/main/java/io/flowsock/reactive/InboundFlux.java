@@ -45,7 +45,7 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
                     + " already has a subscriber; a connection's inbound may be subscribed once"));
             return;
         }
-        run(() -> {
+        channel.port().dispatch(() -> {
             actual = subscriber;
             subscriber.onSubscribe(this);   // may request, read inline and end the input itself
             if (ended && !cancelled) {
@@ -61,7 +61,7 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
         }
         if (n <= 0) {
             cancel();
-            run(() -> {
+            channel.port().dispatch(() -> {
                 if (!terminated) {
                     terminated = true;
                     actual.onError(new IllegalArgumentException(
@@ -117,13 +117,5 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
     @Override
     public boolean discardsInput() {
         return actual == null || cancelled;
-    }
-
-    private void run(Runnable task) {
-        if (channel.port().inPort()) {
-            task.run();
-        } else {
-            channel.port().execute(task);
-        }
     }
 }

@@ -3,7 +3,6 @@ package io.flowsock.reactive;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -57,11 +56,6 @@ final class Loopback {
         s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         s.setSoTimeout(10_000);
         return s;
-    }
-
-    /** Reads until EOF; returns the bytes read. */
-    static byte[] readToEnd(InputStream in) throws IOException {
-        return in.readAllBytes();
     }
 
     /** A port nothing listens on right now. */

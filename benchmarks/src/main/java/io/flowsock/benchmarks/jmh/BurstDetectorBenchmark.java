@@ -29,7 +29,7 @@ public class BurstDetectorBenchmark {
 
     @Benchmark
     public int decideAndLearn() {
-        int posted = abd.small() ? 1 : abd.next(64, 1024);
+        int posted = abd.next(64, 1024);
         int size = abd.small() ? 1024 : 65536;
         long bytes = (step++ & 31) < 24 ? (long) posted * size : 100;   // bursts, then a trickle
         abd.record(posted, size, bytes, 1024);

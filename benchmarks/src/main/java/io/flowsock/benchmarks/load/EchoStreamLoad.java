@@ -32,11 +32,7 @@ final class EchoStreamLoad {
         long t1 = System.nanoTime();
         Control.mark("end");
         double seconds = (t1 - t0) / 1e9;
-        return new Metrics()
-                .put("bytes", bytes)
-                .put("seconds", seconds)
-                .put("mib_s", bytes / (1024.0 * 1024.0) / seconds)
-                .put("cpu_units", bytes / (double) (1L << 30));   // a mismatch throws: the run fails
+        return Metrics.throughput(bytes, seconds);   // a mismatch throws: the run fails
     }
 
     private static void echo(InetSocketAddress server, long bytes, Pattern pattern) throws Exception {

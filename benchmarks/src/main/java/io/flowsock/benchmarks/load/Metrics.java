@@ -21,6 +21,25 @@ final class Metrics {
         return this;
     }
 
+    /** A byte-stream load's result: server CPU is counted per GiB moved. */
+    static Metrics throughput(long bytes, double seconds) {
+        return new Metrics()
+                .put("bytes", bytes)
+                .put("seconds", seconds)
+                .put("mib_s", bytes / (1024.0 * 1024.0) / seconds)
+                .put("cpu_units", bytes / (double) (1L << 30));
+    }
+
+    /** A request/response load's result: server CPU is counted per round trip. */
+    static Metrics roundTrips(long roundTrips, double seconds, Samples samples) {
+        return new Metrics()
+                .put("round_trips", roundTrips)
+                .put("seconds", seconds)
+                .put("rate", roundTrips / seconds)
+                .latencies(samples)
+                .put("cpu_units", roundTrips);
+    }
+
     /** p50, p99 and p99.9 of {@code samples} in microseconds: p50_us, p99_us, p999_us. */
     Metrics latencies(Samples samples) {
         put("p50_us", samples.percentile(0.50) / 1e3);

@@ -59,12 +59,7 @@ final class PingPong16Load {
             long t1 = System.nanoTime();
             Control.mark("end");
             double seconds = (t1 - t0) / 1e9;
-            return new Metrics()
-                    .put("round_trips", roundTrips)
-                    .put("seconds", seconds)
-                    .put("rate", roundTrips / seconds)
-                    .latencies(samples)
-                    .put("cpu_units", roundTrips);
+            return Metrics.roundTrips(roundTrips, seconds, samples);
         } finally {
             for (Peer peer : peers) {
                 peer.ch.close();

@@ -45,12 +45,7 @@ final class PingPongLoad {
                 throw new IOException("echo server sent more bytes than it received");
             }
             double seconds = (t1 - t0) / 1e9;
-            return new Metrics()
-                    .put("round_trips", roundTrips)
-                    .put("seconds", seconds)
-                    .put("rate", roundTrips / seconds)
-                    .latencies(samples)
-                    .put("cpu_units", roundTrips);
+            return Metrics.roundTrips(roundTrips, seconds, samples);
         }
     }
 

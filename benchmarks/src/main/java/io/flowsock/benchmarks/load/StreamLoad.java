@@ -25,11 +25,7 @@ final class StreamLoad {
         long t1 = System.nanoTime();
         Control.mark("end");
         double seconds = (t1 - t0) / 1e9;
-        return new Metrics()
-                .put("bytes", bytes)
-                .put("seconds", seconds)
-                .put("mib_s", bytes / (1024.0 * 1024.0) / seconds)
-                .put("cpu_units", bytes / (double) (1L << 30));
+        return Metrics.throughput(bytes, seconds);
     }
 
     private static void send(InetSocketAddress server, long bytes) throws IOException {

@@ -30,9 +30,18 @@ public final class BurstDetector {
         cap = newCap;
     }
 
-    /** Buffers the next read will post, given the outstanding demand and the backend's scatter width. */
+    /**
+     * Buffers the next read will post, given the outstanding demand and the backend's scatter
+     * width: 0 without demand, 1 on the small rung.
+     */
     public int next(long demand, int maxScatter) {
-        return (int) Math.max(0, Math.min(Math.min(count, cap), Math.min(demand, maxScatter)));
+        if (demand <= 0) {
+            return 0;
+        }
+        if (small) {
+            return 1;                                   // the small rung is one small buffer
+        }
+        return (int) Math.min(Math.min(count, cap), Math.min(demand, maxScatter));
     }
 
     /** Whether the next read uses a small buffer (it then posts exactly one). */

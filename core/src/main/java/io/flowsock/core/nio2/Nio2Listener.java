@@ -1,5 +1,6 @@
 package io.flowsock.core.nio2;
 
+import io.flowsock.core.internal.Checks;
 import io.flowsock.core.BindException;
 import io.flowsock.core.Channel;
 import io.flowsock.core.ListenOptions;
@@ -52,7 +53,7 @@ final class Nio2Listener implements Listener {
         this.onAccept = onAccept;
         this.backlogCap = options.backlog();
         List<Nio2Port> ports = transport.ports();
-        boolean spread = ports.size() > 1 && supportsReusePort(ports.get(0));
+        boolean spread = ports.size() > 1 && transport.reusePortAvailable();
         try {
             if (spread && !options.reusePort() && requested.getPort() != 0) {
                 probe(requested);   // SO_REUSEPORT would silently share a port that is taken: refuse it
@@ -81,14 +82,6 @@ final class Nio2Listener implements Listener {
         open.set(slots.size());
         for (Slot s : slots) {
             s.port.execute(() -> post(s));
-        }
-    }
-
-    private static boolean supportsReusePort(Nio2Port port) {
-        try (AsynchronousServerSocketChannel ch = AsynchronousServerSocketChannel.open(port.group)) {
-            return ch.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
-        } catch (IOException e) {
-            return false;
         }
     }
 
@@ -173,10 +166,7 @@ final class Nio2Listener implements Listener {
 
     @Override
     public void backlog(int cap) {
-        if (cap < 1) {
-            throw new IllegalArgumentException("backlog must be >= 1, was " + cap);
-        }
-        backlogCap = cap;
+        backlogCap = Checks.positive("backlog", cap);
     }
 
     @Override

@@ -88,10 +88,6 @@ final class Nio2Port implements CompletionPort {
         return index;
     }
 
-    Thread thread() {
-        return thread;
-    }
-
     /** Registers a new channel until it closes. Port thread. */
     Channel adopt(Channel channel) {
         channels.add(channel);

@@ -1,5 +1,6 @@
 package io.flowsock.core.nio2;
 
+import io.flowsock.core.internal.Checks;
 import io.flowsock.core.Cancellable;
 import io.flowsock.core.Capabilities;
 import io.flowsock.core.Channel;
@@ -51,9 +52,7 @@ public final class Nio2Transport implements Transport {
      *                flowsock-nio2-N-I
      */
     public Nio2Transport(int portCount, ThreadFactory threads, Timer timer) {
-        if (portCount < 1) {
-            throw new IllegalArgumentException("ports must be >= 1, was " + portCount);
-        }
+        Checks.positive("ports", portCount);
         this.timer = Objects.requireNonNull(timer, "timer");
         int id = IDS.incrementAndGet();
         List<Nio2Port> created = new ArrayList<>(portCount);
@@ -208,6 +207,11 @@ public final class Nio2Transport implements Transport {
         }
     }
 
+    /** Whether this platform has SO_REUSEPORT, which one listener per port needs. Asked once. */
+    boolean reusePortAvailable() {
+        return supportedOptions().contains(java.net.StandardSocketOptions.SO_REUSEPORT);
+    }
+
     private Set<SocketOption<?>> supportedOptions() {
         Set<SocketOption<?>> s = supported;
         if (s == null) {
@@ -227,12 +231,8 @@ public final class Nio2Transport implements Transport {
      * port thread wait for the JDK's per-socket lock.
      */
     static void onPort(Nio2Port port, Runnable task) {
-        if (port.inPort()) {
-            task.run();
-            return;
-        }
         try {
-            port.execute(task);
+            port.dispatch(task);
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             task.run();
         }

@@ -38,6 +38,8 @@ class BurstDetectorTest {
         assertThat(abd.small()).isFalse();
         abd.record(1, LARGE, 10, SMALL);                    // trickling: back to the small buffer
         assertThat(abd.small()).isTrue();
+        assertThat(abd.next(100, 1024)).as("the small rung posts one buffer").isEqualTo(1);
+        assertThat(abd.next(0, 1024)).as("no demand, no read").isZero();
     }
 
     @Test
