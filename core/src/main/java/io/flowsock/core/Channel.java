@@ -107,8 +107,9 @@ public final class Channel {
     /**
      * Called by a backend on the port thread once the socket is connected or accepted.
      *
-     * @param onWatchdog run when the first-byte watchdog closes this connection; {@code null}
-     *                   for client connections, which have no first-byte watchdog
+     * @param onWatchdog run when a watchdog (first-byte, read-idle or write-idle) closes this
+     *                   connection, so a server can count them; {@code null} for client connections,
+     *                   which have no first-byte watchdog and nobody counting
      */
     public Channel(CompletionPort port, SocketIo io, Capabilities caps, ChannelOptions options, Runnable onWatchdog) {
         this.port = Objects.requireNonNull(port, "port");
@@ -731,8 +732,7 @@ public final class Channel {
             firstByteTimer = schedule(this::firstByteCheck, options.firstByteTimeout());
             return;
         }
-        onWatchdog.run();
-        terminate(new IdleTimeoutException(remoteAddress, "firstByteTimeout", options.firstByteTimeout()), false);
+        closeIdle("firstByteTimeout", options.firstByteTimeout(), false);
     }
 
     /** Idle time counts only while a read is posted: a paused subscriber is not an idle peer. */
@@ -743,7 +743,7 @@ public final class Channel {
         Duration limit = options.readIdleTimeout();
         long idle = readPending ? timer.nanoTime() - readStamp : 0;
         if (idle >= limit.toNanos()) {
-            terminate(new IdleTimeoutException(remoteAddress, "readIdleTimeout", limit), false);
+            closeIdle("readIdleTimeout", limit, false);
         } else {
             readIdleTimer = schedule(this::readIdleCheck, limit.minusNanos(idle));
         }
@@ -757,10 +757,18 @@ public final class Channel {
         Duration limit = options.writeIdleTimeout();
         long idle = writePending ? timer.nanoTime() - writeStamp : 0;
         if (idle >= limit.toNanos()) {
-            terminate(new IdleTimeoutException(remoteAddress, "writeIdleTimeout", limit), true);
+            closeIdle("writeIdleTimeout", limit, true);
         } else {
             writeIdleTimer = schedule(this::writeIdleCheck, limit.minusNanos(idle));
         }
+    }
+
+    /** A watchdog's verdict: counted by the server (slowloris defence shows up there), then closed. */
+    private void closeIdle(String option, Duration limit, boolean abortive) {
+        if (onWatchdog != null) {
+            onWatchdog.run();
+        }
+        terminate(new IdleTimeoutException(remoteAddress, option, limit), abortive);
     }
 
     private Cancellable schedule(Runnable task, Duration delay) {

@@ -26,7 +26,10 @@ public interface Listener {
     /** Connections accepted so far. */
     long accepted();
 
-    /** Connections the first-byte watchdog closed because the peer sent nothing. */
+    /**
+     * Connections a watchdog closed: the peer sent nothing within firstByteTimeout, or stayed idle
+     * past readIdleTimeout, or stopped reading past writeIdleTimeout (slow peers, slowloris).
+     */
     long watchdogClosed();
 
     /** Stops accepting and closes the listening socket(s). Idempotent. */

@@ -39,75 +39,7 @@ import reactor.test.publisher.TestPublisher;
  * subclasses it and supplies its transport; a backend that cannot run here is skipped with the
  * reason in the subclass.
  */
-abstract class ConnectionContract {
-    static final Duration VERIFY = Duration.ofSeconds(20);
-
-    /** The backend under test, created fresh for each test and closed after it. */
-    abstract Transport newTransport();
-
-    Transport transport;
-    final List<DisposableServer> servers = new ArrayList<>();
-    /** Fed on port threads: a lock-free queue, since a port thread must never park on a lock. */
-    final java.util.Queue<Connection> accepted = new java.util.concurrent.ConcurrentLinkedQueue<>();
-
-    @BeforeEach
-    void openTransport() {
-        transport = newTransport();
-    }
-
-    @AfterEach
-    void closeAll() {
-        for (DisposableServer s : servers) {
-            s.disposeNow(Duration.ofSeconds(5));
-        }
-        transport.close();
-    }
-
-    TcpServer server() {
-        return TcpServer.create().host("127.0.0.1").port(0).transport(transport).doOnConnection(accepted::add);
-    }
-
-    DisposableServer bind(TcpServer s) {
-        DisposableServer d = s.bindNow(Duration.ofSeconds(10));
-        servers.add(d);
-        return d;
-    }
-
-    TcpClient client(DisposableServer s) {
-        return TcpClient.create().host("127.0.0.1").port(s.port()).transport(transport);
-    }
-
-    Connection nextAccepted() {
-        await(() -> !accepted.isEmpty(), Duration.ofSeconds(10), "a connection accepted within 10 s");
-        return accepted.poll();
-    }
-
-    static Flux<ByteBuffer> chunks(byte[] data, int chunk) {
-        return Flux.range(0, (data.length + chunk - 1) / chunk)
-                .map(i -> ByteBuffer.wrap(data, i * chunk, Math.min(chunk, data.length - i * chunk)));
-    }
-
-    static Mono<byte[]> collect(Flux<ByteBuffer> in) {
-        return in.collect(ByteArrayOutputStream::new, (out, b) -> out.write(b.array(), b.arrayOffset() + b.position(),
-                b.remaining())).map(ByteArrayOutputStream::toByteArray);
-    }
-
-    /** 64 MiB to a peer that does not read: it stays pending once the socket buffers are full. */
-    static CompletableFuture<Void> sendThePeerNeverReads(Connection conn) {
-        CompletableFuture<Void> send = conn.send(Flux.range(0, 64).map(i -> ByteBuffer.wrap(new byte[1 << 20])))
-                .toFuture();
-        await(() -> conn.sendCap().inUse() > 0, VERIFY, "send in flight");
-        return send;
-    }
-
-    static long usedHeapAfterGc() {
-        Runtime rt = Runtime.getRuntime();
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
-        return rt.totalMemory() - rt.freeMemory();
-    }
-
+public abstract class ConnectionContract extends LoopbackFixture {
     // ------------------------------------------------------------------ echo
 
     @Test

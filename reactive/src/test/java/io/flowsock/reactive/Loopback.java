@@ -2,6 +2,8 @@ package io.flowsock.reactive;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.flowsock.core.Transport;
+import io.flowsock.core.VirtualTimer;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -48,6 +50,18 @@ final class Loopback {
                 fail("interrupted waiting for: " + what);
             }
         }
+    }
+
+    /**
+     * A one-port NIO.2 transport whose watchdogs run on {@code timer}'s virtual clock; its thread is
+     * named like the port threads BlockHound watches.
+     */
+    static Transport virtualTimeTransport(VirtualTimer timer) {
+        return Transport.nio2(1, r -> {
+            Thread t = new Thread(r, "flowsock-test-port-0");
+            t.setDaemon(true);
+            return t;
+        }, timer);
     }
 
     /** A blocking JDK socket to the server, with a read timeout so a broken test cannot hang. */

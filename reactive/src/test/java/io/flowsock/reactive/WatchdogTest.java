@@ -25,11 +25,7 @@ class WatchdogTest {
 
     @BeforeEach
     void start() {
-        transport = Transport.nio2(1, r -> {
-            Thread t = new Thread(r, "flowsock-test-port-0");
-            t.setDaemon(true);
-            return t;
-        }, timer);
+        transport = Loopback.virtualTimeTransport(timer);
     }
 
     @AfterEach
