@@ -5,9 +5,17 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
-/** What Linux says about a child process: CPU time and resident memory, from /proc. */
-final class ProcStats {
+/**
+ * What Linux says about a process, from /proc: CPU time and resident memory of a child, and the
+ * resources a leak would leave behind: open file descriptors and the TCP sockets on a port.
+ */
+public final class ProcStats {
     private ProcStats() {
     }
 
@@ -46,6 +54,63 @@ final class ProcStats {
             }
         }
         throw new IllegalStateException("no VmRSS for pid " + pid);
+    }
+
+    /** TCP states as /proc/net/tcp writes them (include/net/tcp_states.h). */
+    public static final String ESTABLISHED = "01";
+    public static final String TIME_WAIT = "06";
+    public static final String CLOSE_WAIT = "08";
+    public static final String LISTEN = "0A";
+
+    /** What each of {@code pid}'s open file descriptors points at ("socket:[123]", a path, ...). */
+    public static List<String> openFds(long pid) {
+        Path dir = Path.of("/proc", Long.toString(pid), "fd");
+        List<String> targets = new ArrayList<>();
+        try (Stream<Path> fds = Files.list(dir)) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    targets.add(Files.readSymbolicLink(fd).toString());
+                } catch (IOException e) {
+                    // closed between the listing and the read (the listing's own descriptor, typically)
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+        return targets;
+    }
+
+    /**
+     * How many TCP sockets (IPv4 and IPv6) have local port {@code port}, by state ("0A" listen,
+     * "01" established, "06" TIME_WAIT, "08" CLOSE_WAIT, ...). The tables are the network
+     * namespace's, not the process's: a port names one server.
+     */
+    public static Map<String, Integer> tcpStates(int port) {
+        Map<String, Integer> states = new TreeMap<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            Path path = Path.of(table);
+            if (Files.exists(path)) {
+                countStates(read(path), port, states);
+            }
+        }
+        return states;
+    }
+
+    /** Adds the sockets of one /proc/net/tcp table whose local port is {@code port} to {@code states}. */
+    static void countStates(String table, int port, Map<String, Integer> states) {
+        String[] lines = table.split("\n");
+        for (int i = 1; i < lines.length; i++) {   // line 0 is the header
+            // "  0: 0100007F:1F90 0100007F:9C40 01 ...": slot, local, remote, state
+            String[] f = lines[i].trim().split("\\s+");
+            if (f.length < 4) {
+                continue;
+            }
+            String local = f[1];
+            int localPort = Integer.parseInt(local.substring(local.lastIndexOf(':') + 1), 16);
+            if (localPort == port) {
+                states.merge(f[3], 1, Integer::sum);
+            }
+        }
     }
 
     private static String read(Path path) {
