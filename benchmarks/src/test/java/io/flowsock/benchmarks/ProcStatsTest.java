@@ -3,7 +3,6 @@ package io.flowsock.benchmarks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class ProcStatsTest {
@@ -25,17 +24,24 @@ class ProcStatsTest {
     }
 
     @Test
-    void countsTheSocketsOfOnePortByStateInAProcNetTcpTable() {
+    void readsTheSocketsOfOnePortWithStateAndQueuesFromAProcNetTcpTable() {
         String table = """
                   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
                    0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1
-                   1: 0100007F:1F90 0100007F:9C40 08 00000000:00000000 00:00000000 00000000     0        0 2 1
-                   2: 0100007F:1F90 0100007F:9C41 08 00000000:00000000 00:00000000 00000000     0        0 3 1
+                   1: 0100007F:1F90 0100007F:9C40 08 00000000:00000010 00:00000000 00000000     0        0 2 1
+                   2: 0100007F:1F90 0100007F:9C41 08 00000020:00000000 00:00000000 00000000     0        0 3 1
                    3: 0100007F:9C40 0100007F:1F90 06 00000000:00000000 00:00000000 00000000     0        0 0 1
                 """;
-        Map<String, Integer> states = new TreeMap<>();
-        ProcStats.countStates(table, 0x1F90, states);
-        assertThat(states).containsOnly(Map.entry(ProcStats.LISTEN, 1), Map.entry(ProcStats.CLOSE_WAIT, 2));
+        assertThat(ProcStats.parseTcp(table, 0x1F90)).containsExactly(
+                new ProcStats.TcpSocket(0x1F90, 0, ProcStats.LISTEN, 0, 0),
+                new ProcStats.TcpSocket(0x1F90, 0x9C40, ProcStats.CLOSE_WAIT, 0, 0x10),
+                new ProcStats.TcpSocket(0x1F90, 0x9C41, ProcStats.CLOSE_WAIT, 0x20, 0));
+    }
+
+    @Test
+    void readsATcpExtCounter() {
+        assertThat(ProcStats.tcpExt("ListenOverflows")).isGreaterThanOrEqualTo(0);
+        assertThat(ProcStats.tcpExt("NoSuchCounter")).isEqualTo(-1);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.flowsock.benchmarks.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flowsock.benchmarks.ProcStats;
 import io.flowsock.benchmarks.server.Behaviour;
 import io.flowsock.benchmarks.server.FlowsockServer;
 import io.flowsock.reactive.DisposableServer;
@@ -31,6 +32,8 @@ class StormTest {
             Footprint before = Footprint.quiet(server, Duration.ofSeconds(20));
             for (int round = 1; round <= ROUNDS; round++) {
                 long acceptedBefore = server.accepted();
+                long overflowsBefore = ProcStats.tcpExt("ListenOverflows");
+                long cookiesBefore = ProcStats.tcpExt("SyncookiesSent");
 
                 LoadRun.Result r = storm(server, CONNECTIONS);
 
@@ -39,12 +42,15 @@ class StormTest {
                         round, r).isZero();
                 assertThat(r.num("greeted")).as("round %d: greeted", round).isEqualTo(CONNECTIONS);
                 assertThat(server.accepted() - acceptedBefore).as("round %d: accepted", round).isEqualTo(CONNECTIONS);
+                // the kernel's counters, for the record: machine-wide, so other tests may add to them
+                long overflows = ProcStats.tcpExt("ListenOverflows") - overflowsBefore;
+                long cookies = ProcStats.tcpExt("SyncookiesSent") - cookiesBefore;
                 Footprint after = Footprint.assertBackTo(before, server, Duration.ofSeconds(30));
                 System.out.printf("storm round %d: %d connections at backlog %d, %d greeted, t50 %.0f ms, t99 %.0f ms,"
-                                + " all %.0f ms, 0 failed, 0 never accepted; fds %d -> %d, threads %d -> %d%n", round,
-                        CONNECTIONS, BACKLOG, r.num("greeted"), r.values().get("t50_ms"), r.values().get("t99_ms"),
-                        r.values().get("t100_ms"), before.fds().size(), after.fds().size(), before.threads().size(),
-                        after.threads().size());
+                                + " all %.0f ms, 0 failed, 0 never accepted; kernel: %d listen overflows, %d SYN cookies;"
+                                + " fds %d -> %d, threads %d -> %d%n", round, CONNECTIONS, BACKLOG, r.num("greeted"),
+                        r.values().get("t50_ms"), r.values().get("t99_ms"), r.values().get("t100_ms"), overflows,
+                        cookies, before.fds().size(), after.fds().size(), before.threads().size(), after.threads().size());
             }
         } finally {
             server.disposeNow(Duration.ofSeconds(5));
