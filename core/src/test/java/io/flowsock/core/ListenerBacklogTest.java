@@ -1,9 +1,12 @@
 package io.flowsock.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -33,6 +36,11 @@ class ListenerBacklogTest {
      */
     @Test
     void aServerWithBusyPortsQueuesBacklogConnectionsAndAcceptsThemWithoutARetransmission() throws Exception {
+        Path somaxconn = Path.of("/proc/sys/net/core/somaxconn");
+        // read whole lines: a sysctl file answers a read from a later offset with EOF, so Files.readString,
+        // which reads one byte first when the size is 0, sees "4" of "4096"
+        assumeTrue(!Files.exists(somaxconn) || Integer.parseInt(Files.readAllLines(somaxconn).get(0).trim()) >= BACKLOG,
+                "the kernel clamps every listen queue below " + BACKLOG + " (net.core.somaxconn)");
         AtomicInteger accepted = new AtomicInteger();
         Listener listener = transport.listen(new InetSocketAddress("127.0.0.1", 0),
                 ListenOptions.DEFAULTS.withBacklog(BACKLOG), c -> {
