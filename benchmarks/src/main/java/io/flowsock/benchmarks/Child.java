@@ -8,6 +8,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -20,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * takes commands, stderr goes to a log file. Every child is killed on {@link #close()}, and by a
  * shutdown hook if the runner itself is stopped, so none outlives the run.
  */
-final class Child implements AutoCloseable {
+public final class Child implements AutoCloseable {
     /** Children started and not yet closed; the shutdown hook kills what is left. */
     private static final Set<Child> LIVE = ConcurrentHashMap.newKeySet();
     private static final String EOF = new String("<eof>");   // identity marks the end of stdout
@@ -47,7 +48,7 @@ final class Child implements AutoCloseable {
         reader.start();
     }
 
-    static Child start(String name, List<String> command, Path log) throws IOException {
+    public static Child start(String name, List<String> command, Path log) throws IOException {
         Files.createDirectories(log.getParent());
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(log.toFile());
         Process process = pb.start();
@@ -69,20 +70,20 @@ final class Child implements AutoCloseable {
         }
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** The next stdout line; null at the end of output or when {@code timeoutMs} passed first. */
-    String nextLine(long timeoutMs) throws InterruptedException {
+    public String nextLine(long timeoutMs) throws InterruptedException {
         if (ended) {
             return null;
         }
@@ -95,12 +96,12 @@ final class Child implements AutoCloseable {
     }
 
     /** Whether stdout has ended (the child closed it or died). */
-    boolean ended() {
+    public boolean ended() {
         return ended;
     }
 
     /** The next stdout line starting with {@code word + " "}, skipping others; null on timeout or end. */
-    String await(String word, long timeoutMs) throws InterruptedException {
+    public String await(String word, long timeoutMs) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (true) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -117,19 +118,19 @@ final class Child implements AutoCloseable {
         }
     }
 
-    void send(String line) throws IOException {
+    public void send(String line) throws IOException {
         stdin.write(line);
         stdin.write('\n');
         stdin.flush();
     }
 
     /** Waits up to {@code timeoutMs} for the exit; the exit code, or null if still running. */
-    Integer waitFor(long timeoutMs) throws InterruptedException {
+    public Integer waitFor(long timeoutMs) throws InterruptedException {
         return process.waitFor(timeoutMs, TimeUnit.MILLISECONDS) ? process.exitValue() : null;
     }
 
     /** The last {@code n} lines of the child's stderr log. */
-    String logTail(int n) {
+    public String logTail(int n) {
         try {
             List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - n), all.size()));
@@ -138,14 +139,29 @@ final class Child implements AutoCloseable {
         }
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
-    /** Asks politely (SIGTERM), then kills; returns once the process is gone. */
+    /**
+     * The command that runs {@code main} in a fresh JVM of the given java binary and class path:
+     * {@code java <jvm flags> -cp <class path> <main> <args>}.
+     */
+    public static List<String> java(String javaBin, String classpath, List<String> jvm, String main,
+                                    List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBin);
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-cp", classpath, main));
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    /** Asks politely (SIGTERM), then kills; returns once the process is gone and its stdin is closed. */
     @Override
     public void close() {
         try {
+            closeStdin();
             process.destroy();
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
@@ -155,6 +171,15 @@ final class Child implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             LIVE.remove(this);
+        }
+    }
+
+    /** The pipe to the child's stdin is the runner's file descriptor: close it, not leave it to GC. */
+    private void closeStdin() {
+        try {
+            stdin.close();
+        } catch (IOException ignored) {
+            // the child is gone and the pipe broken: closing is all that was wanted
         }
     }
 }

@@ -117,12 +117,7 @@ final class Measurement {
                     }
                     load.send(Protocol.GO);
                 }
-                case Protocol.RESULT -> {
-                    for (int i = 1; i < words.length; i++) {
-                        int eq = words[i].indexOf('=');
-                        run.values.put(words[i].substring(0, eq), Double.parseDouble(words[i].substring(eq + 1)));
-                    }
-                }
+                case Protocol.RESULT -> run.values.putAll(Protocol.values(line.substring(Protocol.RESULT.length() + 1)));
                 case Protocol.ERROR -> run.problems.add(line.substring(Protocol.ERROR.length() + 1));
                 default -> run.problems.add("load said: " + line);
             }
@@ -175,17 +170,15 @@ final class Measurement {
         if (pinned) {
             cmd.addAll(List.of("taskset", "-c", "0"));   // taskset execs java: the pid stays the JVM's
         }
-        cmd.add(settings.javaBin());
-        cmd.addAll(jvm);
+        List<String> flags = new ArrayList<>(jvm);
         if (jvm == SERVER_JVM) {
             // e.g. -Dbench.server.jvm="-XX:StartFlightRecording=filename=server.jfr" to profile a server
             String extra = System.getProperty("bench.server.jvm", "").trim();
             if (!extra.isEmpty()) {
-                cmd.addAll(List.of(extra.split("\\s+")));
+                flags.addAll(List.of(extra.split("\\s+")));
             }
         }
-        cmd.addAll(List.of("-cp", settings.classpath(), main));
-        cmd.addAll(args);
+        cmd.addAll(Child.java(settings.javaBin(), settings.classpath(), flags, main, args));
         return cmd;
     }
 

@@ -5,9 +5,17 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
-/** What Linux says about a child process: CPU time and resident memory, from /proc. */
-final class ProcStats {
+/**
+ * What Linux says about a process, from /proc: CPU time and resident memory of a child, and the
+ * resources a leak would leave behind: open file descriptors and the TCP sockets on a port.
+ */
+public final class ProcStats {
     private ProcStats() {
     }
 
@@ -46,6 +54,97 @@ final class ProcStats {
             }
         }
         throw new IllegalStateException("no VmRSS for pid " + pid);
+    }
+
+    /** TCP states as /proc/net/tcp writes them (include/net/tcp_states.h). */
+    public static final String ESTABLISHED = "01";
+    public static final String TIME_WAIT = "06";
+    public static final String CLOSE_WAIT = "08";
+    public static final String LISTEN = "0A";
+
+    /** What each of {@code pid}'s open file descriptors points at ("socket:[123]", a path, ...). */
+    public static List<String> openFds(long pid) {
+        Path dir = Path.of("/proc", Long.toString(pid), "fd");
+        List<String> targets = new ArrayList<>();
+        try (Stream<Path> fds = Files.list(dir)) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    targets.add(Files.readSymbolicLink(fd).toString());
+                } catch (IOException e) {
+                    // closed between the listing and the read (the listing's own descriptor, typically)
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+        return targets;
+    }
+
+    /**
+     * One row of /proc/net/tcp or tcp6: the ports, the state ("0A" listen, "01" established, "06"
+     * TIME_WAIT, "08" CLOSE_WAIT, ...) and the bytes queued in the kernel: sent and not yet
+     * acknowledged, received and not yet read by the application (for a listener, the accept queue).
+     */
+    public record TcpSocket(int localPort, int remotePort, String state, long txQueue, long rxQueue) {
+    }
+
+    /**
+     * Every TCP socket (IPv4 and IPv6) with local port {@code port}. The tables are the network
+     * namespace's, not the process's: a port names one server, or one end of one connection.
+     */
+    public static List<TcpSocket> tcpSockets(int port) {
+        List<TcpSocket> sockets = new ArrayList<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            Path path = Path.of(table);
+            if (Files.exists(path)) {
+                sockets.addAll(parseTcp(read(path), port));
+            }
+        }
+        return sockets;
+    }
+
+    /** How many TCP sockets have local port {@code port}, by state. */
+    public static Map<String, Integer> tcpStates(int port) {
+        Map<String, Integer> states = new TreeMap<>();
+        tcpSockets(port).forEach(s -> states.merge(s.state(), 1, Integer::sum));
+        return states;
+    }
+
+    /** The sockets of one /proc/net/tcp table whose local port is {@code port}. */
+    static List<TcpSocket> parseTcp(String table, int port) {
+        List<TcpSocket> sockets = new ArrayList<>();
+        String[] lines = table.split("\n");
+        for (int i = 1; i < lines.length; i++) {   // line 0 is the header
+            // "  0: 0100007F:1F90 0100007F:9C40 01 00000000:00000000 ...": slot, local, remote, state, tx:rx
+            String[] f = lines[i].trim().split("\\s+");
+            if (f.length < 5 || portOf(f[1]) != port) {
+                continue;
+            }
+            int colon = f[4].indexOf(':');
+            sockets.add(new TcpSocket(port, portOf(f[2]), f[3], Long.parseLong(f[4].substring(0, colon), 16),
+                    Long.parseLong(f[4].substring(colon + 1), 16)));
+        }
+        return sockets;
+    }
+
+    private static int portOf(String address) {
+        return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1), 16);
+    }
+
+    /**
+     * A TcpExt counter of /proc/net/netstat, e.g. "ListenOverflows" (connections a full accept
+     * queue turned away) or "SyncookiesSent"; the network namespace's, since boot. -1 if absent.
+     */
+    public static long tcpExt(String counter) {
+        String[] lines = read(Path.of("/proc/net/netstat")).split("\n");
+        for (int i = 0; i + 1 < lines.length; i++) {
+            if (lines[i].startsWith("TcpExt:") && lines[i + 1].startsWith("TcpExt:")) {
+                List<String> names = List.of(lines[i].split(" "));
+                int at = names.indexOf(counter);
+                return at < 0 ? -1 : Long.parseLong(lines[i + 1].split(" ")[at]);
+            }
+        }
+        return -1;
     }
 
     private static String read(Path path) {

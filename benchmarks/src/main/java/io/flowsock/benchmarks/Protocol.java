@@ -1,6 +1,8 @@
 package io.flowsock.benchmarks;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * What the servers and the load generators agree on: the bytes of each scenario and the lines a
@@ -47,5 +49,18 @@ public final class Protocol {
     public static final String CMD_QUIT = "quit";
 
     private Protocol() {
+    }
+
+    /** The {@code k=v k=v ...} of a RESULT line (the words after "RESULT "), in order. */
+    public static Map<String, Double> values(String pairs) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (String pair : pairs.trim().split(" ")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("expected key=value in a RESULT line, was " + pair);
+            }
+            values.put(pair.substring(0, eq), Double.parseDouble(pair.substring(eq + 1)));
+        }
+        return values;
     }
 }

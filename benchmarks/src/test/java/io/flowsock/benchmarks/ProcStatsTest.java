@@ -2,6 +2,7 @@ package io.flowsock.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ProcStatsTest {
@@ -20,5 +21,42 @@ class ProcStatsTest {
         assertThat(ProcStats.cpuTicks(pid)).isGreaterThan(before);
         assertThat(ProcStats.rssBytes(pid)).isGreaterThan(1L << 20);
         assertThat(ProcStats.clockTicks()).isPositive();
+    }
+
+    @Test
+    void readsTheSocketsOfOnePortWithStateAndQueuesFromAProcNetTcpTable() {
+        String table = """
+                  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+                   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1
+                   1: 0100007F:1F90 0100007F:9C40 08 00000000:00000010 00:00000000 00000000     0        0 2 1
+                   2: 0100007F:1F90 0100007F:9C41 08 00000020:00000000 00:00000000 00000000     0        0 3 1
+                   3: 0100007F:9C40 0100007F:1F90 06 00000000:00000000 00:00000000 00000000     0        0 0 1
+                """;
+        assertThat(ProcStats.parseTcp(table, 0x1F90)).containsExactly(
+                new ProcStats.TcpSocket(0x1F90, 0, ProcStats.LISTEN, 0, 0),
+                new ProcStats.TcpSocket(0x1F90, 0x9C40, ProcStats.CLOSE_WAIT, 0, 0x10),
+                new ProcStats.TcpSocket(0x1F90, 0x9C41, ProcStats.CLOSE_WAIT, 0x20, 0));
+    }
+
+    @Test
+    void readsATcpExtCounter() {
+        assertThat(ProcStats.tcpExt("ListenOverflows")).isGreaterThanOrEqualTo(0);
+        assertThat(ProcStats.tcpExt("NoSuchCounter")).isEqualTo(-1);
+    }
+
+    @Test
+    void listsThisJvmsOpenDescriptorsAndTheSocketsOnAListeningPort() throws Exception {
+        long pid = ProcessHandle.current().pid();
+        int before = ProcStats.openFds(pid).size();
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            assertThat(ProcStats.openFds(pid)).hasSizeGreaterThan(before).anyMatch(f -> f.startsWith("socket:"));
+            assertThat(ProcStats.tcpStates(s.getLocalPort())).containsEntry(ProcStats.LISTEN, 1);
+        }
+    }
+
+    @Test
+    void readsTheValuesOfAResultLine() {
+        assertThat(Protocol.values("greeted=5000 t50_ms=1.5 err_connect=0"))
+                .containsExactly(Map.entry("greeted", 5000.0), Map.entry("t50_ms", 1.5), Map.entry("err_connect", 0.0));
     }
 }

@@ -7,8 +7,11 @@ import java.util.Objects;
  * Settings of a listening socket.
  *
  * @param backlog    IOCPSOCK's accept pool: accepts kept posted plus the kernel listen queue the
- *                   server asks for, in all (a server with one listener per port splits it over
- *                   them). The kernel may clamp the queue (Linux: net.core.somaxconn).
+ *                   server asks for: how many connections may arrive at once, before any is
+ *                   accepted, without one waiting for a retransmission. A server with one listener
+ *                   per port asks this of the kernel for each listener, since the kernel's spread
+ *                   of connections over them is uneven. The kernel may clamp the queue (Linux:
+ *                   net.core.somaxconn).
  * @param child      settings copied to every accepted connection
  * @param reusePort  share the port with other sockets that also ask for it. flowsock itself binds one
  *                   listener per completion port with SO_REUSEPORT where the platform has it, and

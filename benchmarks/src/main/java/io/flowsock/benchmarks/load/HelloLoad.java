@@ -16,7 +16,9 @@ import java.util.List;
  *
  * <p>Warm-up for {@code warmup_ms}, then MARK begin, {@code duration_ms} measured, stop, join,
  * MARK end. An exchange counts when it started after the measurement began; errors count in
- * every phase.
+ * every phase. Each loop stops after {@code max_per_loop} exchanges, and the measurement ends
+ * early when every loop has: {@code completed} counts the exchanges of every phase, so a run of
+ * exactly N connections is {@code concurrency=1 max_per_loop=N}.
  */
 final class HelloLoad {
     private static final int TIMEOUT_MS = 10_000;
@@ -36,6 +38,7 @@ final class HelloLoad {
         private final byte[] reply = new byte[Protocol.HELLO_BACK.length];
         final Samples samples = new Samples(1 << 20);
         long exchanges;
+        long completed;   // in every phase, the warm-up included
         long connectErrors;
         long otherErrors;
 
@@ -53,6 +56,9 @@ final class HelloLoad {
                 boolean measured = start >= shared.measureFrom;
                 int outcome = exchange();
                 long took = System.nanoTime() - start;
+                if (outcome == 0) {
+                    completed++;
+                }
                 if (outcome == 0 && measured) {
                     exchanges++;
                     samples.add(took);
@@ -120,7 +126,13 @@ final class HelloLoad {
         Control.mark("begin");
         long t0 = System.nanoTime();
         shared.measureFrom = t0;
-        Thread.sleep(durationMs);
+        long end = t0 + durationMs * 1_000_000L;
+        for (Loop l : loops) {   // the duration, or less when every loop has done its max_per_loop
+            long left = (end - System.nanoTime()) / 1_000_000L;
+            if (left > 0) {
+                l.join(left);
+            }
+        }
         shared.stop = true;
         for (Loop l : loops) {
             l.join(2L * TIMEOUT_MS + 1000);
@@ -128,10 +140,12 @@ final class HelloLoad {
         long t1 = System.nanoTime();
         Control.mark("end");
         long exchanges = 0;
+        long completed = 0;
         long connectErrors = 0;
         long otherErrors = 0;
         for (Loop l : loops) {
             exchanges += l.exchanges;
+            completed += l.completed;
             connectErrors += l.connectErrors;
             otherErrors += l.otherErrors;
             if (l.isAlive()) {
@@ -142,6 +156,7 @@ final class HelloLoad {
         double seconds = (t1 - t0) / 1e9;
         return new Metrics()
                 .put("exchanges", exchanges)
+                .put("completed", completed)
                 .put("seconds", seconds)
                 .put("rate", exchanges / seconds)
                 .latencies(Samples.merge(loops.stream().map(l -> l.samples).toList()))

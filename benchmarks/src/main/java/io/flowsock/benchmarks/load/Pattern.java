@@ -8,22 +8,22 @@ import java.util.SplittableRandom;
  * is the period plus one chunk, so the {@code len <= chunk} bytes at any stream offset are one
  * contiguous slice: {@code bytes()[offset(pos)] ...}.
  */
-final class Pattern {
+public final class Pattern {
     private static final int PERIOD = 1_000_003;
     private final byte[] bytes;
 
-    Pattern(int chunk) {
+    public Pattern(int chunk) {
         bytes = new byte[PERIOD + chunk];
         new SplittableRandom(42).nextBytes(bytes);
         System.arraycopy(bytes, 0, bytes, PERIOD, chunk);
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         return bytes;
     }
 
     /** Where the byte at stream position {@code pos} sits in {@link #bytes()}. */
-    static int offset(long pos) {
+    public static int offset(long pos) {
         return (int) (pos % PERIOD);
     }
 }

@@ -19,7 +19,7 @@ import reactor.core.publisher.Mono;
  * <p>Each handler consumes inbound to completion: cancelling inbound would close the connection
  * abortively, and every scenario's client ends with a FIN that completes it.
  */
-final class FlowsockServer implements BenchServer {
+public final class FlowsockServer implements BenchServer {
     private final DisposableServer server;
 
     private FlowsockServer(DisposableServer server) {
@@ -37,7 +37,8 @@ final class FlowsockServer implements BenchServer {
         return new FlowsockServer(server);
     }
 
-    private static Function<Connection, Publisher<Void>> handler(Behaviour behaviour) {
+    /** What the flowsock contender does with each connection; a test's own TcpServer can run it too. */
+    public static Function<Connection, Publisher<Void>> handler(Behaviour behaviour) {
         return switch (behaviour) {
             case HELLO -> FlowsockServer::hello;
             case GREET -> conn -> conn.send(Mono.fromSupplier(() -> ByteBuffer.wrap(new byte[] {Protocol.GREETING})))

@@ -60,8 +60,10 @@ final class Nio2Listener implements Listener {
             }
             InetSocketAddress bindTo = requested;
             List<Nio2Port> listening = spread ? ports : ports.subList(0, 1);
-            // backlog is what the server asks of the kernel in all, shared by its listeners
-            int queue = Math.max(1, (options.backlog() + listening.size() - 1) / listening.size());
+            // Every listener asks the kernel for the whole backlog. The kernel hashes each connection to
+            // one listener and never moves it, unevenly: with the backlog split between them, a storm
+            // overflows one listener's share while the server holds far fewer than backlog, and
+            // connections that overflow wait for a retransmission or, once SYN cookies answer, are lost.
             for (Nio2Port port : listening) {
                 AsynchronousServerSocketChannel ch = AsynchronousServerSocketChannel.open(port.group);
                 slots.add(new Slot(this, port, ch));
@@ -69,7 +71,7 @@ final class Nio2Listener implements Listener {
                 if (spread || options.reusePort()) {
                     ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
                 }
-                ch.bind(bindTo, queue);
+                ch.bind(bindTo, options.backlog());
                 bindTo = (InetSocketAddress) ch.getLocalAddress();
             }
             address = bindTo;
