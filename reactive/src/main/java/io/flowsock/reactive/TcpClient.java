@@ -58,10 +58,7 @@ public final class TcpClient extends TcpSettings<TcpClient> {
 
     /** The remote port, 1..65535. */
     public TcpClient port(int port) {
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port must be in 1..65535, was " + port);
-        }
-        return new TcpClient(channel, transport, host, port, connectTimeout, onConnected);
+        return new TcpClient(channel, transport, host, Addresses.checkPort(port, 1), connectTimeout, onConnected);
     }
 
     /** Fails a connect that has not completed this long after it started; zero waits forever. */
