@@ -48,7 +48,7 @@ final class SendMono extends Mono<Void> {
     static final class SendSubscriber implements CoreSubscriber<ByteBuffer>, SendSource {
         private final CoreSubscriber<? super Void> actual;
         private final Channel channel;
-        // Port thread only, but for set's null check in onSubscribe.
+        // Touched only on the port thread (see above).
         private final Operators.DeferredSubscription upstream = new Operators.DeferredSubscription();
         volatile Send send;             // set by onStart, before the data Publisher is subscribed
         private volatile boolean done;  // the Mono was answered or cancelled
