@@ -20,6 +20,7 @@ public interface CompletionPort extends Executor {
 
     /** Runs {@code task} now if the caller is this port's thread, else hands it to the port. */
     default void dispatch(Runnable task) {
+        java.util.Objects.requireNonNull(task, "task");
         if (inPort()) {
             task.run();
         } else {

@@ -27,9 +27,15 @@ final class Addresses {
         return host;
     }
 
+    /** A port to bind: 0 (any free one) to 65535. */
     static int checkPort(int port) {
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port must be in 0..65535, was " + port);
+        return checkPort(port, 0);
+    }
+
+    /** A port in {@code lowest..65535}; a client's lowest is 1, since there is no port 0 to connect to. */
+    static int checkPort(int port, int lowest) {
+        if (port < lowest || port > 65535) {
+            throw new IllegalArgumentException("port must be in " + lowest + "..65535, was " + port);
         }
         return port;
     }

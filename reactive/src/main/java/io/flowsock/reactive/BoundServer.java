@@ -142,7 +142,7 @@ final class BoundServer implements DisposableServer {
 
     @Override
     public void disposeNow(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
+        TcpSettings.notNegative("timeout", timeout);
         dispose();
         try {
             disposed.get(timeout.toNanos(), TimeUnit.NANOSECONDS);

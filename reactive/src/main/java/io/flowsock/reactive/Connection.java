@@ -50,7 +50,7 @@ public interface Connection extends Disposable {
 
     /** Encodes each string as UTF-8 and sends it. */
     default Mono<Void> sendString(Publisher<? extends CharSequence> data) {
-        return send(Strings.encodeUtf8(data));
+        return send(Strings.encodeUtf8(java.util.Objects.requireNonNull(data, "data")));
     }
 
     /** Sends FIN once every send subscribed before it is written; inbound keeps working. Lazy. */

@@ -27,7 +27,7 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
     }
 
     private volatile boolean subscribed;   // set once by the first subscribe, from any thread
-    // Port thread only.
+    // Port thread only. Dropped once the subscriber cancelled or got its terminal signal.
     private CoreSubscriber<? super ByteBuffer> actual;
     private boolean ended;
     private boolean terminated;   // the subscriber got onComplete or onError: at most once
@@ -60,11 +60,12 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
             return;
         }
         if (n <= 0) {
-            cancel();
             channel.port().dispatch(() -> {
-                if (!terminated) {
+                CoreSubscriber<? super ByteBuffer> a = actual;
+                cancel();   // on the port thread this drops the subscriber at once
+                if (!terminated && a != null) {
                     terminated = true;
-                    actual.onError(new IllegalArgumentException(
+                    a.onError(new IllegalArgumentException(
                             "request must be > 0 (Reactive Streams rule 3.9), was " + n));
                 }
             });
@@ -78,6 +79,7 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
         if (!cancelled) {
             cancelled = true;
             channel.abandonInput();
+            channel.port().dispatch(() -> actual = null);   // rule 3.13: let the subscriber go
         }
     }
 
@@ -107,10 +109,12 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
             return;
         }
         terminated = true;
+        CoreSubscriber<? super ByteBuffer> a = actual;
+        actual = null;   // rule 3.13: a finished subscription holds no reference to its subscriber
         if (error != null) {
-            actual.onError(error);
+            a.onError(error);
         } else {
-            actual.onComplete();
+            a.onComplete();
         }
     }
 

@@ -26,7 +26,7 @@ final class SendMono extends Mono<Void> {
 
     @Override
     public void subscribe(CoreSubscriber<? super Void> actual) {
-        SendSubscriber s = new SendSubscriber(actual);
+        SendSubscriber s = new SendSubscriber(actual, channel);
         actual.onSubscribe(s.monoSubscription);
         channel.send(s);         // hands the stream to s.onStart before any request
         if (s.done) {
@@ -40,15 +40,22 @@ final class SendMono extends Mono<Void> {
      * Subscriber of the data and source of the channel's stream. Upstream requests that arrive
      * before upstream's onSubscribe are kept by the deferred subscription. The Mono's subscriber
      * gets a separate subscription: its request means nothing for a {@code Mono<Void>}.
+     *
+     * <p>Every call on the data's subscription runs on the channel's port thread: the channel
+     * requests and cancels there, and upstream's arrival and the Mono's cancel, which may come from
+     * any thread, are handed to it. So request and cancel never overlap (Reactive Streams rule 2.7).
      */
     static final class SendSubscriber implements CoreSubscriber<ByteBuffer>, SendSource {
         private final CoreSubscriber<? super Void> actual;
+        private final Channel channel;
+        // Touched only on the port thread (see above).
         private final Operators.DeferredSubscription upstream = new Operators.DeferredSubscription();
         volatile Send send;             // set by onStart, before the data Publisher is subscribed
         private volatile boolean done;  // the Mono was answered or cancelled
 
-        SendSubscriber(CoreSubscriber<? super Void> actual) {
+        SendSubscriber(CoreSubscriber<? super Void> actual, Channel channel) {
             this.actual = actual;
+            this.channel = channel;
         }
 
         @Override
@@ -60,7 +67,8 @@ final class SendMono extends Mono<Void> {
 
         @Override
         public void onSubscribe(Subscription s) {
-            upstream.set(s);
+            Objects.requireNonNull(s, "onSubscribe called with null (Reactive Streams rule 2.13)");
+            channel.port().dispatch(() -> upstream.set(s));
         }
 
         @Override
@@ -130,11 +138,13 @@ final class SendMono extends Mono<Void> {
             public void cancel() {
                 if (!done) {
                     done = true;
-                    upstream.cancel();
-                    Send s = send;
-                    if (s != null) {
-                        s.complete();   // what was offered is still written; later sends may proceed
-                    }
+                    channel.port().dispatch(() -> {
+                        upstream.cancel();
+                        Send s = send;
+                        if (s != null) {
+                            s.complete();   // what was offered is still written; later sends may proceed
+                        }
+                    });
                 }
             }
         };

@@ -58,19 +58,12 @@ public final class TcpClient extends TcpSettings<TcpClient> {
 
     /** The remote port, 1..65535. */
     public TcpClient port(int port) {
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port must be in 1..65535, was " + port);
-        }
-        return new TcpClient(channel, transport, host, port, connectTimeout, onConnected);
+        return new TcpClient(channel, transport, host, Addresses.checkPort(port, 1), connectTimeout, onConnected);
     }
 
     /** Fails a connect that has not completed this long after it started; zero waits forever. */
     public TcpClient connectTimeout(Duration timeout) {
-        Objects.requireNonNull(timeout, "connectTimeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("connectTimeout must not be negative, was " + timeout);
-        }
-        return new TcpClient(channel, transport, host, port, timeout, onConnected);
+        return new TcpClient(channel, transport, host, port, notNegative("connectTimeout", timeout), onConnected);
     }
 
     /** Called on the connection's port thread once it is connected, before the Mono emits it. */
@@ -119,8 +112,7 @@ public final class TcpClient extends TcpSettings<TcpClient> {
 
     /** Connects, blocking the caller up to {@code timeout}; failures are rethrown as they are. */
     public Connection connectNow(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        Connection c = connect().block(timeout);
+        Connection c = connect().block(positive("timeout", timeout));
         if (c == null) {
             throw new IllegalStateException("connect completed without a connection");
         }

@@ -151,8 +151,7 @@ public final class TcpServer extends TcpSettings<TcpServer> {
 
     /** Binds, blocking the caller up to {@code timeout}; failures are rethrown as they are. */
     public DisposableServer bindNow(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        DisposableServer s = bind().block(timeout);
+        DisposableServer s = bind().block(positive("timeout", timeout));
         if (s == null) {
             throw new IllegalStateException("bind completed without a server");
         }

@@ -70,6 +70,23 @@ public abstract sealed class TcpSettings<T extends TcpSettings<T>> permits TcpSe
         return with(channel, Objects.requireNonNull(transport, "transport"));
     }
 
+    /** {@code timeout} if it is present and not negative; the messages match the core's checks. */
+    static Duration notNegative(String name, Duration timeout) {
+        Objects.requireNonNull(timeout, name);
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative, was " + timeout);
+        }
+        return timeout;
+    }
+
+    /** {@code timeout} if it is present and longer than zero: a blocking wait of zero can only fail. */
+    static Duration positive(String name, Duration timeout) {
+        if (notNegative(name, timeout).isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + timeout);
+        }
+        return timeout;
+    }
+
     Transport transportOrShared() {
         return transport != null ? transport : Transport.shared();
     }

@@ -16,5 +16,12 @@ public final class FlowsockBlockHoundIntegration implements BlockHoundIntegratio
         // which parks it; that is the JDK's, not flowsock's, and happens after the port is gone.
         builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "getTask");
         builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "processWorkerExit");
+        // The Reactive Streams TCK's probes record signals in lock-based queues, which may park
+        // for a moment when the test thread polls them; that is the probe's cost, not flowsock's.
+        builder.allowBlockingCallsInside("org.reactivestreams.tck.TestEnvironment$Receptacle", "add");
+        builder.allowBlockingCallsInside("org.reactivestreams.tck.TestEnvironment$Receptacle", "complete");
+        builder.allowBlockingCallsInside("org.reactivestreams.tck.TestEnvironment$Promise", "complete");
+        builder.allowBlockingCallsInside("org.reactivestreams.tck.TestEnvironment", "flop");
+        builder.allowBlockingCallsInside("org.reactivestreams.tck.TestEnvironment", "flopAndFail");
     }
 }

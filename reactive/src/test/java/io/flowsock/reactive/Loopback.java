@@ -64,6 +64,13 @@ final class Loopback {
         }, timer);
     }
 
+    /** Disposes a connection and waits until it is closed, then disposes its server. */
+    static void close(Connection conn, DisposableServer server) {
+        conn.dispose();
+        conn.onClose().block(Duration.ofSeconds(10));
+        server.disposeNow(Duration.ofSeconds(10));
+    }
+
     /** A blocking JDK socket to the server, with a read timeout so a broken test cannot hang. */
     static Socket rawClient(int port) throws IOException {
         Socket s = new Socket();

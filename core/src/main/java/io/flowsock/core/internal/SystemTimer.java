@@ -2,6 +2,7 @@ package io.flowsock.core.internal;
 
 import io.flowsock.core.Cancellable;
 import io.flowsock.core.Timer;
+import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +37,8 @@ public final class SystemTimer implements Timer {
 
     @Override
     public Cancellable schedule(Runnable task, long delay, TimeUnit unit) {
+        Objects.requireNonNull(task, "task");   // else it would fail later, on the timer's thread
+        Objects.requireNonNull(unit, "unit");
         Task t = new Task(System.nanoTime() + Math.max(0, unit.toNanos(delay)), task, this);
         incoming.add(t);
         if (parked && t.deadline - wakeAt < 0) {

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.AsynchronousChannelGroup;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -59,7 +60,7 @@ final class Nio2Port implements CompletionPort {
 
     @Override
     public void execute(Runnable task) {
-        executor.execute(task);
+        executor.execute(Objects.requireNonNull(task, "task"));
     }
 
     @Override
@@ -69,6 +70,7 @@ final class Nio2Port implements CompletionPort {
 
     @Override
     public Cancellable schedule(Runnable task, long delay, TimeUnit unit) {
+        Objects.requireNonNull(task, "task");   // else it would fail later, on the timer's thread
         return timer.schedule(() -> {
             try {
                 execute(task);

@@ -108,7 +108,7 @@ public final class Nio2Transport implements Transport {
     public CompletableFuture<Channel> connect(InetSocketAddress remote, ChannelOptions options, Duration timeout) {
         Objects.requireNonNull(remote, "remote");
         Objects.requireNonNull(options, "options");
-        Objects.requireNonNull(timeout, "timeout");
+        Checks.notNegative("timeout", timeout);
         if (remote.isUnresolved()) {
             throw new IllegalArgumentException("remote must be resolved, was " + remote);
         }

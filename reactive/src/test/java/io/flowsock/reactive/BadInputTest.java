@@ -1,0 +1,533 @@
+package io.flowsock.reactive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flowsock.core.BindException;
+import io.flowsock.core.Capabilities;
+import io.flowsock.core.Channel;
+import io.flowsock.core.ChannelOptions;
+import io.flowsock.core.CompletionPort;
+import io.flowsock.core.ConnectException;
+import io.flowsock.core.ListenOptions;
+import io.flowsock.core.Listener;
+import io.flowsock.core.Send;
+import io.flowsock.core.SendSource;
+import io.flowsock.core.Timer;
+import io.flowsock.core.Transport;
+import io.flowsock.core.Tunable;
+import io.flowsock.core.VirtualTimer;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Executable;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+/**
+ * Every public method and constructor of the reactive API and the core API that takes an argument,
+ * called with null, zero, negative and out-of-range values: each is refused in the call with an
+ * exception whose message names the argument and the value (a {@code NullPointerException}'s
+ * message is the argument's name). What only the platform can judge, an unresolvable host, fails
+ * the bind or connect Mono naming the host.
+ *
+ * <p>{@link #everyPublicMethodTakingArgumentsIsCovered()} lists the public API by reflection, so a
+ * method added without a case here fails the build until it gets one.
+ */
+class BadInputTest {
+    private static final Duration NEGATIVE = Duration.ofSeconds(-1);
+    private static final Set<String> EXERCISED = ConcurrentHashMap.newKeySet();
+    private static final Flux<ByteBuffer> IN = Flux.empty();
+
+    private Transport transport;
+    private DisposableServer server;
+    private Connection conn;
+
+    @BeforeEach
+    void connect() {
+        transport = Transport.nio2(1);
+        server = TcpServer.create().host("127.0.0.1").port(0).transport(transport).bindNow();
+        conn = TcpClient.create().host("127.0.0.1").port(server.port()).transport(transport).connectNow();
+    }
+
+    @AfterEach
+    void close() {
+        Loopback.close(conn, server);
+        transport.close();
+    }
+
+    // ------------------------------------------------------------------ reactive: builders
+
+    @Test
+    void tcpServerRefusesBadArgumentsNamingThem() {
+        TcpServer s = TcpServer.create();
+        npe("TcpServer.host(String)", () -> s.host(null), "host");
+        iae("TcpServer.host(String)", () -> s.host(" "), "host must not be blank, was \" \"");
+        iae("TcpServer.port(int)", () -> s.port(65536), "port must be in 0..65535, was 65536");
+        iae("TcpServer.port(int)", () -> s.port(-1), "port must be in 0..65535, was -1");
+        iae("TcpServer.backlog(int)", () -> s.backlog(0), "backlog must be >= 1, was 0");
+        iae("TcpServer.backlog(int)", () -> s.backlog(-5), "backlog must be >= 1, was -5");
+        npe("TcpServer.firstByteTimeout(Duration)", () -> s.firstByteTimeout(null), "firstByteTimeout");
+        iae("TcpServer.firstByteTimeout(Duration)", () -> s.firstByteTimeout(NEGATIVE),
+                "firstByteTimeout must not be negative, was PT-1S");
+        npe("TcpServer.handle(Function)", () -> s.handle(null), "handler");
+        npe("TcpServer.doOnConnection(Consumer)", () -> s.doOnConnection(null), "onConnection");
+        npe("TcpServer.doOnBound(Consumer)", () -> s.doOnBound(null), "onBound");
+        npe("TcpServer.doOnUnbound(Consumer)", () -> s.doOnUnbound(null), "onUnbound");
+        npe("TcpServer.bindNow(Duration)", () -> s.bindNow(null), "timeout");
+        iae("TcpServer.bindNow(Duration)", () -> s.bindNow(Duration.ZERO), "timeout must be positive, was PT0S");
+        iae("TcpServer.bindNow(Duration)", () -> s.bindNow(NEGATIVE), "timeout must not be negative, was PT-1S");
+    }
+
+    @Test
+    void tcpClientRefusesBadArgumentsNamingThem() {
+        TcpClient c = TcpClient.create();
+        npe("TcpClient.host(String)", () -> c.host(null), "host");
+        iae("TcpClient.host(String)", () -> c.host(""), "host must not be blank, was \"\"");
+        iae("TcpClient.port(int)", () -> c.port(0), "port must be in 1..65535, was 0");
+        iae("TcpClient.port(int)", () -> c.port(-1), "port must be in 1..65535, was -1");
+        iae("TcpClient.port(int)", () -> c.port(65536), "port must be in 1..65535, was 65536");
+        npe("TcpClient.connectTimeout(Duration)", () -> c.connectTimeout(null), "connectTimeout");
+        iae("TcpClient.connectTimeout(Duration)", () -> c.connectTimeout(NEGATIVE),
+                "connectTimeout must not be negative, was PT-1S");
+        npe("TcpClient.doOnConnected(Consumer)", () -> c.doOnConnected(null), "onConnected");
+        npe("TcpClient.connectNow(Duration)", () -> c.port(1).connectNow(null), "timeout");
+        iae("TcpClient.connectNow(Duration)", () -> c.port(1).connectNow(Duration.ZERO),
+                "timeout must be positive, was PT0S");
+    }
+
+    @Test
+    void serverAndClientSettingsRefuseBadArgumentsNamingThem() {
+        for (TcpSettings<?> s : List.<TcpSettings<?>>of(TcpServer.create(), TcpClient.create())) {
+            iae("TcpSettings.sendCap(int)", () -> s.sendCap(0), "sendCap must be >= 1, was 0");
+            iae("TcpSettings.recvBurst(int)", () -> s.recvBurst(-1), "recvBurst must be >= 1, was -1");
+            npe("TcpSettings.readIdleTimeout(Duration)", () -> s.readIdleTimeout(null), "readIdleTimeout");
+            iae("TcpSettings.readIdleTimeout(Duration)", () -> s.readIdleTimeout(NEGATIVE),
+                    "readIdleTimeout must not be negative, was PT-1S");
+            npe("TcpSettings.writeIdleTimeout(Duration)", () -> s.writeIdleTimeout(null), "writeIdleTimeout");
+            iae("TcpSettings.writeIdleTimeout(Duration)", () -> s.writeIdleTimeout(NEGATIVE),
+                    "writeIdleTimeout must not be negative, was PT-1S");
+            npe("TcpSettings.closeTimeout(Duration)", () -> s.closeTimeout(null), "closeTimeout");
+            iae("TcpSettings.closeTimeout(Duration)", () -> s.closeTimeout(NEGATIVE),
+                    "closeTimeout must not be negative, was PT-1S");
+            npe("TcpSettings.option(SocketOption, Object)", () -> s.option(null, 1), "option");
+            iae("TcpSettings.option(SocketOption, Object)", () -> s.option(StandardSocketOptions.TCP_NODELAY, null),
+                    "value for TCP_NODELAY must not be null");
+            iae("TcpSettings.option(SocketOption, Object)", () -> s.option(StandardSocketOptions.SO_RCVBUF, -1),
+                    "SO_RCVBUF must be >= 0, was -1");
+            iae("TcpSettings.option(SocketOption, Object)", () -> s.option(rawOption(StandardSocketOptions.SO_RCVBUF),
+                    "big"), "value for SO_RCVBUF must be a Integer, was String big");
+            assertThatThrownBy(() -> s.option(StandardSocketOptions.SO_LINGER, 5))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("SO_LINGER must be 0 (abortive close) or unset, was 5");
+            npe("TcpSettings.transport(Transport)", () -> s.transport(null), "transport");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static SocketOption<Object> rawOption(SocketOption<?> option) {
+        return (SocketOption<Object>) option;
+    }
+
+    @Test
+    void anUnresolvableHostFailsTheConnectNamingTheHost() {
+        StepVerifier.create(TcpClient.create().host("no-such-host.invalid").port(80).connect())
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ConnectException.class)
+                        .hasMessageContaining("no-such-host.invalid"))
+                .verify(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void anUnresolvableHostFailsTheBindNamingTheHost() {
+        StepVerifier.create(TcpServer.create().host("no-such-host.invalid").port(0).bind())
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(BindException.class)
+                        .hasMessageContaining("no-such-host.invalid"))
+                .verify(Duration.ofSeconds(30));
+    }
+
+    // ------------------------------------------------------------------ reactive: live objects, operators
+
+    @Test
+    void connectionAndServerRefuseBadArgumentsNamingThem() {
+        npe("Connection.send(Publisher)", () -> conn.send(null), "data");
+        npe("Connection.sendString(Publisher)", () -> conn.sendString(null), "data");
+        iae("Connection.sendCap(int)", () -> conn.sendCap(0), "sendCap must be >= 1, was 0");
+        iae("Connection.recvBurst(int)", () -> conn.recvBurst(-1), "recvBurst must be >= 1, was -1");
+        iae("DisposableServer.backlog(int)", () -> server.backlog(0), "backlog must be >= 1, was 0");
+        npe("DisposableServer.disposeNow(Duration)", () -> server.disposeNow(null), "timeout");
+        iae("DisposableServer.disposeNow(Duration)", () -> server.disposeNow(NEGATIVE),
+                "timeout must not be negative, was PT-1S");
+        assertThat(conn.isDisposed()).as("refused calls leave the connection open").isFalse();
+        assertThat(server.isDisposed()).as("refused calls leave the server bound").isFalse();
+    }
+
+    @Test
+    void framesAndStringsRefuseBadArgumentsNamingThem() {
+        npe("Frames.decodeLines(Publisher, int)", () -> Frames.decodeLines(null, 1), "in");
+        iae("Frames.decodeLines(Publisher, int)", () -> Frames.decodeLines(IN, 0), "maxLineLength must be >= 1, was 0");
+        npe("Frames.encodeLines(Publisher, int)", () -> Frames.encodeLines(null, 1), "in");
+        iae("Frames.encodeLines(Publisher, int)", () -> Frames.encodeLines(IN, -1),
+                "maxLineLength must be >= 1, was -1");
+        npe("Frames.decodeLengthPrefixed(Publisher, int, int)", () -> Frames.decodeLengthPrefixed(null, 4, 1), "in");
+        iae("Frames.decodeLengthPrefixed(Publisher, int, int)", () -> Frames.decodeLengthPrefixed(IN, 3, 1),
+                "prefixBytes must be 1, 2 or 4, was 3");
+        iae("Frames.decodeLengthPrefixed(Publisher, int, int)", () -> Frames.decodeLengthPrefixed(IN, 4, 0),
+                "maxFrameLength must be >= 1, was 0");
+        npe("Frames.encodeLengthPrefixed(Publisher, int, int)", () -> Frames.encodeLengthPrefixed(null, 4, 1), "in");
+        iae("Frames.encodeLengthPrefixed(Publisher, int, int)", () -> Frames.encodeLengthPrefixed(IN, 0, 1),
+                "prefixBytes must be 1, 2 or 4, was 0");
+        iae("Frames.encodeLengthPrefixed(Publisher, int, int)", () -> Frames.encodeLengthPrefixed(IN, 2, -7),
+                "maxFrameLength must be >= 1, was -7");
+        npe("Strings.decodeUtf8(Publisher)", () -> Strings.decodeUtf8(null), "in");
+        npe("Strings.encodeUtf8(Publisher)", () -> Strings.encodeUtf8(null), "in");
+        npe("Strings.lines(Publisher, int)", () -> Strings.lines(null, 1), "in");
+        iae("Strings.lines(Publisher, int)", () -> Strings.lines(IN, 0), "maxLineLength must be >= 1, was 0");
+    }
+
+    // ------------------------------------------------------------------ core: values
+
+    @Test
+    void coreValuesRefuseBadArgumentsNamingThem() {
+        ChannelOptions o = ChannelOptions.DEFAULTS;
+        iae("ChannelOptions.new(int, int, Duration, Duration, Duration, Duration, Map)",
+                () -> new ChannelOptions(0, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Map.of()),
+                "sendCap must be >= 1, was 0");
+        npe("ChannelOptions.new(int, int, Duration, Duration, Duration, Duration, Map)",
+                () -> new ChannelOptions(1, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, null),
+                "socketOptions");
+        iae("ChannelOptions.withSendCap(int)", () -> o.withSendCap(-1), "sendCap must be >= 1, was -1");
+        iae("ChannelOptions.withRecvBurst(int)", () -> o.withRecvBurst(0), "recvBurst must be >= 1, was 0");
+        npe("ChannelOptions.withFirstByteTimeout(Duration)", () -> o.withFirstByteTimeout(null), "firstByteTimeout");
+        iae("ChannelOptions.withReadIdleTimeout(Duration)", () -> o.withReadIdleTimeout(NEGATIVE),
+                "readIdleTimeout must not be negative, was PT-1S");
+        iae("ChannelOptions.withWriteIdleTimeout(Duration)", () -> o.withWriteIdleTimeout(NEGATIVE),
+                "writeIdleTimeout must not be negative, was PT-1S");
+        npe("ChannelOptions.withCloseTimeout(Duration)", () -> o.withCloseTimeout(null), "closeTimeout");
+        npe("ChannelOptions.withOption(SocketOption, Object)", () -> o.withOption(null, 1), "option");
+        npe("ChannelOptions.checkedOptionValue(SocketOption, Object)",
+                () -> ChannelOptions.checkedOptionValue(null, 1), "option");
+        iae("ChannelOptions.checkedOptionValue(SocketOption, Object)",
+                () -> ChannelOptions.checkedOptionValue(StandardSocketOptions.SO_SNDBUF, -2), "SO_SNDBUF must be >= 0, was -2");
+
+        ListenOptions l = ListenOptions.DEFAULTS;
+        iae("ListenOptions.new(int, ChannelOptions, boolean)", () -> new ListenOptions(0, o, false),
+                "backlog must be >= 1, was 0");
+        npe("ListenOptions.new(int, ChannelOptions, boolean)", () -> new ListenOptions(1, null, false), "child");
+        iae("ListenOptions.withBacklog(int)", () -> l.withBacklog(-1), "backlog must be >= 1, was -1");
+        npe("ListenOptions.withChild(ChannelOptions)", () -> l.withChild(null), "child");
+
+        iae("Tunable.new(int, int)", () -> new Tunable(0, 0), "cap must be >= 1, was 0");
+        iae("Tunable.new(int, int)", () -> new Tunable(1, -1), "inUse must be >= 0, was -1");
+        iae("Capabilities.new(int, int, int, int, boolean)", () -> new Capabilities(0, 1, 2, 3, false),
+                "capabilities must all be >= 1, were accepts=0 reads=1 scatter=2 gather=3");
+    }
+
+    @Test
+    void timersRefuseBadArgumentsNamingThem() {
+        VirtualTimer v = new VirtualTimer();
+        npe("VirtualTimer.schedule(Runnable, long, TimeUnit)", () -> v.schedule(null, 1, TimeUnit.SECONDS), "task");
+        npe("VirtualTimer.schedule(Runnable, long, TimeUnit)", () -> v.schedule(() -> { }, 1, null), "unit");
+        npe("VirtualTimer.advance(Duration)", () -> v.advance(null), "by");
+        iae("VirtualTimer.advance(Duration)", () -> v.advance(NEGATIVE), "by must not be negative, was PT-1S");
+        Timer system = Timer.system();
+        npe("Timer.schedule(Runnable, long, TimeUnit)", () -> system.schedule(null, 1, TimeUnit.SECONDS), "task");
+        npe("Timer.schedule(Runnable, long, TimeUnit)", () -> system.schedule(() -> { }, 1, null), "unit");
+        assertThat(v.pending()).isZero();
+    }
+
+    // ------------------------------------------------------------------ core: transports, ports, channels
+
+    @Test
+    void transportsRefuseBadArgumentsNamingThem() {
+        ThreadFactory threads = Thread::new;
+        iae("Transport.nio2(int)", () -> Transport.nio2(0), "ports must be >= 1, was 0");
+        iae("Transport.nio2(int)", () -> Transport.nio2(-1), "ports must be >= 1, was -1");
+        iae("Transport.nio2(int, ThreadFactory, Timer)", () -> Transport.nio2(0, threads, Timer.system()),
+                "ports must be >= 1, was 0");
+        npe("Transport.nio2(int, ThreadFactory, Timer)", () -> Transport.nio2(1, null, Timer.system()), "threads");
+        npe("Transport.nio2(int, ThreadFactory, Timer)", () -> Transport.nio2(1, threads, null), "timer");
+
+        InetSocketAddress local = new InetSocketAddress("127.0.0.1", 0);
+        npe("Transport.listen(InetSocketAddress, ListenOptions, Consumer)",
+                () -> transport.listen(null, ListenOptions.DEFAULTS, ch -> { }), "address");
+        npe("Transport.listen(InetSocketAddress, ListenOptions, Consumer)",
+                () -> transport.listen(local, null, ch -> { }), "options");
+        npe("Transport.listen(InetSocketAddress, ListenOptions, Consumer)",
+                () -> transport.listen(local, ListenOptions.DEFAULTS, null), "onAccept");
+        InetSocketAddress remote = server.address();
+        npe("Transport.connect(InetSocketAddress, ChannelOptions, Duration)",
+                () -> transport.connect(null, ChannelOptions.DEFAULTS, Duration.ZERO), "remote");
+        iae("Transport.connect(InetSocketAddress, ChannelOptions, Duration)",
+                () -> transport.connect(InetSocketAddress.createUnresolved("no-such-host.invalid", 80),
+                        ChannelOptions.DEFAULTS, Duration.ZERO),
+                "remote must be resolved, was no-such-host.invalid/<unresolved>:80");
+        npe("Transport.connect(InetSocketAddress, ChannelOptions, Duration)",
+                () -> transport.connect(remote, null, Duration.ZERO), "options");
+        npe("Transport.connect(InetSocketAddress, ChannelOptions, Duration)",
+                () -> transport.connect(remote, ChannelOptions.DEFAULTS, null), "timeout");
+        iae("Transport.connect(InetSocketAddress, ChannelOptions, Duration)",
+                () -> transport.connect(remote, ChannelOptions.DEFAULTS, NEGATIVE), "timeout must not be negative, was PT-1S");
+
+        CompletionPort port = transport.ports().get(0);
+        npe("CompletionPort.execute(Runnable)", () -> port.execute(null), "task");
+        npe("CompletionPort.dispatch(Runnable)", () -> port.dispatch(null), "task");
+        npe("CompletionPort.schedule(Runnable, long, TimeUnit)", () -> port.schedule(null, 1, TimeUnit.SECONDS), "task");
+        npe("CompletionPort.schedule(Runnable, long, TimeUnit)", () -> port.schedule(() -> { }, 1, null), "unit");
+    }
+
+    @Test
+    void listenersChannelsAndSendsRefuseBadArgumentsNamingThem() throws Exception {
+        Listener listener = transport.listen(new InetSocketAddress("127.0.0.1", 0), ListenOptions.DEFAULTS,
+                Channel::dispose);
+        Channel ch = transport.connect(listener.address(), ChannelOptions.DEFAULTS, Duration.ofSeconds(10))
+                .get(10, TimeUnit.SECONDS);
+        try {
+            iae("Listener.backlog(int)", () -> listener.backlog(0), "backlog must be >= 1, was 0");
+            npe("Channel.new(CompletionPort, SocketIo, Capabilities, ChannelOptions, Runnable)",
+                    () -> new Channel(null, null, null, null, null), "port");
+            npe("Channel.start(ChannelHandler)", () -> ch.start(null), "handler");
+            iae("Channel.request(long)", () -> ch.request(0), "n must be >= 1, was 0");
+            iae("Channel.request(long)", () -> ch.request(-1), "n must be >= 1, was -1");
+            iae("Channel.sendCap(int)", () -> ch.sendCap(0), "sendCap must be >= 1, was 0");
+            iae("Channel.recvBurst(int)", () -> ch.recvBurst(0), "recvBurst must be >= 1, was 0");
+            npe("Channel.abort(Throwable)", () -> ch.abort(null), "cause");
+            npe("Channel.send(SendSource)", () -> ch.send(null), "source");
+            CompletableFuture<Send> started = new CompletableFuture<>();
+            ch.send(new SendSource() {
+                @Override
+                public void onStart(Send send) {
+                    started.complete(send);
+                }
+
+                @Override
+                public void request(long n) {
+                }
+
+                @Override
+                public void cancel() {
+                }
+
+                @Override
+                public void onSent() {
+                }
+
+                @Override
+                public void onFailed(Throwable error) {
+                }
+            });
+            Send send = started.get(10, TimeUnit.SECONDS);
+            npe("Send.offer(ByteBuffer)", () -> send.offer(null), "buffer");
+            npe("Send.fail(Throwable)", () -> send.fail(null), "error");
+            assertThat(ch.isOpen()).as("refused calls leave the channel open").isTrue();
+        } finally {
+            ch.dispose();
+            ch.onClose().get(10, TimeUnit.SECONDS);
+            listener.close();
+            listener.onClose().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    // ------------------------------------------------------------------ coverage
+
+    /**
+     * Methods whose every argument is a boolean take no bad value, record {@code equals} takes
+     * anything, and the core's callback interfaces are implemented by users and called by the
+     * library, never the other way round.
+     */
+    private static final Set<String> NOT_CHECKED = Set.of("ChannelHandler", "SendSource");
+
+    @Test
+    void everyPublicMethodTakingArgumentsIsCovered() throws Exception {
+        Set<String> api = new TreeSet<>();
+        api.addAll(publicMethodsTakingArguments(Channel.class));
+        api.addAll(publicMethodsTakingArguments(TcpServer.class));
+        // every case above, in one list, so this test also runs alone
+        Set<String> covered = new TreeSet<>(Arrays.asList(COVERED));
+        assertThat(covered).as("public methods taking arguments that have no bad-input case")
+                .containsAll(api);
+        assertThat(api).as("cases for methods that are no longer public API").containsAll(covered);
+    }
+
+    @AfterAll
+    static void everyListedCaseWasExercised() {
+        int tests = (int) Arrays.stream(BadInputTest.class.getDeclaredMethods())
+                .filter(m -> m.isAnnotationPresent(Test.class)).count();
+        if (RUN.size() == tests) {   // the whole class ran, not a filtered part of it
+            assertThat(EXERCISED).as("listed in COVERED and exercised").containsExactlyInAnyOrder(COVERED);
+        }
+    }
+
+    private static final Set<String> RUN = ConcurrentHashMap.newKeySet();
+
+    @AfterEach
+    void countRun(org.junit.jupiter.api.TestInfo info) {
+        RUN.add(info.getDisplayName());
+    }
+
+    /** The public types of {@code anchor}'s package, read from the directory or jar it was loaded from. */
+    private static List<String> publicMethodsTakingArguments(Class<?> anchor) throws Exception {
+        Path location = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+        String pkg = anchor.getPackageName().replace('.', '/');
+        if (Files.isDirectory(location)) {
+            return publicMethodsTakingArguments(anchor, location.resolve(pkg));
+        }
+        try (FileSystem jar = FileSystems.newFileSystem(location)) {
+            return publicMethodsTakingArguments(anchor, jar.getPath(pkg));
+        }
+    }
+
+    private static List<String> publicMethodsTakingArguments(Class<?> anchor, Path dir) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (!name.endsWith(".class") || name.contains("-info")) {
+                    continue;
+                }
+                Class<?> c = Class.forName(anchor.getPackageName() + "." + name.replace(".class", ""), false,
+                        anchor.getClassLoader());
+                if (!Modifier.isPublic(c.getModifiers()) || Throwable.class.isAssignableFrom(c)
+                        || NOT_CHECKED.contains(c.getSimpleName())) {
+                    continue;
+                }
+                for (Executable e : Stream.concat(Arrays.stream(c.getDeclaredConstructors()),
+                        Arrays.stream(c.getDeclaredMethods())).toList()) {
+                    if (takesCheckableArguments(e)) {
+                        out.add(signature(c, e));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean takesCheckableArguments(Executable e) {
+        if (!Modifier.isPublic(e.getModifiers()) || e.isSynthetic() || e.getParameterCount() == 0
+                || (e instanceof Method m && (m.isBridge() || m.getName().equals("equals")))) {
+            return false;
+        }
+        return !Arrays.stream(e.getParameterTypes()).allMatch(t -> t == boolean.class);
+    }
+
+    private static String signature(Class<?> owner, Executable e) {
+        StringJoiner params = new StringJoiner(", ", "(", ")");
+        for (Class<?> t : e.getParameterTypes()) {
+            params.add(t.getSimpleName());
+        }
+        return owner.getSimpleName() + "." + (e instanceof Constructor ? "new" : e.getName()) + params;
+    }
+
+    private static final String[] COVERED = {
+        "Capabilities.new(int, int, int, int, boolean)",
+        "Channel.abort(Throwable)",
+        "Channel.new(CompletionPort, SocketIo, Capabilities, ChannelOptions, Runnable)",
+        "Channel.recvBurst(int)",
+        "Channel.request(long)",
+        "Channel.send(SendSource)",
+        "Channel.sendCap(int)",
+        "Channel.start(ChannelHandler)",
+        "ChannelOptions.checkedOptionValue(SocketOption, Object)",
+        "ChannelOptions.new(int, int, Duration, Duration, Duration, Duration, Map)",
+        "ChannelOptions.withCloseTimeout(Duration)",
+        "ChannelOptions.withFirstByteTimeout(Duration)",
+        "ChannelOptions.withOption(SocketOption, Object)",
+        "ChannelOptions.withReadIdleTimeout(Duration)",
+        "ChannelOptions.withRecvBurst(int)",
+        "ChannelOptions.withSendCap(int)",
+        "ChannelOptions.withWriteIdleTimeout(Duration)",
+        "CompletionPort.dispatch(Runnable)",
+        "CompletionPort.execute(Runnable)",
+        "CompletionPort.schedule(Runnable, long, TimeUnit)",
+        "Connection.recvBurst(int)",
+        "Connection.send(Publisher)",
+        "Connection.sendCap(int)",
+        "Connection.sendString(Publisher)",
+        "DisposableServer.backlog(int)",
+        "DisposableServer.disposeNow(Duration)",
+        "Frames.decodeLengthPrefixed(Publisher, int, int)",
+        "Frames.decodeLines(Publisher, int)",
+        "Frames.encodeLengthPrefixed(Publisher, int, int)",
+        "Frames.encodeLines(Publisher, int)",
+        "ListenOptions.new(int, ChannelOptions, boolean)",
+        "ListenOptions.withBacklog(int)",
+        "ListenOptions.withChild(ChannelOptions)",
+        "Listener.backlog(int)",
+        "Send.fail(Throwable)",
+        "Send.offer(ByteBuffer)",
+        "Strings.decodeUtf8(Publisher)",
+        "Strings.encodeUtf8(Publisher)",
+        "Strings.lines(Publisher, int)",
+        "TcpClient.connectNow(Duration)",
+        "TcpClient.connectTimeout(Duration)",
+        "TcpClient.doOnConnected(Consumer)",
+        "TcpClient.host(String)",
+        "TcpClient.port(int)",
+        "TcpServer.backlog(int)",
+        "TcpServer.bindNow(Duration)",
+        "TcpServer.doOnBound(Consumer)",
+        "TcpServer.doOnConnection(Consumer)",
+        "TcpServer.doOnUnbound(Consumer)",
+        "TcpServer.firstByteTimeout(Duration)",
+        "TcpServer.handle(Function)",
+        "TcpServer.host(String)",
+        "TcpServer.port(int)",
+        "TcpSettings.closeTimeout(Duration)",
+        "TcpSettings.option(SocketOption, Object)",
+        "TcpSettings.readIdleTimeout(Duration)",
+        "TcpSettings.recvBurst(int)",
+        "TcpSettings.sendCap(int)",
+        "TcpSettings.transport(Transport)",
+        "TcpSettings.writeIdleTimeout(Duration)",
+        "Timer.schedule(Runnable, long, TimeUnit)",
+        "Transport.connect(InetSocketAddress, ChannelOptions, Duration)",
+        "Transport.listen(InetSocketAddress, ListenOptions, Consumer)",
+        "Transport.nio2(int)",
+        "Transport.nio2(int, ThreadFactory, Timer)",
+        "Tunable.new(int, int)",
+        "VirtualTimer.advance(Duration)",
+        "VirtualTimer.schedule(Runnable, long, TimeUnit)",
+    };
+
+    // ------------------------------------------------------------------ assertions
+
+    private static void npe(String signature, ThrowingCallable call, String argument) {
+        refused(signature, call, NullPointerException.class, argument);
+    }
+
+    private static void iae(String signature, ThrowingCallable call, String message) {
+        refused(signature, call, IllegalArgumentException.class, message);
+    }
+
+    private static void refused(String signature, ThrowingCallable call, Class<? extends Throwable> type,
+            String message) {
+        assertThat(COVERED).as("case for %s is listed in COVERED", signature).contains(signature);
+        assertThatThrownBy(call).as(signature).isExactlyInstanceOf(type).hasMessage(message);
+        EXERCISED.add(signature);
+    }
+}
