@@ -1,0 +1,367 @@
+package io.flowsock.uring;
+
+import io.flowsock.core.spi.ReadCompletion;
+import io.flowsock.core.spi.SocketIo;
+import io.flowsock.core.spi.WriteCompletion;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.function.IntConsumer;
+
+/**
+ * A TCP socket on an io_uring port, driven by the core.
+ *
+ * <p><b>Reads.</b> One {@code read(count)} is one receive with buffer selection from the port's
+ * provided-buffer ring (the small ring on ABD's small rung), repeated while the last one filled its
+ * buffer, the kernel says more is waiting ({@code IORING_CQE_F_SOCK_NONEMPTY}) and fewer than
+ * {@code count} buffers are held; then the buffers go to the core in one completion and back to
+ * the ring once it has copied them out. Nothing is posted without a read, so a subscriber without
+ * demand stops reading at once and the next read resumes where the kernel's queue stands: no
+ * multishot receive to cancel, no data parked outside the kernel. A ring found empty (ENOBUFS)
+ * is retried when buffers come back, without failing the connection.
+ *
+ * <p><b>Writes.</b> One {@code sendmsg} in flight, gathering up to {@link WriteBlock#MAX_IOV}
+ * buffers: direct ones by address, heap ones staged into the block's native memory. A short send
+ * advances the buffers by what was sent and the core posts the rest.
+ *
+ * <p><b>Close.</b> Cancels what is posted; the descriptor is closed, and the socket forgotten by
+ * the port, only after the last operation's final completion.
+ *
+ * <p>Runs only on its port's thread.
+ */
+final class UringSocket implements SocketIo, UringPort.Completion {
+    static final int OP_RECV = 1;
+    static final int OP_SEND = 2;
+    static final int OP_CONNECT = 3;
+    private static final int MSG_NOSIGNAL = 0x4000;
+    private static final ByteBuffer[] NONE = new ByteBuffer[0];
+
+    private final UringPort port;
+    final int fd;
+    private final int id;
+    private InetSocketAddress local;
+    private InetSocketAddress remote;
+    private int inflight;
+    private boolean closed;
+    private boolean released;               // the descriptor is closed and the id given back: once
+
+    // the read being served
+    private ReadCompletion reader;
+    private int readCount;
+    private boolean readSmall;
+    private int held;
+    private int[] heldIds = new int[1];
+    private int[] heldLengths = new int[1];
+    private long heldBytes;
+    private ByteBuffer[] views = NONE;
+    private boolean endSeen;
+    private IOException readError;           // seen after data that was delivered first: the next read gets it
+
+    // the write in flight
+    private WriteCompletion writer;
+    private WriteBlock sendBlock;
+    private ByteBuffer[] sendSrcs;
+    private int sendOffset;
+    private int sendLength;
+
+    // the connect in flight
+    private WriteBlock connectBlock;
+    private IntConsumer connected;
+
+    UringSocket(UringPort port, int fd) {
+        this.port = port;
+        this.fd = fd;
+        this.id = port.register(this);
+    }
+
+    /** Reads both addresses from the kernel; before the socket goes to a channel. */
+    UringSocket addresses() {
+        MemorySegment addr = port.scratch;
+        MemorySegment len = port.scratch.asSlice(SockAddr.SIZE + 4, 4);
+        len.set(ValueLayout.JAVA_INT, 0, SockAddr.SIZE);
+        Native.sockname(port.state, fd, false, addr, len);
+        local = SockAddr.read(addr);
+        len.set(ValueLayout.JAVA_INT, 0, SockAddr.SIZE);
+        Native.sockname(port.state, fd, true, addr, len);
+        remote = SockAddr.read(addr);
+        return this;
+    }
+
+    // ------------------------------------------------------------------ connect
+
+    /** Posts a connect to {@code to}; {@code done} gets 0 or {@code -errno}, unless the socket was closed first. */
+    void connect(InetSocketAddress to, IntConsumer done) {
+        connectBlock = port.takeBlock();
+        int len = SockAddr.write(to, connectBlock.staging);
+        connected = done;
+        port.sqe(Ring.OP_CONNECT, fd, connectBlock.staging.address(), 0, len, id, OP_CONNECT);
+        inflight++;
+    }
+
+    // ------------------------------------------------------------------ read
+
+    @Override
+    public void read(int count, boolean small, ReadCompletion completion) {
+        if (closed) {
+            return;
+        }
+        reader = completion;
+        readCount = count;
+        readSmall = small;
+        if (heldIds.length < count) {
+            heldIds = new int[count];
+            heldLengths = new int[count];
+        }
+        if (endSeen || readError != null) {
+            port.execute(this::answerEnd);   // the completion comes after read() returns, like any other
+            return;
+        }
+        postReceive();
+    }
+
+    private void postReceive() {
+        BufferRing ring = port.buffers(readSmall);
+        long at = port.sqe(Ring.OP_RECV, fd, 0, 0, 0, id, OP_RECV);
+        port.ring.flags(at, Ring.SQE_BUFFER_SELECT);
+        port.ring.bufGroup(at, ring.group);
+        inflight++;
+    }
+
+    /** The buffer ring had room again after ENOBUFS. */
+    void retryReceive() {
+        if (!closed && reader != null) {
+            postReceive();
+        }
+    }
+
+    private void onReceive(int res, int flags) {
+        BufferRing ring = port.buffers(readSmall);
+        if (closed) {
+            if ((flags & Ring.CQE_F_BUFFER) != 0) {
+                ring.recycle(flags >>> 16);
+            }
+            return;
+        }
+        if (res > 0) {
+            heldIds[held] = flags >>> 16;
+            heldLengths[held] = res;
+            held++;
+            heldBytes += res;
+            if (held < readCount && res == ring.size && (flags & Ring.CQE_F_SOCK_NONEMPTY) != 0) {
+                postReceive();                 // more is waiting and the read has room: take it in this read
+            } else {
+                deliver();
+            }
+        } else if (res == 0) {
+            endSeen = true;
+            if (held > 0) {
+                deliver();
+            } else {
+                answerEnd();
+            }
+        } else if (res == -Errno.ENOBUFS) {
+            if (held > 0) {
+                deliver();
+            } else {
+                port.starved(this);
+            }
+        } else if (res == -Errno.EINTR || res == -Errno.EAGAIN) {
+            postReceive();
+        } else {
+            readError = Errno.exception("recv", -res);
+            if (held > 0) {
+                deliver();
+            } else {
+                answerEnd();
+            }
+        }
+    }
+
+    /** Hands the held buffers to the core in one completion, then gives them back to the ring. */
+    private void deliver() {
+        BufferRing ring = port.buffers(readSmall);
+        int n = held;
+        if (views.length < n) {
+            views = new ByteBuffer[Math.max(n, readCount)];
+        }
+        for (int i = 0; i < n; i++) {
+            views[i] = ring.view(heldIds[i], heldLengths[i]);
+        }
+        ReadCompletion c = reader;
+        int posted = readCount;
+        long bytes = heldBytes;
+        int[] ids = heldIds;                 // the next read, posted inside completed(), may grow the array
+        ByteBuffer[] filled = views;
+        reader = null;
+        held = 0;
+        heldBytes = 0;
+        try {
+            c.completed(filled, n, posted, ring.size, bytes);
+        } finally {
+            for (int i = 0; i < n; i++) {
+                filled[i] = null;
+                ring.recycle(ids[i]);
+            }
+            port.buffersReturned();
+        }
+    }
+
+    /** End of stream or a read error, for the read now posted. */
+    private void answerEnd() {
+        ReadCompletion c = reader;
+        if (closed || c == null) {
+            return;
+        }
+        reader = null;
+        if (readError != null) {
+            c.failed(readError);
+        } else {
+            c.endOfStream();
+        }
+    }
+
+    // ------------------------------------------------------------------ write
+
+    @Override
+    public void write(ByteBuffer[] srcs, int offset, int length, WriteCompletion completion) {
+        if (closed) {
+            return;
+        }
+        writer = completion;
+        sendSrcs = srcs;
+        sendOffset = offset;
+        sendLength = length;
+        sendBlock = port.takeBlock();
+        MemorySegment msg = sendBlock.gather(srcs, offset, length);
+        long at = port.sqe(Ring.OP_SENDMSG, fd, msg.address(), 1, 0, id, OP_SEND);
+        port.ring.opFlags(at, MSG_NOSIGNAL);
+        inflight++;
+    }
+
+    private void onSend(int res) {
+        port.releaseBlock(sendBlock);
+        sendBlock = null;
+        ByteBuffer[] srcs = sendSrcs;
+        sendSrcs = null;
+        WriteCompletion c = writer;
+        writer = null;
+        if (closed || c == null) {
+            return;
+        }
+        if (res < 0) {
+            c.failed(Errno.exception("sendmsg", -res));
+            return;
+        }
+        long left = res;
+        for (int i = sendOffset; i < sendOffset + sendLength && left > 0; i++) {
+            ByteBuffer b = srcs[i];
+            int k = (int) Math.min(left, b.remaining());
+            b.position(b.position() + k);
+            left -= k;
+        }
+        c.completed(res);
+    }
+
+    // ------------------------------------------------------------------ completions
+
+    @Override
+    public void complete(int op, int res, int flags) {
+        inflight--;
+        switch (op) {
+            case OP_RECV -> onReceive(res, flags);
+            case OP_SEND -> onSend(res);
+            case OP_CONNECT -> {
+                port.releaseBlock(connectBlock);
+                connectBlock = null;
+                IntConsumer done = connected;
+                connected = null;
+                if (!closed && done != null) {
+                    done.accept(res);
+                }
+            }
+            default -> throw new IllegalStateException("unknown socket operation " + op);
+        }
+        if (closed && inflight == 0) {
+            release();
+        }
+    }
+
+    @Override
+    public void abandon() {
+        close(false);
+    }
+
+    // ------------------------------------------------------------------ shutdown and close
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        try {
+            Native.shutdown(port.state, fd, Native.SHUT_WR);
+        } catch (Errno.Failure e) {
+            throw e.asIoException("shutdown");
+        }
+    }
+
+    @Override
+    public void close(boolean reset) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (reset) {
+            MemorySegment linger = port.scratch.asSlice(0, 8);
+            linger.set(ValueLayout.JAVA_INT, 0, 1);
+            linger.set(ValueLayout.JAVA_INT, 4, 0);
+            try {
+                Native.setsockopt(port.state, fd, Native.SOL_SOCKET, Native.SO_LINGER, linger, "SO_LINGER");
+            } catch (Errno.Failure ignored) {
+                // already reset by the peer: a plain close is all that is left to do
+            }
+        }
+        BufferRing ring = port.buffers(readSmall);
+        for (int i = 0; i < held; i++) {
+            ring.recycle(heldIds[i]);
+        }
+        held = 0;
+        reader = null;
+        writer = null;
+        connected = null;
+        if (inflight > 0) {
+            port.cancelAll(fd);        // the descriptor closes at the last final completion
+        } else {
+            release();
+        }
+    }
+
+    /** Closes the descriptor and frees the id; a close from inside a completion reaches here twice. */
+    private void release() {
+        if (released) {
+            return;
+        }
+        released = true;
+        Native.close(port.state, fd);
+        port.unregister(id);
+    }
+
+    @Override
+    public int smallBufferSize() {
+        return UringPort.SMALL;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public String toString() {
+        return "UringSocket[fd=" + fd + " " + local + " -> " + remote + "]";
+    }
+}
