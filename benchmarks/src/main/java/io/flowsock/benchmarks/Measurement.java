@@ -38,7 +38,7 @@ final class Measurement {
         Child server = null;
         Child load = null;
         try {
-            server = Child.start(contender.id, java(scenario.pinned, SERVER_JVM, ServerMain.class.getName(),
+            server = Child.start(contender.id, java(scenario.pinned, contender, ServerMain.class.getName(),
                     List.of(contender.id, scenario.behaviour.id(), Integer.toString(port))),
                     settings.logDir().resolve(tag + "-server.log"));
             String ready = server.await(Protocol.READY, 30_000);
@@ -53,7 +53,7 @@ final class Measurement {
             List<String> args = new ArrayList<>(List.of(scenario.id, Integer.toString(port),
                     "deadline_ms=" + scenario.deadlineMs(settings.quick())));
             args.addAll(scenario.loadArgs(settings.quick()));
-            load = Child.start("load", java(scenario.pinned, LOAD_JVM, LoadMain.class.getName(), args),
+            load = Child.start("load", java(scenario.pinned, null, LoadMain.class.getName(), args),
                     settings.logDir().resolve(tag + "-load.log"));
             converse(run, server, load);
             Integer exit = load.waitFor(10_000);
@@ -170,21 +170,23 @@ final class Measurement {
         return Long.parseLong(reply.trim());
     }
 
-    private List<String> java(boolean pinned, List<String> jvm, String main, List<String> args) {
+    /** A child JVM's command: {@code server} is the contender whose server it runs, or null for the load. */
+    private List<String> java(boolean pinned, Contender server, String main, List<String> args) {
         List<String> cmd = new ArrayList<>();
         if (pinned) {
             cmd.addAll(List.of("taskset", "-c", "0"));   // taskset execs java: the pid stays the JVM's
         }
-        cmd.add(settings.javaBin());
-        cmd.addAll(jvm);
-        if (jvm == SERVER_JVM) {
+        boolean uring = server == Contender.FLOWSOCK_URING;
+        cmd.add(uring ? UringRuntime.java().toString() : settings.javaBin());
+        cmd.addAll(server == null ? LOAD_JVM : uring ? UringRuntime.serverJvm(SERVER_JVM) : SERVER_JVM);
+        if (server != null) {
             // e.g. -Dbench.server.jvm="-XX:StartFlightRecording=filename=server.jfr" to profile a server
             String extra = System.getProperty("bench.server.jvm", "").trim();
             if (!extra.isEmpty()) {
                 cmd.addAll(List.of(extra.split("\\s+")));
             }
         }
-        cmd.addAll(List.of("-cp", settings.classpath(), main));
+        cmd.addAll(List.of("-cp", uring ? UringRuntime.classpath(settings.classpath()) : settings.classpath(), main));
         cmd.addAll(args);
         return cmd;
     }
