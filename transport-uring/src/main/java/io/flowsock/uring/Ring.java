@@ -30,6 +30,7 @@ final class Ring {
     // opcodes
     static final byte OP_NOP = 0;
     static final byte OP_SENDMSG = 9;
+    static final byte OP_RECVMSG = 10;
     static final byte OP_ACCEPT = 13;
     static final byte OP_ASYNC_CANCEL = 14;
     static final byte OP_CONNECT = 16;

@@ -78,6 +78,7 @@ final class UringPort implements CompletionPort {
     Ring ring;
     BufferRing large;
     BufferRing small;
+    ScatterBuffers scatter;
     private int eventFd = -1;
     private int wakeId;
     private boolean draining;
@@ -144,6 +145,7 @@ final class UringPort implements CompletionPort {
         ring = new Ring(RING_ENTRIES, state);
         large = new BufferRing(arena, state, ring.fd, LARGE_GROUP, LARGE_COUNT, LARGE);
         small = new BufferRing(arena, state, ring.fd, SMALL_GROUP, SMALL_COUNT, SMALL);
+        scatter = new ScatterBuffers(arena);
         eventFd = Native.eventfd(state);
         wakeId = register((op, res, flags) -> {
             if (!draining) {

@@ -57,6 +57,9 @@ final class UringSocket implements SocketIo, UringPort.Completion {
     private long heldBytes;
     private ByteBuffer[] views = NONE;
     private boolean endSeen;
+    private int scattered;                   // buffers of the scattering receive in flight, or 0
+    private WriteBlock scatterBlock;
+    private int[] scatterIds;
     private IOException readError;           // seen after data that was delivered first: the next read gets it
 
     // the write in flight
@@ -121,12 +124,74 @@ final class UringSocket implements SocketIo, UringPort.Completion {
         postReceive();
     }
 
+    /**
+     * A read of one buffer receives into a provided buffer, picked when data arrives; a read of
+     * several scatters into that many of the port's own buffers with one recvmsg.
+     */
     private void postReceive() {
+        if (!readSmall && readCount > 1 && held == 0) {
+            postScatter();
+            return;
+        }
         BufferRing ring = port.buffers(readSmall);
         long at = port.sqe(Ring.OP_RECV, fd, 0, 0, 0, id, OP_RECV);
         port.ring.flags(at, Ring.SQE_BUFFER_SELECT);
         port.ring.bufGroup(at, ring.group);
         inflight++;
+    }
+
+    private void postScatter() {
+        scattered = readCount;
+        if (scatterIds == null || scatterIds.length < scattered) {
+            scatterIds = new int[scattered];
+        }
+        scatterBlock = port.takeBlock();
+        for (int i = 0; i < scattered; i++) {
+            scatterIds[i] = port.scatter.take();
+        }
+        MemorySegment msg = scatterBlock.scatter(port.scatter, scatterIds, scattered);
+        port.sqe(Ring.OP_RECVMSG, fd, msg.address(), 1, 0, id, OP_RECV);
+        inflight++;
+    }
+
+    /** A scattering receive completed: its buffers go to the core, then all back to the port. */
+    private void onScatter(int res) {
+        int n = scattered;
+        int[] ids = scatterIds;
+        scattered = 0;
+        scatterIds = null;                   // a read posted inside the completion takes a fresh array
+        port.releaseBlock(scatterBlock);
+        scatterBlock = null;
+        int filled = closed || res <= 0 ? 0 : (res + ScatterBuffers.SIZE - 1) / ScatterBuffers.SIZE;
+        try {
+            if (filled > 0) {
+                for (int i = 0; i < filled; i++) {
+                    heldLengths[i] = Math.min(ScatterBuffers.SIZE, res - i * ScatterBuffers.SIZE);
+                }
+                held = filled;
+                heldBytes = res;
+                deliver(null, ids, n);           // gives back the filled ones
+            }
+        } finally {
+            for (int i = filled; i < n; i++) {
+                port.scatter.release(ids[i]);
+            }
+            if (scatterIds == null) {
+                scatterIds = ids;
+            }
+        }
+        if (closed || filled > 0) {
+            return;
+        }
+        if (res == 0) {
+            endSeen = true;
+            answerEnd();
+        } else if (res == -Errno.EINTR || res == -Errno.EAGAIN) {
+            postReceive();
+        } else {
+            readError = Errno.exception("recvmsg", -res);
+            answerEnd();
+        }
     }
 
     /** The buffer ring had room again after ENOBUFS. */
@@ -137,6 +202,10 @@ final class UringSocket implements SocketIo, UringPort.Completion {
     }
 
     private void onReceive(int res, int flags) {
+        if (scattered > 0) {
+            onScatter(res);
+            return;
+        }
         BufferRing ring = port.buffers(readSmall);
         if (closed) {
             if ((flags & Ring.CQE_F_BUFFER) != 0) {
@@ -152,18 +221,18 @@ final class UringSocket implements SocketIo, UringPort.Completion {
             if (held < readCount && res == ring.size && (flags & Ring.CQE_F_SOCK_NONEMPTY) != 0) {
                 postReceive();                 // more is waiting and the read has room: take it in this read
             } else {
-                deliver();
+                deliver(ring, heldIds, readCount);
             }
         } else if (res == 0) {
             endSeen = true;
             if (held > 0) {
-                deliver();
+                deliver(ring, heldIds, readCount);
             } else {
                 answerEnd();
             }
         } else if (res == -Errno.ENOBUFS) {
             if (held > 0) {
-                deliver();
+                deliver(ring, heldIds, readCount);
             } else {
                 port.starved(this);
             }
@@ -172,37 +241,41 @@ final class UringSocket implements SocketIo, UringPort.Completion {
         } else {
             readError = Errno.exception("recv", -res);
             if (held > 0) {
-                deliver();
+                deliver(ring, heldIds, readCount);
             } else {
                 answerEnd();
             }
         }
     }
 
-    /** Hands the held buffers to the core in one completion, then gives them back to the ring. */
-    private void deliver() {
-        BufferRing ring = port.buffers(readSmall);
+    /**
+     * Hands the held buffers to the core in one completion, then gives them back: to {@code ring},
+     * or to the port's scatter buffers when {@code ring} is null.
+     */
+    private void deliver(BufferRing ring, int[] ids, int posted) {
         int n = held;
         if (views.length < n) {
             views = new ByteBuffer[Math.max(n, readCount)];
         }
         for (int i = 0; i < n; i++) {
-            views[i] = ring.view(heldIds[i], heldLengths[i]);
+            views[i] = ring != null ? ring.view(ids[i], heldLengths[i]) : port.scatter.view(ids[i], heldLengths[i]);
         }
         ReadCompletion c = reader;
-        int posted = readCount;
-        long bytes = heldBytes;
-        int[] ids = heldIds;                 // the next read, posted inside completed(), may grow the array
+        long bytes = heldBytes;                // ids: the next read, posted inside completed(), may grow heldIds
         ByteBuffer[] filled = views;
         reader = null;
         held = 0;
         heldBytes = 0;
         try {
-            c.completed(filled, n, posted, ring.size, bytes);
+            c.completed(filled, n, posted, ring != null ? ring.size : ScatterBuffers.SIZE, bytes);
         } finally {
             for (int i = 0; i < n; i++) {
                 filled[i] = null;
-                ring.recycle(ids[i]);
+                if (ring != null) {
+                    ring.recycle(ids[i]);
+                } else {
+                    port.scatter.release(ids[i]);
+                }
             }
             port.buffersReturned();
         }

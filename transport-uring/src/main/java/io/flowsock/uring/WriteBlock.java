@@ -6,7 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 
 /**
- * The native memory of one send (or connect) in flight: a {@code msghdr}, its iovecs, a staging
+ * The native memory of one send, scattering receive or connect in flight: a {@code msghdr}, its iovecs, a staging
  * area that heap buffers are copied into, and references that keep direct buffers reachable. It
  * belongs to the operation until the operation's final completion, even after a cancel or close,
  * and only then goes back to the port's pool.
@@ -65,6 +65,21 @@ final class WriteBlock {
                 break;
             }
         }
+        return header();
+    }
+
+    /** A msghdr whose iovecs are {@code n} of {@code pool}'s buffers, for a scattering receive. */
+    MemorySegment scatter(ScatterBuffers pool, int[] ids, int n) {
+        iovCount = 0;
+        for (int i = 0; i < n; i++) {
+            long at = IOV_OFFSET + 16L * iovCount++;
+            memory.set(ValueLayout.JAVA_LONG, at, pool.address(ids[i]));
+            memory.set(ValueLayout.JAVA_LONG, at + 8, ScatterBuffers.SIZE);
+        }
+        return header();
+    }
+
+    private MemorySegment header() {
         memory.asSlice(0, MSGHDR).fill((byte) 0);
         memory.set(ValueLayout.JAVA_LONG, 16, memory.address() + IOV_OFFSET);
         memory.set(ValueLayout.JAVA_LONG, 24, iovCount);
