@@ -41,6 +41,7 @@ final class Ring {
     static final byte SQE_BUFFER_SELECT = 1 << 5;
     // ioprio flags
     static final short ACCEPT_MULTISHOT = 1;
+    static final short RECV_MULTISHOT = 1 << 1;
     // cancel flags
     static final int CANCEL_ALL = 1;
     static final int CANCEL_FD = 1 << 1;

@@ -13,14 +13,16 @@ import java.util.function.IntConsumer;
 /**
  * A TCP socket on an io_uring port, driven by the core.
  *
- * <p><b>Reads.</b> One {@code read(count)} is one receive with buffer selection from the port's
- * provided-buffer ring (the small ring on ABD's small rung), repeated while the last one filled its
- * buffer, the kernel says more is waiting ({@code IORING_CQE_F_SOCK_NONEMPTY}) and fewer than
- * {@code count} buffers are held; then the buffers go to the core in one completion and back to
- * the ring once it has copied them out. Nothing is posted without a read, so a subscriber without
- * demand stops reading at once and the next read resumes where the kernel's queue stands: no
- * multishot receive to cancel, no data parked outside the kernel. A ring found empty (ENOBUFS)
- * is retried when buffers come back, without failing the connection.
+ * <p><b>Reads.</b> On ABD's small rung (a connection waiting for its next message) a multishot
+ * receive picks small buffers from the port's provided-buffer ring and stays armed from one read
+ * to the next, so a request/response connection arms nothing per message. What it receives while
+ * no read is posted is parked, oldest first, for the next read, and the receive is cancelled at
+ * once: no demand, no reading, nothing lost. A read of one large buffer is one receive from the
+ * large ring (continued while the kernel says more is queued and the read has room); a read of
+ * several scatters into that many of the port's own buffers with one recvmsg, which can be capped
+ * exactly. Buffers go back once the core has copied them out. Two receives are never armed at
+ * once. A ring found empty (ENOBUFS) is retried when buffers come back, without failing the
+ * connection.
  *
  * <p><b>Writes.</b> One {@code sendmsg} in flight, gathering up to {@link WriteBlock#MAX_IOV}
  * buffers: direct ones by address, heap ones staged into the block's native memory. A short send
@@ -35,6 +37,7 @@ final class UringSocket implements SocketIo, UringPort.Completion {
     static final int OP_RECV = 1;
     static final int OP_SEND = 2;
     static final int OP_CONNECT = 3;
+    static final int OP_RECV_MULTI = 4;
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final ByteBuffer[] NONE = new ByteBuffer[0];
 
@@ -60,6 +63,13 @@ final class UringSocket implements SocketIo, UringPort.Completion {
     private int scattered;                   // buffers of the scattering receive in flight, or 0
     private WriteBlock scatterBlock;
     private int[] scatterIds;
+    // the small rung's multishot receive and what it received while no read was posted
+    private boolean streaming;               // armed, until its final completion
+    private boolean stopping;                // its cancel was asked for
+    private int[] parkedIds = new int[4];
+    private int[] parkedLengths = new int[4];
+    private int parkedHead;
+    private int parkedCount;
     private IOException readError;           // seen after data that was delivered first: the next read gets it
 
     // the write in flight
@@ -117,11 +127,132 @@ final class UringSocket implements SocketIo, UringPort.Completion {
             heldIds = new int[count];
             heldLengths = new int[count];
         }
+        if (parkedCount > 0) {
+            port.execute(this::deliverParked);   // after read() returns, like any other completion
+            return;
+        }
         if (endSeen || readError != null) {
-            port.execute(this::answerEnd);   // the completion comes after read() returns, like any other
+            port.execute(this::answerEnd);
+            return;
+        }
+        arm();
+    }
+
+    /**
+     * Posts what the current read needs. On the small rung that is a multishot receive, which stays
+     * armed from one small read to the next; anything else waits until a multishot's final
+     * completion, so two receives are never armed at once and bytes keep their order.
+     */
+    private void arm() {
+        if (streaming) {
+            if (!readSmall) {
+                stopStreaming();
+            }
+            return;
+        }
+        if (readSmall) {
+            long at = port.sqe(Ring.OP_RECV, fd, 0, 0, 0, id, OP_RECV_MULTI);
+            port.ring.flags(at, Ring.SQE_BUFFER_SELECT);
+            port.ring.bufGroup(at, port.small.group);
+            port.ring.ioprio(at, Ring.RECV_MULTISHOT);
+            inflight++;
+            streaming = true;
             return;
         }
         postReceive();
+    }
+
+    private void stopStreaming() {
+        if (streaming && !stopping) {
+            stopping = true;
+            port.cancel(((long) id << 8) | OP_RECV_MULTI);
+        }
+    }
+
+    /**
+     * One completion of the multishot receive: a small buffer for the posted read, or parked for
+     * the next one when there is none (and then the receive is stopped: no demand, no reading).
+     */
+    private void onStream(int res, int flags) {
+        boolean last = (flags & Ring.CQE_F_MORE) == 0;
+        if (res > 0) {
+            int bid = flags >>> 16;
+            if (closed) {
+                port.small.recycle(bid);
+            } else if (reader != null && parkedCount == 0) {
+                heldIds[0] = bid;
+                heldLengths[0] = res;
+                held = 1;
+                heldBytes = res;
+                deliver(port.small, heldIds, readCount);
+            } else {
+                park(bid, res);
+            }
+            if (!closed && !last && (reader == null || !readSmall)) {
+                stopStreaming();
+            }
+        }
+        if (!last) {
+            return;
+        }
+        streaming = false;
+        stopping = false;
+        if (closed) {
+            return;
+        }
+        if (res == 0) {
+            endSeen = true;
+        } else if (res < 0 && res != -Errno.ECANCELED && res != -Errno.ENOBUFS) {
+            readError = Errno.exception("recv", -res);
+        }
+        if (reader == null) {
+            return;
+        }
+        if (parkedCount > 0) {
+            deliverParked();
+        } else if (endSeen || readError != null) {
+            answerEnd();
+        } else if (res == -Errno.ENOBUFS) {
+            port.starved(this);
+        } else {
+            arm();
+        }
+    }
+
+    private void park(int bid, int length) {
+        if (parkedCount == parkedIds.length) {
+            int[] ids = new int[parkedCount * 2];
+            int[] lengths = new int[parkedCount * 2];
+            for (int i = 0; i < parkedCount; i++) {
+                ids[i] = parkedIds[(parkedHead + i) % parkedIds.length];
+                lengths[i] = parkedLengths[(parkedHead + i) % parkedIds.length];
+            }
+            parkedIds = ids;
+            parkedLengths = lengths;
+            parkedHead = 0;
+        }
+        int at = (parkedHead + parkedCount) % parkedIds.length;
+        parkedIds[at] = bid;
+        parkedLengths[at] = length;
+        parkedCount++;
+    }
+
+    /** Hands parked small buffers, oldest first, to the posted read. */
+    private void deliverParked() {
+        if (closed || reader == null || parkedCount == 0) {
+            return;
+        }
+        int n = Math.min(parkedCount, readCount);
+        heldBytes = 0;
+        for (int i = 0; i < n; i++) {
+            heldIds[i] = parkedIds[parkedHead];
+            heldLengths[i] = parkedLengths[parkedHead];
+            heldBytes += heldLengths[i];
+            parkedHead = (parkedHead + 1) % parkedIds.length;
+        }
+        parkedCount -= n;
+        held = n;
+        deliver(port.small, heldIds, readCount);
     }
 
     /**
@@ -197,7 +328,11 @@ final class UringSocket implements SocketIo, UringPort.Completion {
     /** The buffer ring had room again after ENOBUFS. */
     void retryReceive() {
         if (!closed && reader != null) {
-            postReceive();
+            if (held > 0 || scattered > 0) {
+                postReceive();
+            } else {
+                arm();
+            }
         }
     }
 
@@ -341,9 +476,12 @@ final class UringSocket implements SocketIo, UringPort.Completion {
 
     @Override
     public void complete(int op, int res, int flags) {
-        inflight--;
+        if ((flags & Ring.CQE_F_MORE) == 0) {
+            inflight--;
+        }
         switch (op) {
             case OP_RECV -> onReceive(res, flags);
+            case OP_RECV_MULTI -> onStream(res, flags);
             case OP_SEND -> onSend(res);
             case OP_CONNECT -> {
                 port.releaseBlock(connectBlock);
@@ -398,6 +536,10 @@ final class UringSocket implements SocketIo, UringPort.Completion {
             ring.recycle(heldIds[i]);
         }
         held = 0;
+        for (; parkedCount > 0; parkedCount--) {
+            port.small.recycle(parkedIds[parkedHead]);
+            parkedHead = (parkedHead + 1) % parkedIds.length;
+        }
         reader = null;
         writer = null;
         connected = null;

@@ -178,6 +178,95 @@ class UringTransportTest {
         }
     }
 
+    /**
+     * Small messages stay on ABD's small rung, served by a multishot receive: what arrives while the
+     * subscriber has no demand is held, never delivered early and never lost, and reading goes on
+     * when it asks again.
+     */
+    @Test
+    void smallMessagesToASubscriberThatPausesArriveInOrderNeverAheadOfDemand() throws Exception {
+        try (Transport t = Transport.of("uring", 1)) {
+            List<Connection> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+            DisposableServer server = TcpServer.create().host("127.0.0.1").port(0).transport(t)
+                    .doOnConnection(accepted::add).bindNow(VERIFY);
+            byte[] data = new byte[300 * 100];
+            new Random(11).nextBytes(data);
+            try (Socket peer = new Socket()) {
+                peer.setTcpNoDelay(true);
+                peer.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (accepted.isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                Connection conn = accepted.get(0);
+                java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+                AtomicLong requested = new AtomicLong();
+                AtomicLong delivered = new AtomicLong();
+                AtomicLong overrun = new AtomicLong();
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                CompletableFuture<Subscription> subscription = new CompletableFuture<>();
+                conn.inbound().subscribe(new BaseSubscriber<>() {
+                    @Override
+                    protected void hookOnSubscribe(Subscription s) {
+                        subscription.complete(s);
+                    }
+
+                    @Override
+                    protected void hookOnNext(ByteBuffer b) {
+                        if (delivered.incrementAndGet() > requested.get()) {
+                            overrun.incrementAndGet();
+                        }
+                        synchronized (got) {
+                            got.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+                        }
+                    }
+
+                    @Override
+                    protected void hookOnComplete() {
+                        done.complete(null);
+                    }
+
+                    @Override
+                    protected void hookOnError(Throwable e) {
+                        done.completeExceptionally(e);
+                    }
+                });
+                Subscription s = subscription.get(10, TimeUnit.SECONDS);
+                Thread writer = new Thread(() -> {
+                    try {
+                        OutputStream out = peer.getOutputStream();
+                        for (int off = 0; off < data.length; off += 100) {
+                            out.write(data, off, 100);
+                            out.flush();
+                            if (off % 1000 == 0) {
+                                Thread.sleep(1);
+                            }
+                        }
+                        peer.shutdownOutput();
+                    } catch (IOException | InterruptedException e) {
+                        done.completeExceptionally(e);
+                    }
+                }, "uring-test-small-writer");
+                writer.start();
+                Random pauses = new Random(3);
+                while (!done.isDone()) {
+                    requested.incrementAndGet();
+                    s.request(1);
+                    long before = delivered.get();
+                    long waitUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pauses.nextInt(4) == 0 ? 20 : 2);
+                    while (delivered.get() == before && !done.isDone() && System.nanoTime() < waitUntil) {
+                        Thread.onSpinWait();
+                    }
+                }
+                done.get(30, TimeUnit.SECONDS);
+                assertThat(overrun.get()).as("buffers delivered beyond demand").isZero();
+                assertThat(got.toByteArray()).as("every byte, once, in order").isEqualTo(data);
+            } finally {
+                server.disposeNow(VERIFY);
+            }
+        }
+    }
+
     private static long received(java.io.ByteArrayOutputStream got) {
         synchronized (got) {
             return got.size();
