@@ -129,49 +129,24 @@ class UringTransportTest {
                     Thread.sleep(5);
                 }
                 Connection conn = accepted.get(0);
-                java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
-                CompletableFuture<Void> done = new CompletableFuture<>();
-                CompletableFuture<Void> subscribed = new CompletableFuture<>();
-                BaseSubscriber<ByteBuffer> sub = new BaseSubscriber<>() {
-                    @Override
-                    protected void hookOnSubscribe(Subscription s) {
-                        subscribed.complete(null);       // no request: demand starts at zero
-                    }
-
-                    @Override
-                    protected void hookOnNext(ByteBuffer b) {
-                        synchronized (got) {
-                            got.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
-                        }
-                    }
-
-                    @Override
-                    protected void hookOnComplete() {
-                        done.complete(null);
-                    }
-
-                    @Override
-                    protected void hookOnError(Throwable e) {
-                        done.completeExceptionally(e);
-                    }
-                };
+                Recorder sub = new Recorder();
                 conn.inbound().subscribe(sub);
-                subscribed.get(10, TimeUnit.SECONDS);   // BaseSubscriber drops requests made before onSubscribe
+                sub.subscribed.get(10, TimeUnit.SECONDS);   // BaseSubscriber drops requests made before onSubscribe
                 for (int round = 0; round < 3; round++) {
-                    long before = received(got);
+                    long before = sub.received();
                     sub.request(64);
-                    awaitGrowth(got, before, round);
+                    awaitGrowth(sub, before, round);
                     long stalled = stallPoint(written);
-                    long held = received(got);
+                    long held = sub.received();
                     assertThat(stalled).as("peer stalls while demand is zero, round " + round).isLessThan(data.length);
                     Thread.sleep(200);
-                    assertThat(received(got)).as("nothing delivered without demand, round " + round).isEqualTo(held);
+                    assertThat(sub.received()).as("nothing delivered without demand, round " + round).isEqualTo(held);
                     assertThat(conn.recvBurst().inUse()).as("no read posted without demand").isZero();
                 }
                 sub.request(Long.MAX_VALUE);
                 writer.get(30, TimeUnit.SECONDS);
-                done.get(30, TimeUnit.SECONDS);
-                assertThat(got.toByteArray()).as("every byte, once, in order").isEqualTo(data);
+                sub.done.get(30, TimeUnit.SECONDS);
+                assertThat(sub.bytes()).as("every byte, once, in order").isEqualTo(data);
             } finally {
                 server.disposeNow(VERIFY);
             }
@@ -199,39 +174,10 @@ class UringTransportTest {
                     Thread.sleep(5);
                 }
                 Connection conn = accepted.get(0);
-                java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
-                AtomicLong requested = new AtomicLong();
-                AtomicLong delivered = new AtomicLong();
-                AtomicLong overrun = new AtomicLong();
-                CompletableFuture<Void> done = new CompletableFuture<>();
-                CompletableFuture<Subscription> subscription = new CompletableFuture<>();
-                conn.inbound().subscribe(new BaseSubscriber<>() {
-                    @Override
-                    protected void hookOnSubscribe(Subscription s) {
-                        subscription.complete(s);
-                    }
-
-                    @Override
-                    protected void hookOnNext(ByteBuffer b) {
-                        if (delivered.incrementAndGet() > requested.get()) {
-                            overrun.incrementAndGet();
-                        }
-                        synchronized (got) {
-                            got.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
-                        }
-                    }
-
-                    @Override
-                    protected void hookOnComplete() {
-                        done.complete(null);
-                    }
-
-                    @Override
-                    protected void hookOnError(Throwable e) {
-                        done.completeExceptionally(e);
-                    }
-                });
-                Subscription s = subscription.get(10, TimeUnit.SECONDS);
+                Recorder sub = new Recorder();
+                conn.inbound().subscribe(sub);
+                Subscription s = sub.subscribed.get(10, TimeUnit.SECONDS);
+                CompletableFuture<Void> done = sub.done;
                 Thread writer = new Thread(() -> {
                     try {
                         OutputStream out = peer.getOutputStream();
@@ -250,36 +196,79 @@ class UringTransportTest {
                 writer.start();
                 Random pauses = new Random(3);
                 while (!done.isDone()) {
-                    requested.incrementAndGet();
+                    sub.requested.incrementAndGet();
                     s.request(1);
-                    long before = delivered.get();
+                    long before = sub.delivered.get();
                     long waitUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pauses.nextInt(4) == 0 ? 20 : 2);
-                    while (delivered.get() == before && !done.isDone() && System.nanoTime() < waitUntil) {
+                    while (sub.delivered.get() == before && !done.isDone() && System.nanoTime() < waitUntil) {
                         Thread.onSpinWait();
                     }
                 }
                 done.get(30, TimeUnit.SECONDS);
-                assertThat(overrun.get()).as("buffers delivered beyond demand").isZero();
-                assertThat(got.toByteArray()).as("every byte, once, in order").isEqualTo(data);
+                assertThat(sub.overrun.get()).as("buffers delivered beyond demand").isZero();
+                assertThat(sub.bytes()).as("every byte, once, in order").isEqualTo(data);
             } finally {
                 server.disposeNow(VERIFY);
             }
         }
     }
 
-    private static long received(java.io.ByteArrayOutputStream got) {
-        synchronized (got) {
-            return got.size();
-        }
-    }
-
-    private static void awaitGrowth(java.io.ByteArrayOutputStream got, long before, int round)
-            throws InterruptedException {
+    private static void awaitGrowth(Recorder sub, long before, int round) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (received(got) == before) {
+        while (sub.received() == before) {
             assertThat(System.nanoTime()).as("reading resumed within 10 s of the request, round " + round)
                     .isLessThan(deadline);
             Thread.sleep(2);
+        }
+    }
+
+    /**
+     * Keeps every byte it is given and requests nothing by itself. Counts onNext calls against
+     * the requests the test records in {@link #requested}, for tests that count demand.
+     */
+    private static final class Recorder extends BaseSubscriber<ByteBuffer> {
+        final CompletableFuture<Subscription> subscribed = new CompletableFuture<>();
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        final AtomicLong requested = new AtomicLong();
+        final AtomicLong delivered = new AtomicLong();
+        final AtomicLong overrun = new AtomicLong();
+        private final java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+
+        @Override
+        protected void hookOnSubscribe(Subscription s) {
+            subscribed.complete(s);                 // no request: demand starts at zero
+        }
+
+        @Override
+        protected void hookOnNext(ByteBuffer b) {
+            if (delivered.incrementAndGet() > requested.get() && requested.get() > 0) {
+                overrun.incrementAndGet();
+            }
+            synchronized (got) {
+                got.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+            }
+        }
+
+        @Override
+        protected void hookOnComplete() {
+            done.complete(null);
+        }
+
+        @Override
+        protected void hookOnError(Throwable e) {
+            done.completeExceptionally(e);
+        }
+
+        long received() {
+            synchronized (got) {
+                return got.size();
+            }
+        }
+
+        byte[] bytes() {
+            synchronized (got) {
+                return got.toByteArray();
+            }
         }
     }
 
