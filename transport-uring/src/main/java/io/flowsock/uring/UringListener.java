@@ -222,7 +222,7 @@ final class UringListener implements Listener {
             UringSocket socket = null;
             try {
                 SocketOptions.apply(port.state, port.scratch, childFd, options.child().socketOptions());
-                socket = new UringSocket(port, childFd).addresses();
+                socket = new UringSocket(port, childFd).addresses(address.getAddress().isAnyLocalAddress() ? null : address);
                 channel = port.adopt(new Channel(port, socket, transport.capabilities(), options.child(),
                         watchdogClosed::increment));
             } catch (RuntimeException e) {

@@ -88,7 +88,8 @@ final class UringPort implements CompletionPort {
     private int freeCount;
     private int nextId = 1;
     private int inflight;                   // operations submitted whose final completion has not come
-    private final ArrayDeque<WriteBlock> blocks = new ArrayDeque<>();
+    private final ArrayDeque<WriteBlock> smallBlocks = new ArrayDeque<>();
+    private final ArrayDeque<WriteBlock> largeBlocks = new ArrayDeque<>();
     private final ArrayDeque<UringSocket> starved = new ArrayDeque<>();
     final PortChannels channels = new PortChannels();
 
@@ -252,16 +253,22 @@ final class UringPort implements CompletionPort {
         ring.opFlags(at, Ring.CANCEL_ALL);
     }
 
-    WriteBlock takeBlock() {
-        WriteBlock b = blocks.poll();
-        return b != null ? b : new WriteBlock();
+    /** A block for one operation: large when it stages more heap bytes than a small one holds. */
+    WriteBlock takeBlock(boolean large) {
+        WriteBlock b = large ? largeBlocks.poll() : smallBlocks.poll();
+        if (b != null) {
+            return b;
+        }
+        return large ? WriteBlock.large() : WriteBlock.small(arena);
     }
 
     /** Back to the pool after the operation's final completion. */
     void releaseBlock(WriteBlock b) {
         b.reset();
-        if (blocks.size() < RETAINED_BLOCKS && !gone) {
-            blocks.push(b);
+        if (!b.isLarge()) {
+            smallBlocks.push(b);               // port memory: kept until the port closes
+        } else if (largeBlocks.size() < RETAINED_BLOCKS && !gone) {
+            largeBlocks.push(b);
         } else {
             b.free();
         }
@@ -383,10 +390,11 @@ final class UringPort implements CompletionPort {
     }
 
     private void closeNative() {
-        for (WriteBlock b : blocks) {
+        for (WriteBlock b : largeBlocks) {
             b.free();
         }
-        blocks.clear();
+        largeBlocks.clear();
+        smallBlocks.clear();
         if (ring != null) {
             ring.close();
         }

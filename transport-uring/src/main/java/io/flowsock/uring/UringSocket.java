@@ -91,11 +91,23 @@ final class UringSocket implements SocketIo, UringPort.Completion {
 
     /** Reads both addresses from the kernel; before the socket goes to a channel. */
     UringSocket addresses() {
+        return addresses(null);
+    }
+
+    /**
+     * Reads the peer's address from the kernel, and the local one too unless {@code knownLocal}
+     * gives it (an accepted socket of a listener bound to one address has that address).
+     */
+    UringSocket addresses(InetSocketAddress knownLocal) {
         MemorySegment addr = port.scratch;
         MemorySegment len = port.scratch.asSlice(SockAddr.SIZE + 4, 4);
-        len.set(ValueLayout.JAVA_INT, 0, SockAddr.SIZE);
-        Native.sockname(port.state, fd, false, addr, len);
-        local = SockAddr.read(addr);
+        if (knownLocal != null) {
+            local = knownLocal;
+        } else {
+            len.set(ValueLayout.JAVA_INT, 0, SockAddr.SIZE);
+            Native.sockname(port.state, fd, false, addr, len);
+            local = SockAddr.read(addr);
+        }
         len.set(ValueLayout.JAVA_INT, 0, SockAddr.SIZE);
         Native.sockname(port.state, fd, true, addr, len);
         remote = SockAddr.read(addr);
@@ -106,7 +118,7 @@ final class UringSocket implements SocketIo, UringPort.Completion {
 
     /** Posts a connect to {@code to}; {@code done} gets 0 or {@code -errno}, unless the socket was closed first. */
     void connect(InetSocketAddress to, IntConsumer done) {
-        connectBlock = port.takeBlock();
+        connectBlock = port.takeBlock(false);
         int len = SockAddr.write(to, connectBlock.staging);
         connected = done;
         port.sqe(Ring.OP_CONNECT, fd, connectBlock.staging.address(), 0, len, id, OP_CONNECT);
@@ -276,7 +288,7 @@ final class UringSocket implements SocketIo, UringPort.Completion {
         if (scatterIds == null || scatterIds.length < scattered) {
             scatterIds = new int[scattered];
         }
-        scatterBlock = port.takeBlock();
+        scatterBlock = port.takeBlock(false);
         for (int i = 0; i < scattered; i++) {
             scatterIds[i] = port.scatter.take();
         }
@@ -441,7 +453,8 @@ final class UringSocket implements SocketIo, UringPort.Completion {
         sendSrcs = srcs;
         sendOffset = offset;
         sendLength = length;
-        sendBlock = port.takeBlock();
+        sendBlock = port.takeBlock(
+                WriteBlock.heapBytes(srcs, offset, length, WriteBlock.SMALL_STAGING) > WriteBlock.SMALL_STAGING);
         MemorySegment msg = sendBlock.gather(srcs, offset, length);
         long at = port.sqe(Ring.OP_SENDMSG, fd, msg.address(), 1, 0, id, OP_SEND);
         port.ring.opFlags(at, MSG_NOSIGNAL);

@@ -6,32 +6,64 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 
 /**
- * The native memory of one send, scattering receive or connect in flight: a {@code msghdr}, its iovecs, a staging
- * area that heap buffers are copied into, and references that keep direct buffers reachable. It
- * belongs to the operation until the operation's final completion, even after a cancel or close,
- * and only then goes back to the port's pool.
+ * The native memory of one send, scattering receive or connect in flight: a {@code msghdr}, its
+ * iovecs, a staging area that heap buffers are copied into, and references that keep direct
+ * buffers reachable. It belongs to the operation until the operation's final completion, even
+ * after a cancel or close, and only then goes back to the port's pool.
+ *
+ * <p>Two sizes: small blocks (16 KiB of staging) are cut from the port's memory and reused for
+ * good, so a greeting or a reply costs no allocation; large blocks (256 KiB) serve bulk sends, have
+ * their own memory and are freed beyond what the port retains.
  *
  * <p>Runs only on its port's thread.
  */
 final class WriteBlock {
     static final int MAX_IOV = 64;
-    static final int STAGING = 256 * 1024;
+    static final int SMALL_STAGING = 16 * 1024;
+    static final int LARGE_STAGING = 256 * 1024;
     private static final int MSGHDR = 56;
     private static final long IOV_OFFSET = 64;
     private static final long STAGING_OFFSET = IOV_OFFSET + 16L * MAX_IOV;
 
-    private final Arena arena;
+    private final Arena own;               // a large block's own memory; null for a small one
     final MemorySegment memory;
     final MemorySegment staging;
+    private final int stagingSize;
     private final ByteBuffer[] pinned = new ByteBuffer[MAX_IOV];
     private int iovCount;
     private int pinnedCount;
     private int staged;
 
-    WriteBlock() {
-        arena = Arena.ofConfined();
-        memory = arena.allocate(STAGING_OFFSET + STAGING, 64);
-        staging = memory.asSlice(STAGING_OFFSET, STAGING);
+    private WriteBlock(Arena own, MemorySegment memory, int stagingSize) {
+        this.own = own;
+        this.memory = memory;
+        this.stagingSize = stagingSize;
+        this.staging = memory.asSlice(STAGING_OFFSET, stagingSize);
+    }
+
+    /** A small block cut from {@code portMemory}, which frees it with the port. */
+    static WriteBlock small(Arena portMemory) {
+        return new WriteBlock(null, portMemory.allocate(STAGING_OFFSET + SMALL_STAGING, 64), SMALL_STAGING);
+    }
+
+    static WriteBlock large() {
+        Arena own = Arena.ofConfined();
+        return new WriteBlock(own, own.allocate(STAGING_OFFSET + LARGE_STAGING, 64), LARGE_STAGING);
+    }
+
+    boolean isLarge() {
+        return own != null;
+    }
+
+    /** The heap bytes {@code srcs[offset, offset + length)} would stage, counting no further than {@code limit}. */
+    static long heapBytes(ByteBuffer[] srcs, int offset, int length, long limit) {
+        long n = 0;
+        for (int i = offset; i < offset + Math.min(length, MAX_IOV) && n <= limit; i++) {
+            if (!srcs[i].isDirect()) {
+                n += srcs[i].remaining();
+            }
+        }
+        return n;
     }
 
     /**
@@ -53,7 +85,7 @@ final class WriteBlock {
                 pinned[pinnedCount++] = b;
                 continue;
             }
-            int room = STAGING - staged;
+            int room = stagingSize - staged;
             if (room == 0) {
                 break;
             }
@@ -109,6 +141,8 @@ final class WriteBlock {
     }
 
     void free() {
-        arena.close();
+        if (own != null) {
+            own.close();
+        }
     }
 }
