@@ -4,4 +4,8 @@
 module io.flowsock.core {
     exports io.flowsock.core;
     exports io.flowsock.core.spi;
+    // mechanisms every backend shares, for the io_uring backend's module alone
+    exports io.flowsock.core.internal to io.flowsock.uring;
+
+    uses io.flowsock.core.spi.TransportProvider;
 }

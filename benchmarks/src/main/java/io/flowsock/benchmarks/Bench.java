@@ -41,6 +41,13 @@ public final class Bench {
             System.err.println("run Bench on its own class path (exec:exec or java -cp), not inside another JVM");
             System.exit(2);
         }
+        if (o.contenders.contains(Contender.FLOWSOCK_URING)) {
+            java.util.Optional<String> why = UringRuntime.unavailable();
+            if (why.isPresent()) {
+                System.out.println("skipping contender flowsock-uring: " + why.get());
+                o.contenders = o.contenders.stream().filter(c -> c != Contender.FLOWSOCK_URING).toList();
+            }
+        }
         Path logDir = Path.of("target", "bench-logs");
         Measurement measurement = new Measurement(new Measurement.Settings(o.quick,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -125,7 +132,7 @@ public final class Bench {
     private static final class Options {
         static final String USAGE = "usage: Bench [--quick] [--rounds N] [--out FILE] "
                 + "[--scenarios hello,storm,stream,echo-stream,pingpong,pingpong16,idle] "
-                + "[--contenders flowsock,reactor-netty-epoll,reactor-netty-nio,jdk-nio2]";
+                + "[--contenders flowsock,reactor-netty-epoll,reactor-netty-nio,jdk-nio2,flowsock-uring]";
         boolean quick;
         int rounds = -1;
         Path out;

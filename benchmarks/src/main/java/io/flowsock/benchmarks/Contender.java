@@ -8,7 +8,9 @@ enum Contender {
     FLOWSOCK("flowsock", "transport=nio2"),
     REACTOR_NETTY_EPOLL("reactor-netty-epoll", "channel=Epoll"),
     REACTOR_NETTY_NIO("reactor-netty-nio", "channel=Nio"),
-    JDK_NIO2("jdk-nio2", "jdk-nio2");
+    JDK_NIO2("jdk-nio2", "jdk-nio2"),
+    /** flowsock's server on the io_uring backend: a JDK 22+ child with transport-uring on its class path. */
+    FLOWSOCK_URING("flowsock-uring", "transport=uring");
 
     /** What every ratio is relative to. */
     static final Contender BASELINE = REACTOR_NETTY_EPOLL;
@@ -28,6 +30,6 @@ enum Contender {
             }
         }
         throw new IllegalArgumentException("unknown contender " + id + "; known: flowsock, reactor-netty-epoll, "
-                + "reactor-netty-nio, jdk-nio2");
+                + "reactor-netty-nio, jdk-nio2, flowsock-uring");
     }
 }

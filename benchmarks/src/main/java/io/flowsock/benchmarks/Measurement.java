@@ -38,7 +38,7 @@ final class Measurement {
         Child server = null;
         Child load = null;
         try {
-            server = Child.start(contender.id, java(scenario.pinned, SERVER_JVM, ServerMain.class.getName(),
+            server = Child.start(contender.id, java(scenario.pinned, contender, ServerMain.class.getName(),
                     List.of(contender.id, scenario.behaviour.id(), Integer.toString(port))),
                     settings.logDir().resolve(tag + "-server.log"));
             String ready = server.await(Protocol.READY, 30_000);
@@ -53,7 +53,7 @@ final class Measurement {
             List<String> args = new ArrayList<>(List.of(scenario.id, Integer.toString(port),
                     "deadline_ms=" + scenario.deadlineMs(settings.quick())));
             args.addAll(scenario.loadArgs(settings.quick()));
-            load = Child.start("load", java(scenario.pinned, LOAD_JVM, LoadMain.class.getName(), args),
+            load = Child.start("load", java(scenario.pinned, null, LoadMain.class.getName(), args),
                     settings.logDir().resolve(tag + "-load.log"));
             converse(run, server, load);
             Integer exit = load.waitFor(10_000);
@@ -165,20 +165,23 @@ final class Measurement {
         return Long.parseLong(reply.trim());
     }
 
-    private List<String> java(boolean pinned, List<String> jvm, String main, List<String> args) {
+    /** A child JVM's command: {@code server} is the contender whose server it runs, or null for the load. */
+    private List<String> java(boolean pinned, Contender server, String main, List<String> args) {
         List<String> cmd = new ArrayList<>();
         if (pinned) {
             cmd.addAll(List.of("taskset", "-c", "0"));   // taskset execs java: the pid stays the JVM's
         }
-        List<String> flags = new ArrayList<>(jvm);
-        if (jvm == SERVER_JVM) {
+        boolean uring = server == Contender.FLOWSOCK_URING;
+        List<String> flags = new ArrayList<>(server == null ? LOAD_JVM : uring ? UringRuntime.serverJvm(SERVER_JVM) : SERVER_JVM);
+        if (server != null) {
             // e.g. -Dbench.server.jvm="-XX:StartFlightRecording=filename=server.jfr" to profile a server
             String extra = System.getProperty("bench.server.jvm", "").trim();
             if (!extra.isEmpty()) {
                 flags.addAll(List.of(extra.split("\\s+")));
             }
         }
-        cmd.addAll(Child.java(settings.javaBin(), settings.classpath(), flags, main, args));
+        cmd.addAll(Child.java(uring ? UringRuntime.java().toString() : settings.javaBin(),
+                uring ? UringRuntime.classpath(settings.classpath()) : settings.classpath(), flags, main, args));
         return cmd;
     }
 

@@ -82,7 +82,38 @@ public interface Transport extends AutoCloseable {
         return new Nio2Transport(ports, threads, timer);
     }
 
-    /** The JVM-wide default transport, created on first use; never closed. */
+    /**
+     * The backend the system property {@code flowsock.transport} names ({@code auto} when unset), with
+     * one port per available processor and daemon threads. See {@link #of(String, int, ThreadFactory, Timer)}.
+     */
+    static Transport auto() {
+        return of(System.getProperty(Backends.PROPERTY, Backends.AUTO));
+    }
+
+    /** The backend named {@code backend}, with one port per available processor and daemon threads. */
+    static Transport of(String backend) {
+        return of(backend, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The backend named {@code backend}, with {@code ports} ports and daemon threads. */
+    static Transport of(String backend, int ports) {
+        return Backends.create(backend, ports, null, Timer.system());
+    }
+
+    /**
+     * The backend named {@code backend}: {@code "nio2"}, {@code "uring"} (needs flowsock-transport-uring,
+     * Linux and JDK 22+) or {@code "auto"}, which takes io_uring when a live probe succeeds and nio2
+     * otherwise, logging the choice or the reason for falling back once per JVM at INFO.
+     *
+     * @throws IllegalArgumentException naming the value when no backend has that name
+     * @throws UnsupportedOperationException naming the reason when the named backend cannot run here
+     */
+    static Transport of(String backend, int ports, ThreadFactory threads, Timer timer) {
+        java.util.Objects.requireNonNull(threads, "threads");
+        return Backends.create(backend, ports, threads, timer);
+    }
+
+    /** The JVM-wide default transport ({@link #auto()}), created on first use; never closed. */
     static Transport shared() {
         return SharedTransport.INSTANCE;
     }

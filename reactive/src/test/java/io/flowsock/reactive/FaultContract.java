@@ -74,7 +74,7 @@ public abstract class FaultContract extends LoopbackFixture {
     // ------------------------------------------------------------------ resets
 
     @Test
-    void aPeerResetInTheMiddleOfBothTransfersErrorsInboundAndThePendingSendAlike() throws Exception {
+    public void aPeerResetInTheMiddleOfBothTransfersErrorsInboundAndThePendingSendAlike() throws Exception {
         DisposableServer server = bind(server());
         try (Socket peer = rawClient(server.port())) {
             Connection conn = nextAccepted();
@@ -102,7 +102,7 @@ public abstract class FaultContract extends LoopbackFixture {
     // ------------------------------------------------------------------ half-close
 
     @Test
-    void aPeerThatHalfClosesRightAfterItsLastWriteGetsEveryByteEchoedEvenFromASlowServer() throws Exception {
+    public void aPeerThatHalfClosesRightAfterItsLastWriteGetsEveryByteEchoedEvenFromASlowServer() throws Exception {
         DisposableServer server = bind(server().sendCap(1).recvBurst(1)
                 .handle(conn -> conn.send(conn.inbound().delayElements(Duration.ofMillis(1)))));
         byte[] data = randomBytes(4 << 20, 11);
@@ -123,7 +123,7 @@ public abstract class FaultContract extends LoopbackFixture {
     }
 
     @Test
-    void bothSidesHalfClosingAtOnceDeliverEverythingAndTheConnectionClosesItself() {
+    public void bothSidesHalfClosingAtOnceDeliverEverythingAndTheConnectionClosesItself() {
         DisposableServer server = bind(server());
         Connection client = client(server).connectNow();
         Connection serverSide = nextAccepted();
@@ -145,7 +145,7 @@ public abstract class FaultContract extends LoopbackFixture {
     // ------------------------------------------------------------------ dispose and cancel mid-transfer
 
     @Test
-    void aClientDisposingMidReceiveCompletesItsInboundAndTheServersSendFails() throws Exception {
+    public void aClientDisposingMidReceiveCompletesItsInboundAndTheServersSendFails() throws Exception {
         CompletableFuture<Throwable> serverSend = new CompletableFuture<>();
         DisposableServer server = bind(server().handle(conn -> conn
                 .send(Flux.range(0, 4096).map(i -> ByteBuffer.allocate(64 * 1024)))   // 256 MiB
@@ -167,7 +167,7 @@ public abstract class FaultContract extends LoopbackFixture {
     }
 
     @Test
-    void anOutboundPublisherErrorMidSendFailsTheSendAndInboundAndClosesAbortively() throws Exception {
+    public void anOutboundPublisherErrorMidSendFailsTheSendAndInboundAndClosesAbortively() throws Exception {
         byte[] data = randomBytes(1 << 20, 14);
         IllegalStateException boom = new IllegalStateException("boom");
         CompletableFuture<Throwable> sendError = new CompletableFuture<>();
@@ -187,7 +187,7 @@ public abstract class FaultContract extends LoopbackFixture {
     }
 
     @Test
-    void cancellingInboundWhileThePeerStreamsClosesTheConnectionAndThePeerSeesIt() throws Exception {
+    public void cancellingInboundWhileThePeerStreamsClosesTheConnectionAndThePeerSeesIt() throws Exception {
         DisposableServer server = bind(server().handle(conn -> conn.inbound().take(10).then()));
         try (Socket peer = rawClient(server.port())) {
             CompletableFuture<IOException> writing = writeUntilBroken(peer);
@@ -197,7 +197,7 @@ public abstract class FaultContract extends LoopbackFixture {
     }
 
     @Test
-    void serverDisposeNowUnderLoadClosesTheListenerFirstThenEveryConnectionByTheDeadline() throws Exception {
+    public void serverDisposeNowUnderLoadClosesTheListenerFirstThenEveryConnectionByTheDeadline() throws Exception {
         DisposableServer server = bind(server().closeTimeout(Duration.ofSeconds(30))
                 .handle(conn -> conn.send(conn.inbound())));            // echo to clients that never read
         List<Connection> clients = new ArrayList<>();
@@ -229,7 +229,7 @@ public abstract class FaultContract extends LoopbackFixture {
     // ------------------------------------------------------------------ races
 
     @Test
-    void aSendRacingAGracefulCloseEitherArrivesWholeOrFailsWithoutWritingAByte() {
+    public void aSendRacingAGracefulCloseEitherArrivesWholeOrFailsWithoutWritingAByte() {
         DisposableServer server = bind(server().handle(conn -> collect(conn.inbound())
                 .doOnNext(b -> receivedBy(conn).set(b)).then()));
         byte[] data = randomBytes(64 * 1024, 15);
@@ -256,7 +256,7 @@ public abstract class FaultContract extends LoopbackFixture {
     }
 
     @Test
-    void aSendRacingDisposeNeverHangsAndWhatArrivesIsAPrefix() {
+    public void aSendRacingDisposeNeverHangsAndWhatArrivesIsAPrefix() {
         DisposableServer server = bind(server().handle(conn -> collect(conn.inbound()
                 .onErrorResume(e -> Mono.empty())).doOnNext(b -> receivedBy(conn).set(b)).then()));
         byte[] data = randomBytes(256 * 1024, 16);
@@ -291,7 +291,7 @@ public abstract class FaultContract extends LoopbackFixture {
     // ------------------------------------------------------------------ half-open peers
 
     @Test
-    void aHalfOpenPeerIsClosedByTheReadIdleTimeoutAndCounted() throws Exception {
+    public void aHalfOpenPeerIsClosedByTheReadIdleTimeoutAndCounted() throws Exception {
         DisposableServer server = bind(server().readIdleTimeout(Duration.ofMillis(300))
                 .handle(conn -> conn.send(conn.inbound())));
         try (Socket peer = rawClient(server.port())) {
@@ -306,7 +306,7 @@ public abstract class FaultContract extends LoopbackFixture {
     }
 
     @Test
-    void aPeerThatStopsReadingIsClosedByTheWriteIdleTimeoutAndCounted() throws Exception {
+    public void aPeerThatStopsReadingIsClosedByTheWriteIdleTimeoutAndCounted() throws Exception {
         DisposableServer server = bind(server().writeIdleTimeout(Duration.ofMillis(300)));
         try (Socket peer = rawClient(server.port())) {
             Connection conn = nextAccepted();

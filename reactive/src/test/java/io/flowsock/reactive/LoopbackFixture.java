@@ -32,12 +32,12 @@ public abstract class LoopbackFixture {
     final java.util.Queue<Connection> accepted = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     @BeforeEach
-    void openTransport() {
+    public void openTransport() {
         transport = newTransport();
     }
 
     @AfterEach
-    void closeAll() {
+    public void closeAll() {
         for (DisposableServer s : servers) {
             s.disposeNow(Duration.ofSeconds(5));
         }

@@ -33,7 +33,7 @@ public final class ServerMain {
         Behaviour behaviour = Behaviour.parse(args[1]);
         int port = Integer.parseInt(args[2]);
         BenchServer server = switch (args[0]) {
-            case "flowsock" -> FlowsockServer.start(behaviour, port);
+            case "flowsock", "flowsock-uring" -> FlowsockServer.start(behaviour, port);   // the backend: flowsock.transport
             case "reactor-netty-epoll" -> ReactorNettyServer.start(behaviour, port, true);
             case "reactor-netty-nio" -> ReactorNettyServer.start(behaviour, port, false);
             case "jdk-nio2" -> JdkNio2Server.start(behaviour, port);

@@ -4,16 +4,12 @@ import io.flowsock.core.Cancellable;
 import io.flowsock.core.Channel;
 import io.flowsock.core.CompletionPort;
 import io.flowsock.core.Timer;
+import io.flowsock.core.internal.PortChannels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.AsynchronousChannelGroup;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
@@ -25,8 +21,7 @@ import java.util.concurrent.TimeUnit;
 final class Nio2Port implements CompletionPort {
     final AsynchronousChannelGroup group;
     final ReceiveBuffers buffers = new ReceiveBuffers();
-    /** Open channels on this port, so closing the transport can answer each one. Port thread only. */
-    private final Set<Channel> channels = new HashSet<>();
+    final PortChannels channels = new PortChannels();
     private final Executor executor;
     private final Timer timer;
     private final int index;
@@ -70,14 +65,7 @@ final class Nio2Port implements CompletionPort {
 
     @Override
     public Cancellable schedule(Runnable task, long delay, TimeUnit unit) {
-        Objects.requireNonNull(task, "task");   // else it would fail later, on the timer's thread
-        return timer.schedule(() -> {
-            try {
-                execute(task);
-            } catch (RejectedExecutionException closed) {
-                // the transport was closed: its connections are gone, so is the task's reason
-            }
-        }, delay, unit);
+        return PortChannels.schedule(this, timer, task, delay, unit);
     }
 
     @Override
@@ -92,36 +80,7 @@ final class Nio2Port implements CompletionPort {
 
     /** Registers a new channel until it closes. Port thread. */
     Channel adopt(Channel channel) {
-        channels.add(channel);
-        channel.onClose().whenComplete((v, e) -> channels.remove(channel));   // completes on this thread
-        return channel;
-    }
-
-    /** Closes every open channel of this port at once. Port thread. */
-    void disposeChannels() {
-        for (Channel c : List.copyOf(channels)) {
-            c.dispose();
-        }
-    }
-
-    /** Runs {@code task} on the port and waits for it, or returns false if the port is gone or slow. */
-    boolean runAndWait(Runnable task, long timeout, TimeUnit unit) {
-        CountDownLatch done = new CountDownLatch(1);
-        try {
-            execute(() -> {
-                try {
-                    task.run();
-                } finally {
-                    done.countDown();
-                }
-            });
-            return done.await(timeout, unit);
-        } catch (RejectedExecutionException closed) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return channels.adopt(channel);
     }
 
     @Override

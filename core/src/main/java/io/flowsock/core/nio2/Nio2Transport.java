@@ -1,6 +1,7 @@
 package io.flowsock.core.nio2;
 
 import io.flowsock.core.internal.Checks;
+import io.flowsock.core.internal.PortChannels;
 import io.flowsock.core.Cancellable;
 import io.flowsock.core.Capabilities;
 import io.flowsock.core.Channel;
@@ -263,25 +264,11 @@ public final class Nio2Transport implements Transport {
             return;
         }
         closed = true;
-        if (ports.stream().anyMatch(Nio2Port::inPort)) {
-            Thread t = new Thread(this::shutdown, "flowsock-nio2-close");
-            t.setDaemon(true);
-            t.start();
-            return;
-        }
-        shutdown();
+        PortChannels.closeFromAnyThread(ports, "flowsock-nio2-close", this::shutdown);
     }
 
     private void shutdown() {
-        for (Nio2Listener l : listeners) {
-            l.close();
-        }
-        for (Nio2Port p : ports) {
-            p.runAndWait(p::disposeChannels, 5, TimeUnit.SECONDS);
-        }
-        for (Nio2Port p : ports) {
-            p.runAndWait(() -> { }, 5, TimeUnit.SECONDS);   // completions the closes queued run first
-        }
+        PortChannels.closeChannels(listeners, ports, p -> p.channels);
         for (Nio2Port p : ports) {
             try {
                 p.group.shutdownNow();
