@@ -272,6 +272,16 @@ class BadInputTest {
                 "ports must be >= 1, was 0");
         npe("Transport.nio2(int, ThreadFactory, Timer)", () -> Transport.nio2(1, null, Timer.system()), "threads");
         npe("Transport.nio2(int, ThreadFactory, Timer)", () -> Transport.nio2(1, threads, null), "timer");
+        npe("Transport.of(String)", () -> Transport.of(null), "backend");
+        iae("Transport.of(String)", () -> Transport.of("bogus"), "backend must be one of [auto, nio2], was \"bogus\"");
+        iae("Transport.of(String, int)", () -> Transport.of("nio2", 0), "ports must be >= 1, was 0");
+        iae("Transport.of(String, int)", () -> Transport.of("uring", 1), "backend must be one of [auto, nio2], was"
+                + " \"uring\" (the uring backend is in flowsock-transport-uring, which is not on the class or module path)");
+        npe("Transport.of(String, int, ThreadFactory, Timer)", () -> Transport.of("nio2", 1, null, Timer.system()),
+                "threads");
+        npe("Transport.of(String, int, ThreadFactory, Timer)", () -> Transport.of("nio2", 1, threads, null), "timer");
+        iae("Transport.of(String, int, ThreadFactory, Timer)", () -> Transport.of("auto", -1, threads, Timer.system()),
+                "ports must be >= 1, was -1");
 
         InetSocketAddress local = new InetSocketAddress("127.0.0.1", 0);
         npe("Transport.listen(InetSocketAddress, ListenOptions, Consumer)",
@@ -509,6 +519,9 @@ class BadInputTest {
         "Transport.listen(InetSocketAddress, ListenOptions, Consumer)",
         "Transport.nio2(int)",
         "Transport.nio2(int, ThreadFactory, Timer)",
+        "Transport.of(String)",
+        "Transport.of(String, int)",
+        "Transport.of(String, int, ThreadFactory, Timer)",
         "Tunable.new(int, int)",
         "VirtualTimer.advance(Duration)",
         "VirtualTimer.schedule(Runnable, long, TimeUnit)",
