@@ -87,7 +87,11 @@ public interface Transport extends AutoCloseable {
      * one port per available processor and daemon threads. See {@link #of(String, int, ThreadFactory, Timer)}.
      */
     static Transport auto() {
-        return of(System.getProperty(Backends.PROPERTY, Backends.AUTO));
+        try {
+            return of(System.getProperty(Backends.PROPERTY, Backends.AUTO));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("system property " + Backends.PROPERTY + ": " + e.getMessage(), e);
+        }
     }
 
     /** The backend named {@code backend}, with one port per available processor and daemon threads. */

@@ -29,6 +29,22 @@ class BackendsTest {
     }
 
     @Test
+    void aBadSystemPropertyIsNamedInTheError() {
+        String before = System.getProperty("flowsock.transport");
+        System.setProperty("flowsock.transport", "epol");
+        try {
+            assertThatThrownBy(Transport::auto).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("system property flowsock.transport: backend must be one of [auto, nio2], was \"epol\"");
+        } finally {
+            if (before == null) {
+                System.clearProperty("flowsock.transport");
+            } else {
+                System.setProperty("flowsock.transport", before);
+            }
+        }
+    }
+
+    @Test
     void anUnknownNameIsRefusedNamingTheValueAndTheChoices() {
         assertThatThrownBy(() -> Transport.of("epoll", 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("backend must be one of [auto, nio2], was \"epoll\"");

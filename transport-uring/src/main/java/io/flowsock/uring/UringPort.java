@@ -88,6 +88,7 @@ final class UringPort implements CompletionPort {
     private int freeCount;
     private int nextId = 1;
     private int inflight;                   // operations submitted whose final completion has not come
+    private final Ring.CqeSink sink = this::dispatch;   // one object, not one per loop turn
     private final ArrayDeque<WriteBlock> smallBlocks = new ArrayDeque<>();
     private final ArrayDeque<WriteBlock> largeBlocks = new ArrayDeque<>();
     private final ArrayDeque<UringSocket> starved = new ArrayDeque<>();
@@ -174,7 +175,7 @@ final class UringPort implements CompletionPort {
             }
             ring.enter(wait ? 1 : 0);
             sleeping = 0;
-            ring.reap(this::dispatch);
+            ring.reap(sink);
         }
     }
 
@@ -373,7 +374,7 @@ final class UringPort implements CompletionPort {
                 large.publish();
                 small.publish();
                 ring.enter(0);
-                if (ring.reap(this::dispatch) == 0) {
+                if (ring.reap(sink) == 0) {
                     Thread.onSpinWait();
                 }
             }

@@ -90,7 +90,11 @@ final class WriteBlock {
                 break;
             }
             int k = Math.min(n, room);
-            MemorySegment.copy(MemorySegment.ofBuffer(b), 0, staging, staged, k);
+            if (b.hasArray()) {                        // no segment object per buffer on the hot path
+                MemorySegment.copy(b.array(), b.arrayOffset() + b.position(), staging, ValueLayout.JAVA_BYTE, staged, k);
+            } else {                                   // read-only heap buffer
+                MemorySegment.copy(MemorySegment.ofBuffer(b), 0, staging, staged, k);
+            }
             iov(staging.address() + staged, k);
             staged += k;
             if (k < n) {
@@ -112,7 +116,9 @@ final class WriteBlock {
     }
 
     private MemorySegment header() {
-        memory.asSlice(0, MSGHDR).fill((byte) 0);
+        for (long at = 0; at < MSGHDR; at += 8) {
+            memory.set(ValueLayout.JAVA_LONG, at, 0L);
+        }
         memory.set(ValueLayout.JAVA_LONG, 16, memory.address() + IOV_OFFSET);
         memory.set(ValueLayout.JAVA_LONG, 24, iovCount);
         return memory;
