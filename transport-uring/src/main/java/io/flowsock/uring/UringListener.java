@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * A server on io_uring: one listening socket per port with SO_REUSEPORT (the kernel spreads
  * connections over the ports), each with a multishot accept armed on its port's ring. Where the
  * kernel has no multishot accept (the first completion says EINVAL), the slot keeps single
- * accepts posted instead, up to its share of the backlog (at most 64). Closing cancels the
+ * accepts posted instead, up to the backlog (at most 64). Closing cancels the
  * accepts; each listening socket is closed after its accepts' final completion.
  */
 final class UringListener implements Listener {
@@ -50,7 +50,10 @@ final class UringListener implements Listener {
         this.backlogCap = options.backlog();
         List<UringPort> ports = transport.ports();
         boolean spread = ports.size() > 1;
-        int queue = Math.max(1, (options.backlog() + ports.size() - 1) / ports.size());
+        // Every listener asks the kernel for the whole backlog, as on nio2: the kernel hashes each
+        // connection to one listener and never moves it, unevenly, so a split backlog overflows one
+        // listener's share in a storm while the server holds far fewer than backlog connections.
+        int queue = options.backlog();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.errnoState(arena);
             MemorySegment addr = arena.allocate(SockAddr.SIZE + 8, 8);
