@@ -12,6 +12,11 @@ enum Contender {
     /** flowsock's server on the io_uring backend: a JDK 22+ child with transport-uring on its class path. */
     FLOWSOCK_URING("flowsock-uring", "transport=uring");
 
+    /** Whether this is flowsock itself: its errors fail a run; another contender's are a finding. */
+    boolean isFlowsock() {
+        return this == FLOWSOCK || this == FLOWSOCK_URING;
+    }
+
     /** What every ratio is relative to. */
     static final Contender BASELINE = REACTOR_NETTY_EPOLL;
 
