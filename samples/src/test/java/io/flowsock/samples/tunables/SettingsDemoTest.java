@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** Runs the demo once, small, and checks what each tunable did. */
 class SettingsDemoTest {
+    private static final long TRANSFER = 64L << 20;
     private static SettingsDemo.Report report;
     private static String printed;
 
@@ -20,8 +21,9 @@ class SettingsDemoTest {
     static void runTheDemoSmall() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        // 16 MiB cross loopback in tens of milliseconds: sample every millisecond to see some.
-        SettingsDemo.Options small = new SettingsDemo.Options(16L << 20, 200, 50, Duration.ofMillis(1));
+        // 64 MiB cross loopback in tens of milliseconds (16 MiB could finish before the first sample):
+        // sample every millisecond to see some.
+        SettingsDemo.Options small = new SettingsDemo.Options(TRANSFER, 200, 50, Duration.ofMillis(1));
         report = CompletableFuture.supplyAsync(() -> SettingsDemo.run(small, out)).get(60, TimeUnit.SECONDS);
         printed = bytes.toString(StandardCharsets.UTF_8);
     }
@@ -29,7 +31,7 @@ class SettingsDemoTest {
     @Test
     void ftpdLikeBurstDetectionRaisesTheBuffersPerReadWithinTheCap() {
         BulkTransfer.Result r = report.ftpd();
-        assertThat(r.bytes()).isEqualTo(16L << 20);
+        assertThat(r.bytes()).isEqualTo(TRANSFER);
         assertThat(r.beforeChange().cap()).isEqualTo(20);
         assertThat(r.beforeChange().maxInUse()).as("ABD under a fast sender").isGreaterThan(1).isLessThanOrEqualTo(20);
         assertThat(r.samples()).isNotEmpty();
@@ -80,7 +82,7 @@ class SettingsDemoTest {
         assertThat(printed).containsPattern("server recvBurst \\(20, *\\d+\\)   client sendCap \\(20, *\\d+\\)")
                 .containsPattern("server recvBurst \\( 4, *[0-4]\\)\\*")
                 .containsPattern("server backlog \\(500, \\d\\)")
-                .containsPattern("FTPD-like: 16 MiB in \\d+ ms = \\d+ MiB/s")
+                .containsPattern("FTPD-like: 64 MiB in \\d+ ms = \\d+ MiB/s")
                 .contains("HTTPD-like: 200 connections in")
                 .contains("errors 0");
     }
