@@ -27,23 +27,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /** What the io_uring backend adds to the contract: selection, backpressure over the buffer ring, leaks. */
+@ExtendWith(UringAvailable.class)
 class UringTransportTest {
     private static final Duration VERIFY = Duration.ofSeconds(20);
-
-    @BeforeAll
-    static void requireUring() {
-        var why = new UringProvider().unavailable();
-        Assumptions.assumeTrue(why.isEmpty(), () -> "io_uring unavailable: " + why.orElse(""));
-    }
 
     @Test
     void autoChoosesUringWhenTheProbeSucceedsAndNio2CanStillBeForced() {

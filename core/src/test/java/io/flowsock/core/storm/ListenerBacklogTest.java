@@ -1,8 +1,12 @@
-package io.flowsock.core;
+package io.flowsock.core.storm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.flowsock.core.CompletionPort;
+import io.flowsock.core.ListenOptions;
+import io.flowsock.core.Listener;
+import io.flowsock.core.Transport;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -20,12 +24,17 @@ import org.junit.jupiter.api.Test;
  * A connection that finds its listener's queue full waits for a TCP retransmission (a second or
  * more), and in a long storm, once the kernel answers with SYN cookies, it is lost for good.
  */
-class ListenerBacklogTest {
+public class ListenerBacklogTest {
     private static final int BACKLOG = 200;
-    private final Transport transport = Transport.nio2(2);
+    private final Transport transport = newTransport();
+
+    /** The backend under test, with two ports; another backend's module subclasses this test. */
+    protected Transport newTransport() {
+        return Transport.nio2(2);
+    }
 
     @AfterEach
-    void close() {
+    public void close() {
         transport.close();
     }
 
@@ -35,7 +44,7 @@ class ListenerBacklogTest {
      * long before the server holds backlog connections. Each must be able to queue all of them.
      */
     @Test
-    void aServerWithBusyPortsQueuesBacklogConnectionsAndAcceptsThemWithoutARetransmission() throws Exception {
+    public void aServerWithBusyPortsQueuesBacklogConnectionsAndAcceptsThemWithoutARetransmission() throws Exception {
         Path somaxconn = Path.of("/proc/sys/net/core/somaxconn");
         // read whole lines: a sysctl file answers a read from a later offset with EOF, so Files.readString,
         // which reads one byte first when the size is 0, sees "4" of "4096"
