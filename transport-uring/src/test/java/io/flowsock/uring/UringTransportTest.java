@@ -118,14 +118,8 @@ class UringTransportTest {
                     }
                 }, "uring-test-writer");
                 w.start();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (accepted.isEmpty() && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
-                Connection conn = accepted.get(0);
                 Recorder sub = new Recorder();
-                conn.inbound().subscribe(sub);
-                sub.subscribed.get(10, TimeUnit.SECONDS);   // BaseSubscriber drops requests made before onSubscribe
+                Connection conn = subscribeFirstAccepted(accepted, sub);
                 for (int round = 0; round < 3; round++) {
                     long before = sub.received();
                     sub.request(64);
@@ -163,14 +157,9 @@ class UringTransportTest {
             try (Socket peer = new Socket()) {
                 peer.setTcpNoDelay(true);
                 peer.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (accepted.isEmpty() && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
-                Connection conn = accepted.get(0);
                 Recorder sub = new Recorder();
-                conn.inbound().subscribe(sub);
-                Subscription s = sub.subscribed.get(10, TimeUnit.SECONDS);
+                subscribeFirstAccepted(accepted, sub);
+                Subscription s = sub.subscribed.join();
                 CompletableFuture<Void> done = sub.done;
                 Thread writer = new Thread(() -> {
                     try {
@@ -220,6 +209,18 @@ class UringTransportTest {
      * Keeps every byte it is given and requests nothing by itself. Counts onNext calls against
      * the requests the test records in {@link #requested}, for tests that count demand.
      */
+    /** Waits for the first accepted connection and subscribes {@code sub} to its inbound, demand zero. */
+    private static Connection subscribeFirstAccepted(List<Connection> accepted, Recorder sub) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (accepted.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        Connection conn = accepted.get(0);
+        conn.inbound().subscribe(sub);
+        sub.subscribed.get(10, TimeUnit.SECONDS);   // BaseSubscriber drops requests made before onSubscribe
+        return conn;
+    }
+
     private static final class Recorder extends BaseSubscriber<ByteBuffer> {
         final CompletableFuture<Subscription> subscribed = new CompletableFuture<>();
         final CompletableFuture<Void> done = new CompletableFuture<>();
