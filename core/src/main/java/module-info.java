@@ -1,6 +1,8 @@
 /**
  * flowsock's completion-port engine. Depends on nothing but the JDK.
  */
+// the qualified export names a module that a JDK 17 build does not compile: not an error
+@SuppressWarnings("module")
 module io.flowsock.core {
     exports io.flowsock.core;
     exports io.flowsock.core.spi;

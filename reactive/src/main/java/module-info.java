@@ -1,6 +1,8 @@
 /**
  * flowsock's Reactor API: TcpServer, TcpClient, Connection, framing and string operators.
  */
+// Reactor's and Reactive Streams' jars are automatic modules; their types are part of this API
+@SuppressWarnings("requires-transitive-automatic")
 module io.flowsock.reactive {
     requires transitive io.flowsock.core;
     requires transitive reactor.core;

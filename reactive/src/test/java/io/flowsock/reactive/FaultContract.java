@@ -92,7 +92,7 @@ public abstract class FaultContract extends LoopbackFixture {
             Throwable in = inbound.get(20, TimeUnit.SECONDS);
             assertThat(in).isInstanceOf(ConnectionResetException.class)
                     .hasMessageContaining(conn.remoteAddress().toString());
-            assertThatThrownBy(() -> send.get(20, TimeUnit.SECONDS)).hasCauseReference(in);
+            assertThatThrownBy(() -> send.get(20, TimeUnit.SECONDS)).cause().isSameAs(in);
             StepVerifier.create(conn.onClose()).expectComplete().verify(VERIFY);
             await(() -> server.connections() == 0, VERIFY, "the reset connection released");
             assertThat(writing.get(20, TimeUnit.SECONDS)).as("the peer's own writes end with its close").isNotNull();

@@ -205,10 +205,6 @@ class UringTransportTest {
         }
     }
 
-    /**
-     * Keeps every byte it is given and requests nothing by itself. Counts onNext calls against
-     * the requests the test records in {@link #requested}, for tests that count demand.
-     */
     /** Waits for the first accepted connection and subscribes {@code sub} to its inbound, demand zero. */
     private static Connection subscribeFirstAccepted(List<Connection> accepted, Recorder sub) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -221,6 +217,10 @@ class UringTransportTest {
         return conn;
     }
 
+    /**
+     * Keeps every byte it is given and requests nothing by itself. Counts onNext calls against
+     * the requests the test records in {@link #requested}, for tests that count demand.
+     */
     private static final class Recorder extends BaseSubscriber<ByteBuffer> {
         final CompletableFuture<Subscription> subscribed = new CompletableFuture<>();
         final CompletableFuture<Void> done = new CompletableFuture<>();
