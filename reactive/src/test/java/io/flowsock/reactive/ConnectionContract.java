@@ -705,4 +705,39 @@ public abstract class ConnectionContract extends LoopbackFixture {
         serverClosed.get(10, TimeUnit.SECONDS);
         disposed.get(10, TimeUnit.SECONDS);
     }
+
+    // ------------------------------------------------------------------ after the end: cancels, late signals
+
+    /**
+     * Operators that cancel finished sources (zip, combineLatest, a subscriber cancelling in
+     * onComplete) cancel a framed inbound after it completed; that cancel must not reach the
+     * connection, so the reply the handler sends afterwards arrives whole.
+     */
+    @Test
+    public void aFramedInboundCancelledAfterItCompletedLeavesTheReplyToArrive() throws Exception {
+        DisposableServer server = bind(server().handle(conn -> {
+            CancelsWhenComplete<String> lines = new CancelsWhenComplete<>();
+            Strings.lines(conn.inbound(), 100).subscribe(lines);
+            return Mono.fromFuture(lines.result).flatMap(l -> conn.sendString(Mono.just(l.size() + " lines\n")));
+        }));
+        try (Socket peer = rawClient(server.port())) {
+            peer.getOutputStream().write("one\ntwo\n".getBytes());
+            peer.shutdownOutput();
+            assertThat(new String(peer.getInputStream().readAllBytes())).isEqualTo("2 lines\n");
+        }
+    }
+
+    /** The same with Flux.zip, which cancels its finished source once another one has ended. */
+    @Test
+    public void zippingAFramedInboundLeavesTheReplyToArrive() throws Exception {
+        DisposableServer server = bind(server().handle(conn ->
+                Flux.zip(Frames.decodeLengthPrefixed(conn.inbound(), 1, 100), Flux.range(1, 10))
+                        .count()
+                        .flatMap(n -> conn.sendString(Mono.just(n + " frames\n")))));
+        try (Socket peer = rawClient(server.port())) {
+            peer.getOutputStream().write(new byte[] {1, 'a', 2, 'b', 'c'});
+            peer.shutdownOutput();
+            assertThat(new String(peer.getInputStream().readAllBytes())).isEqualTo("2 frames\n");
+        }
+    }
 }
