@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -739,5 +740,38 @@ public abstract class ConnectionContract extends LoopbackFixture {
             peer.shutdownOutput();
             assertThat(new String(peer.getInputStream().readAllBytes())).isEqualTo("2 frames\n");
         }
+    }
+
+    /**
+     * A handler's subscription ends with its connection, whatever closed it: an inner interval
+     * that would run for good is cancelled, as Reactor Netty disposes a handler on channel close.
+     */
+    @Test
+    public void aHandlersSubscriptionIsCancelledWhenItsConnectionCloses() throws Exception {
+        CountDownLatch cancelled = new CountDownLatch(1);
+        List<Throwable> handlerErrors = new CopyOnWriteArrayList<>();
+        DisposableServer server = bind(server().handle(conn -> Flux.interval(Duration.ofMillis(10))
+                .doOnCancel(cancelled::countDown)
+                .doOnError(handlerErrors::add)
+                .then()));
+        Connection client = client(server).connectNow();
+        Connection serverSide = nextAccepted();
+        serverSide.dispose();
+        assertThat(cancelled.await(10, TimeUnit.SECONDS)).as("the handler's interval cancelled").isTrue();
+        assertThat(handlerErrors).isEmpty();
+        client.dispose();
+    }
+
+    /** The handler is disposed after a normal completion too: nothing is cancelled twice or failed. */
+    @Test
+    public void aHandlerThatCompletedIsNotCancelledWhenItsConnectionCloses() throws Exception {
+        AtomicInteger cancels = new AtomicInteger();
+        DisposableServer server = bind(server().handle(conn -> conn.sendString(Mono.just("bye\n"))
+                .doOnCancel(cancels::incrementAndGet)));
+        try (Socket peer = rawClient(server.port())) {
+            assertThat(new String(peer.getInputStream().readAllBytes())).isEqualTo("bye\n");
+        }
+        await(() -> server.connections() == 0, VERIFY, "the connection closed after the handler completed");
+        assertThat(cancels.get()).isZero();
     }
 }
