@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.util.Logger;
 import reactor.util.Loggers;
@@ -65,7 +66,10 @@ final class BoundServer implements DisposableServer {
             handlerFailed(c, e);
             return;
         }
-        Mono.fromDirect(p).subscribe(null, e -> handlerFailed(c, e), () -> c.close().subscribe());
+        Disposable running = Mono.fromDirect(p).subscribe(null, e -> handlerFailed(c, e), () -> c.close().subscribe());
+        // Whatever closes the connection ends the handler too, so nothing it started (an interval,
+        // a subscription elsewhere) outlives it; after the handler's own end this does nothing.
+        channel.onClose().whenComplete((v, e) -> running.dispose());
     }
 
     private void handlerFailed(ChannelConnection c, Throwable e) {

@@ -37,7 +37,8 @@ public interface Connection extends Disposable {
      * {@link IllegalStateException}. Reads are posted only against demand: a subscriber that stops
      * requesting stops reading and the peer is slowed by TCP. Completes after the last byte when
      * the peer shuts down its output; errors with a typed exception on a reset or I/O error.
-     * Cancelling closes the connection abortively once the sends already started are written.
+     * Cancelling means no more input: reading stops, and the connection stays open for output
+     * until the handler's Publisher ends. A cancel after inbound's terminal signal does nothing.
      */
     Flux<ByteBuffer> inbound();
 

@@ -1,5 +1,7 @@
 package io.flowsock.reactive;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,10 +28,30 @@ import reactor.util.context.Context;
  * values decoded before it are delivered first, as demand allows, then the error. So what a
  * subscriber sees never depends on where the input was cut.
  *
- * <p>Signals may come from any thread; {@link #drain()} serializes the work, so the decoder and the
- * value queue are touched by one thread at a time.
+ * <p>Signals may come from any thread; {@link #drain()} serializes the work, so the decoder, the
+ * value queue and every call on the input's subscription (request and cancel alike, rule 2.7)
+ * happen on one thread at a time.
+ *
+ * <p>After the subscriber's terminal signal nothing reaches the input: a cancel or a bad request
+ * then does nothing (rules 2.4, 3.6, 3.7), and an input that ended is never cancelled. What comes
+ * too late is reported, never lost: a buffer after the input ended goes to
+ * {@link Operators#onNextDropped}, one after the subscriber cancelled or failed to
+ * {@link Operators#onDiscard}, as do values decoded but never requested, and an error nobody will
+ * see to {@link Operators#onErrorDropped}.
  */
 final class DecodingSubscriber<T> implements CoreSubscriber<ByteBuffer>, Subscription {
+    /** In {@link #error} once the subscriber was answered or cancelled: a later error is dropped. */
+    private static final Throwable TERMINATED = new Throwable("terminated", null, false, false) { };
+    private static final VarHandle INPUT;
+
+    static {
+        try {
+            INPUT = MethodHandles.lookup().findVarHandle(DecodingSubscriber.class, "input", ByteBuffer.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final CoreSubscriber<? super T> actual;
     private final ByteDecoder<T> decoder;
 
@@ -38,23 +60,31 @@ final class DecodingSubscriber<T> implements CoreSubscriber<ByteBuffer>, Subscri
     // Raised by every thread that wants a drain; only the thread that raised it from 0 drains, and it
     // loops until the count it consumed is all there is, so no signal is missed.
     private final AtomicInteger wip = new AtomicInteger();
-    // The first error to signal: set by onError (input thread) or a bad request (any), read by drain.
+    // The input's error: set once by onError (input thread), swapped for TERMINATED by the drain that
+    // answers the subscriber, so an error arriving after that fails the CAS and is reported dropped.
     private final AtomicReference<Throwable> error = new AtomicReference<>();
+    // A fault of the input or subscriber that must cancel the input (a bad request, an unrequested
+    // buffer): set by any thread, first one wins; the drain cancels and fails, serial with requests.
+    private final AtomicReference<Throwable> violation = new AtomicReference<>();
 
     // Written by onSubscribe before actual.onSubscribe publishes this subscription; read after.
     private Subscription upstream;
-    // Written by onNext, read and cleared by drain: volatile so drain sees the buffer handed over.
+    // Set by onNext, taken by drain or a cancel through INPUT: whoever takes it owns the buffer.
     private volatile ByteBuffer input;
     // Written by onComplete and onError after their other writes, read by drain before input and
     // error: a drain that reads true also sees the last input and the error.
     private volatile boolean done;
     // Written by cancel (any thread), read by drain and onNext; stale reads only delay the stop.
     private volatile boolean cancelled;
+    // Written by the drain just before the subscriber's terminal signal, read by onNext to tell a
+    // straggler (discarded) from a buffer to decode.
+    private volatile boolean terminated;
 
     // Touched only inside drain, one thread at a time (wip orders the threads).
     private final ArrayDeque<T> values = new ArrayDeque<>();
     private final Consumer<T> sink = values::add;
     private boolean inputRequested;
+    private boolean inputStopped;   // the input was cancelled or had ended: never cancel it (again)
     private boolean finished;
     private Throwable failure;
 
@@ -78,22 +108,29 @@ final class DecodingSubscriber<T> implements CoreSubscriber<ByteBuffer>, Subscri
 
     @Override
     public void onNext(ByteBuffer buffer) {
-        if (done || cancelled) {
+        if (done) {
+            Operators.onNextDropped(buffer, currentContext());
             return;
         }
-        if (input != null) {
-            upstream.cancel();
-            onError(Exceptions.failWithOverflow("input sent a buffer that was not requested"));
+        if (cancelled || terminated) {
+            Operators.onDiscard(buffer, currentContext());
             return;
         }
-        input = buffer;
+        if (!INPUT.compareAndSet(this, null, buffer)) {
+            violation.compareAndSet(null, Exceptions.failWithOverflow("input sent a buffer that was not requested"));
+            Operators.onDiscard(buffer, currentContext());
+        }
         drain();
+        if ((cancelled || terminated) && INPUT.compareAndSet(this, buffer, null)) {
+            Operators.onDiscard(buffer, currentContext());   // the drain stopped before it took the buffer
+        }
     }
 
     @Override
     public void onError(Throwable t) {
         if (done || !error.compareAndSet(null, t)) {
             Operators.onErrorDropped(t, currentContext());
+            return;
         }
         done = true;
         drain();
@@ -108,9 +145,8 @@ final class DecodingSubscriber<T> implements CoreSubscriber<ByteBuffer>, Subscri
     @Override
     public void request(long n) {
         if (n <= 0) {
-            error.compareAndSet(null,
+            violation.compareAndSet(null,
                     new IllegalArgumentException("request must be > 0 (rule 3.9), was " + n));
-            upstream.cancel();
         } else {
             requested.getAndUpdate(r -> r + n < 0 ? Long.MAX_VALUE : r + n);
         }
@@ -121,7 +157,6 @@ final class DecodingSubscriber<T> implements CoreSubscriber<ByteBuffer>, Subscri
     public void cancel() {
         if (!cancelled) {
             cancelled = true;
-            upstream.cancel();
             drain();
         }
     }
@@ -129,7 +164,7 @@ final class DecodingSubscriber<T> implements CoreSubscriber<ByteBuffer>, Subscri
     /**
      * Decodes the waiting input, emits what demand allows, ends the stream or asks for the next
      * buffer. After a terminal signal or a cancel it returns without lowering wip, so no later
-     * drain runs.
+     * drain runs and nothing more reaches the input.
      */
     private void drain() {
         if (wip.getAndIncrement() != 0) {
@@ -138,35 +173,34 @@ final class DecodingSubscriber<T> implements CoreSubscriber<ByteBuffer>, Subscri
         int missed = 1;
         while (true) {
             if (cancelled) {
-                values.clear();
+                cancelled();
                 return;
             }
             boolean inputDone = done;
             Throwable pendingError = error.get();
-            ByteBuffer in = input;
+            ByteBuffer in = (ByteBuffer) INPUT.getAndSet(this, (ByteBuffer) null);
             if (in != null) {
-                input = null;
                 inputRequested = false;
                 if (failure == null) {
                     decode(in);
                 }
             }
-            if (failure == null && pendingError != null) {
+            Throwable fault = violation.get();
+            if (failure == null && fault != null) {
+                failure = fault;
+                stopInput();
+            } else if (failure == null && pendingError != null) {
                 failure = pendingError;
             } else if (failure == null && inputDone && !finished) {
                 finished = true;
                 decode(null);
             }
             if (!emit()) {
-                return;
+                continue;   // the subscriber cancelled meanwhile
             }
             if (values.isEmpty()) {
-                if (failure != null) {
-                    actual.onError(failure);
-                    return;
-                }
-                if (finished) {
-                    actual.onComplete();
+                if (failure != null || finished) {
+                    terminate();
                     return;
                 }
                 if (!inputRequested && !inputDone && requested.get() > 0) {
@@ -177,6 +211,45 @@ final class DecodingSubscriber<T> implements CoreSubscriber<ByteBuffer>, Subscri
             missed = wip.addAndGet(-missed);
             if (missed == 0) {
                 return;
+            }
+        }
+    }
+
+    /** Answers the subscriber; an input error that lost to another failure is reported dropped. */
+    private void terminate() {
+        terminated = true;
+        Throwable late = error.getAndSet(TERMINATED);
+        if (late != null && late != failure) {
+            Operators.onErrorDropped(late, currentContext());
+        }
+        if (failure != null) {
+            actual.onError(failure);
+        } else {
+            actual.onComplete();
+        }
+    }
+
+    /** The subscriber cancelled: stop the input unless it ended, and report what nobody will get. */
+    private void cancelled() {
+        stopInput();
+        Context ctx = currentContext();
+        Operators.onDiscardQueueWithClear(values, ctx, null);
+        ByteBuffer in = (ByteBuffer) INPUT.getAndSet(this, (ByteBuffer) null);
+        if (in != null) {
+            Operators.onDiscard(in, ctx);
+        }
+        Throwable late = error.getAndSet(TERMINATED);
+        if (late != null) {
+            Operators.onErrorDropped(late, ctx);
+        }
+    }
+
+    /** Cancels the input once, and never one that has ended (rule 3.7 asks it to ignore us; we don't ask). */
+    private void stopInput() {
+        if (!inputStopped) {
+            inputStopped = true;
+            if (!done) {
+                upstream.cancel();
             }
         }
     }
@@ -192,7 +265,7 @@ final class DecodingSubscriber<T> implements CoreSubscriber<ByteBuffer>, Subscri
         } catch (Throwable t) {
             Exceptions.throwIfJvmFatal(t);
             failure = t;
-            upstream.cancel();
+            stopInput();
         }
     }
 
@@ -204,7 +277,6 @@ final class DecodingSubscriber<T> implements CoreSubscriber<ByteBuffer>, Subscri
             actual.onNext(values.poll());
             e++;
             if (cancelled) {
-                values.clear();
                 return false;
             }
         }

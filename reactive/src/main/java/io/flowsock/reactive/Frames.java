@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.Objects;
 
 import io.flowsock.core.FlowsockException;
-import io.flowsock.core.FrameTooLongException;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.function.Consumer;
 
 import io.flowsock.core.FlowsockException;
-import io.flowsock.core.FrameTooLongException;
 
 /**
  * Cuts a byte stream into frames, each a big-endian unsigned length of {@code prefixBytes} bytes

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
-import io.flowsock.core.FrameTooLongException;
 
 /**
  * Cuts a byte stream into lines ending in {@code '\n'}, dropping the delimiter and a {@code '\r'}

@@ -3,6 +3,8 @@ package io.flowsock.reactive;
 import io.flowsock.core.Channel;
 import io.flowsock.core.Send;
 import io.flowsock.core.SendSource;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import org.reactivestreams.Publisher;
@@ -29,11 +31,9 @@ final class SendMono extends Mono<Void> {
         SendSubscriber s = new SendSubscriber(actual, channel);
         actual.onSubscribe(s.monoSubscription);
         channel.send(s);         // hands the stream to s.onStart before any request
-        if (s.done) {
-            s.send.complete();   // cancelled before the send existed: end it so later sends can run
-            return;
+        if (s.started()) {       // false: cancelled or failed before the send existed, and ended
+            data.subscribe(s);
         }
-        data.subscribe(s);
     }
 
     /**
@@ -44,14 +44,44 @@ final class SendMono extends Mono<Void> {
      * <p>Every call on the data's subscription runs on the channel's port thread: the channel
      * requests and cancels there, and upstream's arrival and the Mono's cancel, which may come from
      * any thread, are handed to it. So request and cancel never overlap (Reactive Streams rule 2.7).
+     *
+     * <p>Calls on the {@link Send} are serial too, as it requires: upstream's signals are, and the
+     * Mono's cancel, which ends the send, does so only when no signal is inside it; otherwise the
+     * signal leaving does. After the Mono's terminal signal a cancel does nothing; an input that
+     * ended is never cancelled. Late signals go to Reactor's hooks: a buffer after a cancel or a
+     * failure to onDiscard, one after the data's own end to onNextDropped, an error nobody will
+     * see to onErrorDropped.
      */
     static final class SendSubscriber implements CoreSubscriber<ByteBuffer>, SendSource {
+        private static final int SIGNALLING = 1;   // a thread is inside the Send for the data (or subscribe)
+        private static final int STOPPED = 2;      // the data's signals no longer reach the Send
+        private static final int ENDED = 4;        // the Send was ended: complete, fail, or by the channel
+        private static final int DATA_DONE = 8;    // the data completed or failed: never cancel it
+        private static final VarHandle STATE;
+        private static final VarHandle ANSWERED;
+
+        static {
+            try {
+                MethodHandles.Lookup l = MethodHandles.lookup();
+                STATE = l.findVarHandle(SendSubscriber.class, "state", int.class);
+                ANSWERED = l.findVarHandle(SendSubscriber.class, "answered", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         private final CoreSubscriber<? super Void> actual;
         private final Channel channel;
         // Touched only on the port thread (see above).
         private final Operators.DeferredSubscription upstream = new Operators.DeferredSubscription();
         volatile Send send;             // set by onStart, before the data Publisher is subscribed
-        private volatile boolean done;  // the Mono was answered or cancelled
+        // Bits above; changed by CAS from the data's thread, the Mono's canceller and the port. Held
+        // SIGNALLING by subscribe until the send exists, so a cancel before then is left to it.
+        private volatile int state = SIGNALLING;
+        // Set once by CAS, by whichever comes first of onSent, onFailed and the Mono's cancel.
+        private volatile boolean answered;
+        // The data's thread only (its signals are serial, rule 1.3): it completed or failed.
+        private boolean dataDone;
 
         SendSubscriber(CoreSubscriber<? super Void> actual, Channel channel) {
             this.actual = actual;
@@ -61,6 +91,11 @@ final class SendMono extends Mono<Void> {
         @Override
         public reactor.util.context.Context currentContext() {
             return actual.currentContext();
+        }
+
+        /** After channel.send: whether to subscribe to the data. False once stopped, the send ended. */
+        boolean started() {
+            return (leave(0) & STOPPED) == 0;
         }
 
         // ---- the data Publisher's subscriber
@@ -73,24 +108,60 @@ final class SendMono extends Mono<Void> {
 
         @Override
         public void onNext(ByteBuffer b) {
-            if (done) {
-                return;             // after cancel, Reactive Streams allows stragglers: drop them
+            Objects.requireNonNull(b, "onNext called with null (Reactive Streams rule 2.13)");
+            if (dataDone) {
+                Operators.onNextDropped(b, currentContext());
+            } else if (!enter()) {
+                Operators.onDiscard(b, currentContext());   // after cancel, stragglers are allowed
+            } else {
+                send.offer(b);
+                leave(0);
             }
-            send.offer(Objects.requireNonNull(b, "onNext called with null (Reactive Streams rule 2.13)"));
         }
 
         @Override
         public void onError(Throwable t) {
-            if (!done) {
-                send.fail(t);
+            if (dataDone || !enter()) {
+                Operators.onErrorDropped(t, currentContext());
+                return;
             }
+            dataDone = true;
+            send.fail(t);
+            leave(ENDED | DATA_DONE);
         }
 
         @Override
         public void onComplete() {
-            if (!done) {
-                send.complete();
+            if (dataDone || !enter()) {
+                return;
             }
+            dataDone = true;
+            send.complete();
+            leave(ENDED | DATA_DONE);
+        }
+
+        private boolean enter() {
+            return STATE.compareAndSet(this, 0, SIGNALLING);
+        }
+
+        /**
+         * Leaves the Send, adding {@code bits}; a cancel that came meanwhile left the end of the
+         * send to this thread, which ends it now. Returns the state before.
+         */
+        private int leave(int bits) {
+            int prev;
+            int next;
+            do {
+                prev = state;
+                next = (prev & ~SIGNALLING) | bits;
+                if ((prev & (STOPPED | ENDED)) == STOPPED) {
+                    next |= ENDED;  // a cancel came while this thread was inside: the end is ours
+                }
+            } while (!STATE.compareAndSet(this, prev, next));
+            if ((prev & (STOPPED | ENDED)) == STOPPED && (bits & ENDED) == 0) {
+                send.complete();    // what was offered is still written; later sends may proceed
+            }
+            return prev;
         }
 
         // ---- the channel's source (port thread, but onStart)
@@ -112,19 +183,51 @@ final class SendMono extends Mono<Void> {
 
         @Override
         public void onSent() {
-            if (!done) {
-                done = true;
+            if (ANSWERED.compareAndSet(this, false, true)) {
                 actual.onComplete();
             }
         }
 
         @Override
         public void onFailed(Throwable error) {
-            upstream.cancel();
-            if (!done) {
-                done = true;
-                actual.onError(error);
+            int prev = (int) STATE.getAndBitwiseOr(this, STOPPED | ENDED);
+            if ((prev & DATA_DONE) == 0) {
+                upstream.cancel();
             }
+            if (ANSWERED.compareAndSet(this, false, true)) {
+                actual.onError(error);
+            } else {
+                Operators.onErrorDropped(error, currentContext());   // the Mono was cancelled
+            }
+        }
+
+        /** The Mono's cancel: stops the data and ends the send, unless the Mono was answered. */
+        private void cancelMono() {
+            if (!ANSWERED.compareAndSet(this, false, true)) {
+                return;             // a cancel after the terminal signal does nothing (rules 2.4, 3.7)
+            }
+            int prev;
+            int next;
+            do {
+                prev = state;
+                if ((prev & STOPPED) != 0) {
+                    return;         // the channel failed the send first: nothing left to stop
+                }
+                next = prev | STOPPED | ((prev & (SIGNALLING | ENDED)) == 0 ? ENDED : 0);
+            } while (!STATE.compareAndSet(this, prev, next));
+            boolean cancelData = (prev & DATA_DONE) == 0;
+            boolean endSend = (prev & (SIGNALLING | ENDED)) == 0;   // else the signal inside ends it
+            if (!cancelData && !endSend) {
+                return;             // the data ended and the send with it: the write just goes on
+            }
+            channel.port().dispatch(() -> {
+                if (cancelData) {
+                    upstream.cancel();
+                }
+                if (endSend) {
+                    send.complete();   // what was offered is still written; later sends may proceed
+                }
+            });
         }
 
         /** The subscription the Mono's subscriber sees. */
@@ -136,16 +239,7 @@ final class SendMono extends Mono<Void> {
 
             @Override
             public void cancel() {
-                if (!done) {
-                    done = true;
-                    channel.port().dispatch(() -> {
-                        upstream.cancel();
-                        Send s = send;
-                        if (s != null) {
-                            s.complete();   // what was offered is still written; later sends may proceed
-                        }
-                    });
-                }
+                cancelMono();
             }
         };
     }

@@ -28,7 +28,8 @@ import reactor.core.publisher.Mono;
  * handler runs on the accepted connection's port thread and must not block.
  *
  * <p><b>Lifecycle.</b> A connection lives while its handler's Publisher runs: completion closes
- * it gracefully, an error closes it abortively. {@link #bind()} is lazy; {@link #bindNow()}
+ * it gracefully, an error closes it abortively. When the connection closes first (the peer, a
+ * watchdog, a dispose), the handler's subscription is cancelled. {@link #bind()} is lazy; {@link #bindNow()}
  * blocks the caller until bound.
  */
 public final class TcpServer extends TcpSettings<TcpServer> {

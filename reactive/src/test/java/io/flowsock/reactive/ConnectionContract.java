@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -704,5 +705,73 @@ public abstract class ConnectionContract extends LoopbackFixture {
         clientClosed.get(10, TimeUnit.SECONDS);
         serverClosed.get(10, TimeUnit.SECONDS);
         disposed.get(10, TimeUnit.SECONDS);
+    }
+
+    // ------------------------------------------------------------------ after the end: cancels, late signals
+
+    /**
+     * Operators that cancel finished sources (zip, combineLatest, a subscriber cancelling in
+     * onComplete) cancel a framed inbound after it completed; that cancel must not reach the
+     * connection, so the reply the handler sends afterwards arrives whole.
+     */
+    @Test
+    public void aFramedInboundCancelledAfterItCompletedLeavesTheReplyToArrive() throws Exception {
+        DisposableServer server = bind(server().handle(conn -> {
+            CancelsWhenComplete<String> lines = new CancelsWhenComplete<>();
+            Strings.lines(conn.inbound(), 100).subscribe(lines);
+            return Mono.fromFuture(lines.result).flatMap(l -> conn.sendString(Mono.just(l.size() + " lines\n")));
+        }));
+        try (Socket peer = rawClient(server.port())) {
+            peer.getOutputStream().write("one\ntwo\n".getBytes());
+            peer.shutdownOutput();
+            assertThat(new String(peer.getInputStream().readAllBytes())).isEqualTo("2 lines\n");
+        }
+    }
+
+    /** The same with Flux.zip, which cancels its finished source once another one has ended. */
+    @Test
+    public void zippingAFramedInboundLeavesTheReplyToArrive() throws Exception {
+        DisposableServer server = bind(server().handle(conn ->
+                Flux.zip(Frames.decodeLengthPrefixed(conn.inbound(), 1, 100), Flux.range(1, 10))
+                        .count()
+                        .flatMap(n -> conn.sendString(Mono.just(n + " frames\n")))));
+        try (Socket peer = rawClient(server.port())) {
+            peer.getOutputStream().write(new byte[] {1, 'a', 2, 'b', 'c'});
+            peer.shutdownOutput();
+            assertThat(new String(peer.getInputStream().readAllBytes())).isEqualTo("2 frames\n");
+        }
+    }
+
+    /**
+     * A handler's subscription ends with its connection, whatever closed it: an inner interval
+     * that would run for good is cancelled, as Reactor Netty disposes a handler on channel close.
+     */
+    @Test
+    public void aHandlersSubscriptionIsCancelledWhenItsConnectionCloses() throws Exception {
+        CountDownLatch cancelled = new CountDownLatch(1);
+        List<Throwable> handlerErrors = new CopyOnWriteArrayList<>();
+        DisposableServer server = bind(server().handle(conn -> Flux.interval(Duration.ofMillis(10))
+                .doOnCancel(cancelled::countDown)
+                .doOnError(handlerErrors::add)
+                .then()));
+        Connection client = client(server).connectNow();
+        Connection serverSide = nextAccepted();
+        serverSide.dispose();
+        assertThat(cancelled.await(10, TimeUnit.SECONDS)).as("the handler's interval cancelled").isTrue();
+        assertThat(handlerErrors).isEmpty();
+        client.dispose();
+    }
+
+    /** The handler is disposed after a normal completion too: nothing is cancelled twice or failed. */
+    @Test
+    public void aHandlerThatCompletedIsNotCancelledWhenItsConnectionCloses() throws Exception {
+        AtomicInteger cancels = new AtomicInteger();
+        DisposableServer server = bind(server().handle(conn -> conn.sendString(Mono.just("bye\n"))
+                .doOnCancel(cancels::incrementAndGet)));
+        try (Socket peer = rawClient(server.port())) {
+            assertThat(new String(peer.getInputStream().readAllBytes())).isEqualTo("bye\n");
+        }
+        await(() -> server.connections() == 0, VERIFY, "the connection closed after the handler completed");
+        assertThat(cancels.get()).isZero();
     }
 }

@@ -19,7 +19,6 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import io.flowsock.core.FlowsockException;
-import io.flowsock.core.FrameTooLongException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.reactivestreams.Publisher;
