@@ -4,7 +4,6 @@ import io.flowsock.core.spi.ReadCompletion;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
@@ -19,21 +18,19 @@ import java.util.Arrays;
  *
  * <p><b>Parking, bounded.</b> A multishot completion that finds no read posted is parked for the
  * next one, and the receive is cancelled at once: no demand, no reading, the kernel's socket
- * buffer holds the rest and TCP slows the peer. A connection keeps at most {@link #PARK_LIMIT}
+ * buffer holds the rest and TCP slows the peer. A connection keeps at most {@link Parked#LIMIT}
  * small buffers parked, what its next read takes (a read posts no more than demand and recvburst
  * allow, and one on the small rung); what the receive brought beyond that before its cancel
  * landed is copied into heap buffers of this connection and the small buffers go back at once.
- * If a receive elsewhere finds the ring empty, the ring asks parkers to copy theirs out too
- * ({@link #spillParked}), so a paused subscriber never stops another connection's reads.
+ * If a receive elsewhere finds the ring empty, the ring asks parkers to copy theirs out too, so a
+ * paused subscriber never stops another connection's reads.
  *
  * <p><b>Starvation.</b> A receive that finds its ring empty (ENOBUFS) waits on that ring, and the
  * ring retries it once any buffer comes back, without failing the connection.
  *
  * <p>Runs only on its port's thread.
  */
-final class Receiver extends BufferRing.Parker implements BufferRing.Waiter {
-    /** Small buffers one connection may keep parked: what its next read on the small rung takes. */
-    static final int PARK_LIMIT = 1;
+final class Receiver implements BufferRing.Waiter {
     private static final ByteBuffer[] NONE = new ByteBuffer[0];
 
     private final UringPort port;
@@ -57,11 +54,7 @@ final class Receiver extends BufferRing.Parker implements BufferRing.Waiter {
     private int scattered;                  // buffers of the scattering receive in flight, or 0
     private WriteBlock scatterBlock;
     private int[] scatterIds;
-    // what arrived while no read was posted, oldest first: parked small buffers, then spilled copies
-    private final int[] parkedIds = new int[PARK_LIMIT];
-    private final int[] parkedLengths = new int[PARK_LIMIT];
-    private int parkedCount;
-    private ArrayDeque<ByteBuffer> spilled;  // null when empty
+    private Parked parked;                  // what arrived while no read was posted; made on the first park
 
     Receiver(UringPort port, UringSocket socket) {
         this.port = port;
@@ -88,7 +81,7 @@ final class Receiver extends BufferRing.Parker implements BufferRing.Waiter {
     }
 
     private boolean hasParked() {
-        return parkedCount > 0 || spilled != null;
+        return parked != null && !parked.isEmpty();
     }
 
     /**
@@ -181,40 +174,11 @@ final class Receiver extends BufferRing.Parker implements BufferRing.Waiter {
         }
     }
 
-    /** Keeps a small buffer for the next read, or a heap copy of it once the connection parks its limit. */
     private void park(BufferRing small, int bid, int length) {
-        if (parkedCount < PARK_LIMIT && (spilled == null || spilled.isEmpty())) {
-            small.parking(this);
-            parkedIds[parkedCount] = bid;
-            parkedLengths[parkedCount] = length;
-            parkedCount++;
-            return;
+        if (parked == null) {
+            parked = new Parked(small);
         }
-        spill(small, bid, length, false);
-    }
-
-    private void spill(BufferRing small, int bid, int length, boolean first) {
-        ByteBuffer copy = ByteBuffer.allocate(length);
-        copy.put(small.view(bid, length)).flip();
-        small.recycle(bid);
-        if (spilled == null) {
-            spilled = new ArrayDeque<>();
-        }
-        if (first) {
-            spilled.addFirst(copy);
-        } else {
-            spilled.addLast(copy);
-        }
-    }
-
-    /** The small ring ran dry: the parked buffers become heap copies, ahead of any spilled before. */
-    @Override
-    void spillParked() {
-        BufferRing small = port.buffers(true);
-        for (int i = parkedCount - 1; i >= 0; i--) {
-            spill(small, parkedIds[i], parkedLengths[i], true);
-        }
-        parkedCount = 0;
+        parked.add(bid, length);
     }
 
     /** Hands what arrived without a read, oldest first, to the posted read: parked buffers, else copies. */
@@ -222,33 +186,21 @@ final class Receiver extends BufferRing.Parker implements BufferRing.Waiter {
         if (socket.isClosed() || reader == null || !hasParked()) {
             return;
         }
-        if (parkedCount > 0) {
-            int n = Math.min(parkedCount, readCount);
+        if (parked.buffers() > 0) {
+            int n = parked.takeBuffers(heldIds, heldLengths, readCount);
             heldBytes = 0;
             for (int i = 0; i < n; i++) {
-                heldIds[i] = parkedIds[i];
-                heldLengths[i] = parkedLengths[i];
                 heldBytes += heldLengths[i];
-            }
-            System.arraycopy(parkedIds, n, parkedIds, 0, parkedCount - n);
-            System.arraycopy(parkedLengths, n, parkedLengths, 0, parkedCount - n);
-            parkedCount -= n;
-            if (parkedCount == 0) {
-                port.buffers(true).parked(this);
             }
             held = n;
             deliver(port.buffers(true), heldIds, readCount);
             return;
         }
-        int n = Math.min(spilled.size(), readCount);
-        growViews(n);
+        growViews(readCount);
+        int n = parked.takeCopies(views, readCount);
         long bytes = 0;
         for (int i = 0; i < n; i++) {
-            views[i] = spilled.poll();
             bytes += views[i].remaining();
-        }
-        if (spilled.isEmpty()) {
-            spilled = null;                    // an idle connection keeps no queue
         }
         ReadCompletion c = reader;
         reader = null;
@@ -436,13 +388,9 @@ final class Receiver extends BufferRing.Parker implements BufferRing.Waiter {
             ring.recycle(heldIds[i]);
         }
         held = 0;
-        BufferRing small = port.buffers(true);
-        for (int i = 0; i < parkedCount; i++) {
-            small.recycle(parkedIds[i]);
+        if (parked != null) {
+            parked.clear();
         }
-        parkedCount = 0;
-        small.parked(this);
-        spilled = null;
         reader = null;
     }
 }

@@ -11,10 +11,10 @@ package io.flowsock.uring;
  */
 final class Registration {
     final int id;
-    final UringPort.Completion owner;
+    final Completion owner;
     private int pending;
 
-    Registration(int id, UringPort.Completion owner) {
+    Registration(int id, Completion owner) {
         this.id = id;
         this.owner = owner;
     }

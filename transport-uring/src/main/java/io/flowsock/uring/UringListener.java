@@ -149,7 +149,7 @@ final class UringListener implements Listener {
     }
 
     /** One port's listening socket and its accepts. Runs only on that port's thread. */
-    private final class Slot implements UringPort.Completion {
+    private final class Slot implements Completion {
         private static final int OP_ACCEPT = 1;
         final UringPort port;
         final int fd;

@@ -7,13 +7,7 @@ import io.flowsock.core.Timer;
 import io.flowsock.core.internal.PortChannels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -46,37 +40,15 @@ final class UringPort implements CompletionPort {
     static final int SMALL = 1024;
     private static final int LARGE_COUNT = 256;
     private static final int SMALL_COUNT = 1024;
-    private static final int RETAINED_BLOCKS = 32;
     private static final int WAKE = 1;
-    private static final VarHandle SLEEPING;
-    /** The 8-byte 1 an eventfd write adds, and where other threads' wake-ups put an errno nobody reads. */
-    private static final MemorySegment ONE = Arena.global().allocate(8, 8);
-    private static final MemorySegment WAKE_STATE = Native.errnoState(Arena.global());
-
-    static {
-        ONE.set(ValueLayout.JAVA_LONG, 0, 1L);
-    }
-
-    static {
-        try {
-            SLEEPING = MethodHandles.lookup().findVarHandle(UringPort.class, "sleeping", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final int index;
     private final Timer timer;
     private final Thread thread;
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final TaskInbox tasks;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
-    private volatile int sleeping;          // 1 while the port is about to wait; other threads swap it to 0 and wake it
     private volatile boolean stopping;      // set by the transport's close, read by the loop
-    // Set by the port once its last task drain begins; execute() reads it after queueing, and takes
-    // back and refuses a task the final drain did not take (a queued task read gone=false before the
-    // drain's polls, so the drain sees it: none is dropped).
-    private volatile boolean gone;
 
     // Port thread only, from here on.
     private Arena arena;
@@ -90,18 +62,15 @@ final class UringPort implements CompletionPort {
     private Registration wake;
     private boolean draining;
     private MemorySegment eventBuf;
-    private Registration[] registrations = new Registration[64];
-    private int[] freeIds = new int[64];
-    private int freeCount;
-    private int nextId = 1;
+    private final Registrations registrations = new Registrations();
+    private WriteBlocks blocks;
     private final Ring.CqeSink sink = this::dispatch;   // one object, not one per loop turn
-    private final ArrayDeque<WriteBlock> smallBlocks = new ArrayDeque<>();
-    private final ArrayDeque<WriteBlock> largeBlocks = new ArrayDeque<>();
     private final PortChannels channels = new PortChannels();
 
     UringPort(int index, ThreadFactory threads, Timer timer) {
         this.index = index;
         this.timer = timer;
+        this.tasks = new TaskInbox("io_uring port " + index);
         this.thread = threads.newThread(this::run);
         thread.start();
     }
@@ -126,7 +95,7 @@ final class UringPort implements CompletionPort {
             open();
         } catch (Throwable t) {
             closeNative();
-            gone = true;
+            tasks.close();
             started.completeExceptionally(t);
             terminated.complete(null);
             return;
@@ -151,7 +120,9 @@ final class UringPort implements CompletionPort {
         large = new BufferRing(arena, state, ring.fd, LARGE_GROUP, LARGE_COUNT, LARGE);
         small = new BufferRing(arena, state, ring.fd, SMALL_GROUP, SMALL_COUNT, SMALL);
         scatter = new ScatterBuffers(arena);
+        blocks = new WriteBlocks(arena);
         eventFd = Native.eventfd(state);
+        tasks.wakeBy(eventFd);
         wake = register((op, res, flags) -> {
             if (!draining) {
                 postWakeRead();
@@ -162,21 +133,13 @@ final class UringPort implements CompletionPort {
 
     private void loop() {
         while (true) {
-            runTasks();
+            tasks.run();
             if (stopping) {
                 return;
             }
             prepareBuffers();
-            boolean wait = tasks.isEmpty();
-            if (wait) {
-                sleeping = 1;
-                if (!tasks.isEmpty()) {
-                    sleeping = 0;
-                    wait = false;
-                }
-            }
-            ring.enter(wait ? 1 : 0);
-            sleeping = 0;
+            ring.enter(tasks.sleep() ? 1 : 0);
+            tasks.awake();
             ring.reap(sink);
         }
     }
@@ -189,28 +152,12 @@ final class UringPort implements CompletionPort {
         small.publish();
     }
 
-    /** Runs up to 4096 queued tasks (bounded, so a flood of tasks cannot starve the ring); returns how many. */
-    private int runTasks() {
-        for (int i = 0; i < 4096; i++) {
-            Runnable r = tasks.poll();
-            if (r == null) {
-                return i;
-            }
-            try {
-                r.run();
-            } catch (Throwable t) {
-                LOG.log(System.Logger.Level.WARNING, "flowsock: a task failed on io_uring port " + index, t);
-            }
-        }
-        return 4096;
-    }
-
     private void dispatch(long userData, int res, int flags) {
         int id = UserData.id(userData);
         if (id == 0) {
             return;                                       // a cancel request's own result
         }
-        Registration r = id < registrations.length ? registrations[id] : null;
+        Registration r = registrations.get(id);
         if (r != null) {
             r.completed(flags);
             try {
@@ -225,25 +172,12 @@ final class UringPort implements CompletionPort {
 
     /** Registers {@code c} for completions until {@link #unregister}. */
     Registration register(Completion c) {
-        int id = freeCount > 0 ? freeIds[--freeCount] : nextId++;
-        if (id >= registrations.length) {
-            registrations = Arrays.copyOf(registrations, registrations.length * 2);
-        }
-        Registration r = new Registration(id, c);
-        registrations[id] = r;
-        return r;
+        return registrations.add(c);
     }
 
     /** Forgets {@code r}: only once none of its operations is still to complete. */
     void unregister(Registration r) {
-        if (r.pending() != 0) {
-            throw new IllegalStateException("registration " + r.id + " still has " + r.pending() + " operations");
-        }
-        registrations[r.id] = null;
-        if (freeCount == freeIds.length) {
-            freeIds = Arrays.copyOf(freeIds, freeIds.length * 2);
-        }
-        freeIds[freeCount++] = r.id;
+        registrations.remove(r);
     }
 
     /** A receive into a buffer {@code from} picks; multishot stays armed until its final completion. */
@@ -304,23 +238,12 @@ final class UringPort implements CompletionPort {
 
     /** A block for one operation: large when it stages more heap bytes than a small one holds. */
     WriteBlock takeBlock(boolean large) {
-        WriteBlock b = large ? largeBlocks.poll() : smallBlocks.poll();
-        if (b != null) {
-            return b;
-        }
-        return large ? WriteBlock.large() : WriteBlock.small(arena);
+        return blocks.take(large);
     }
 
     /** Back to the pool after the operation's final completion. */
     void releaseBlock(WriteBlock b) {
-        b.reset();
-        if (!b.isLarge()) {
-            smallBlocks.push(b);               // port memory: kept until the port closes
-        } else if (largeBlocks.size() < RETAINED_BLOCKS && !gone) {
-            largeBlocks.push(b);
-        } else {
-            b.free();
-        }
+        blocks.release(b);
     }
 
     /** The provided-buffer ring of small buffers, or of large ones. */
@@ -350,25 +273,7 @@ final class UringPort implements CompletionPort {
 
     @Override
     public void execute(Runnable task) {
-        java.util.Objects.requireNonNull(task, "task");
-        if (gone) {
-            throw rejected();
-        }
         tasks.add(task);
-        if (gone && tasks.remove(task)) {
-            throw rejected();                    // the final drain had begun and did not take it
-        }
-        if (sleeping == 1 && SLEEPING.compareAndSet(this, 1, 0)) {
-            wake();
-        }
-    }
-
-    private RejectedExecutionException rejected() {
-        return new RejectedExecutionException("io_uring port " + index + " is closed");
-    }
-
-    private void wake() {
-        Native.eventfdWrite(WAKE_STATE, eventFd, ONE);
     }
 
     @Override
@@ -423,7 +328,7 @@ final class UringPort implements CompletionPort {
     /** Asks the loop to end once its channels are closed; the ring is torn down after its operations drain. */
     void stop() {
         stopping = true;
-        if (!gone) {
+        if (!tasks.isClosed()) {
             try {
                 execute(() -> { });
             } catch (RejectedExecutionException alreadyGone) {
@@ -441,33 +346,26 @@ final class UringPort implements CompletionPort {
     private void drainAndClose() {
         try {
             channels.disposeAll();
-            runTasks();
+            tasks.run();
             draining = true;
-            for (Registration r : registrations) {
-                if (r != null) {
-                    r.owner.abandon();
-                }
-            }
+            blocks.closing();
+            registrations.forEach(r -> r.owner.abandon());
             submitCancelAll(eventFd);
             reapUntilIdle();
-            gone = true;
-            while (runTasks() > 0) {
-                // tasks accepted before gone was set; any they queue now is refused
+            tasks.close();
+            while (tasks.run() > 0) {
+                // tasks accepted before the inbox closed; any they queue now is refused
             }
             reapUntilIdle();
         } catch (Throwable t) {
-            gone = true;
+            tasks.close();
             LOG.log(System.Logger.Level.WARNING, "flowsock: io_uring port " + index + " did not drain cleanly", t);
         }
-        int left = pending();
+        int left = registrations.pending();
         if (left > 0) {
             LOG.log(System.Logger.Level.WARNING, "flowsock: io_uring port " + index + " closed with " + left
                     + " operations still in the kernel; their memory is left allocated");
-            for (Registration r : registrations) {
-                if (r != null) {
-                    r.owner.lost();
-                }
-            }
+            registrations.forEach(r -> r.owner.lost());
             Native.close(state, ring.fd);
             return;
         }
@@ -476,8 +374,8 @@ final class UringPort implements CompletionPort {
 
     private void reapUntilIdle() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (pending() > 0 && System.nanoTime() < deadline) {
-            runTasks();
+        while (registrations.pending() > 0 && System.nanoTime() < deadline) {
+            tasks.run();
             prepareBuffers();
             ring.enter(0);
             if (ring.reap(sink) == 0) {
@@ -486,23 +384,10 @@ final class UringPort implements CompletionPort {
         }
     }
 
-    /** Operations submitted whose final completion has not come, over every registration. */
-    private int pending() {
-        int n = 0;
-        for (Registration r : registrations) {
-            if (r != null) {
-                n += r.pending();
-            }
-        }
-        return n;
-    }
-
     private void closeNative() {
-        for (WriteBlock b : largeBlocks) {
-            b.free();
+        if (blocks != null) {
+            blocks.free();
         }
-        largeBlocks.clear();
-        smallBlocks.clear();
         if (ring != null) {
             ring.close();
         }
@@ -517,19 +402,5 @@ final class UringPort implements CompletionPort {
     @Override
     public String toString() {
         return "UringPort[" + index + "]";
-    }
-
-    /** An owner of operations: a socket, a listener slot. */
-    interface Completion {
-        /** The completion of operation {@code op}: the result and the CQE flags. */
-        void complete(int op, int res, int flags);
-
-        /** The port is closing: cancel what is posted and close the descriptor once it is answered. */
-        default void abandon() {
-        }
-
-        /** The port gave up waiting for this owner's operations: release what does not touch their memory. */
-        default void lost() {
-        }
     }
 }

@@ -23,7 +23,7 @@ import java.util.function.IntConsumer;
  *
  * <p>Runs only on its port's thread.
  */
-final class UringSocket implements SocketIo, UringPort.Completion {
+final class UringSocket implements SocketIo, Completion {
     static final int OP_RECV = 1;
     static final int OP_SEND = 2;
     static final int OP_CONNECT = 3;

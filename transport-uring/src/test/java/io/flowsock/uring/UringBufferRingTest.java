@@ -67,7 +67,7 @@ class UringBufferRingTest {
                 stall(written);
                 assertThat(smallBuffersInUse((UringTransport) t))
                         .as("small buffers kept by " + PAUSED + " paused connections")
-                        .isLessThanOrEqualTo(PAUSED * Receiver.PARK_LIMIT);
+                        .isLessThanOrEqualTo(PAUSED * Parked.LIMIT);
 
                 byte[] message = new byte[UringPort.SMALL + 1];
                 new Random(5).nextBytes(message);
