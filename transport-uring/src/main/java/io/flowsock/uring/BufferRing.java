@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 
 /**
  * A provided-buffer ring (IORING_REGISTER_PBUF_RING): {@code count} buffers of {@code size} bytes
@@ -12,6 +13,12 @@ import java.nio.ByteBuffer;
  * receive memory at all. A buffer the kernel filled is lent to one read and goes back to the ring
  * once the core has copied it out ({@link #recycle}); the new tail is published with release
  * before the next submission ({@link #publish}).
+ *
+ * <p>The ring keeps its own account: how many buffers the kernel may pick from, the receives that
+ * found it empty (ENOBUFS), and the connections that keep buffers parked for a read not yet
+ * posted. Before each submission ({@link #serviceStarved}) starved receives are retried once a
+ * buffer is back, whichever way it came back (delivered, closed, cancelled); and if the ring is
+ * still empty, parked buffers are copied out first, so no connection's pause can hold the ring.
  *
  * <p>Runs only on its port's thread.
  */
@@ -26,8 +33,12 @@ final class BufferRing {
     private final MemorySegment memory;
     private final ByteBuffer[] views;
     private final int mask;
+    private final int count;
     private int tail;
     private boolean dirty;
+    private int available;                  // buffers in the ring or waiting for the next publish
+    private final ArrayDeque<Waiter> starved = new ArrayDeque<>();
+    private Parker parkers;                 // head of the intrusive list of connections with buffers parked
 
     BufferRing(Arena arena, MemorySegment state, int ringFd, short group, int count, int size) {
         if (Integer.bitCount(count) != 1 || count > 32768) {
@@ -36,6 +47,7 @@ final class BufferRing {
         this.group = group;
         this.size = size;
         this.mask = count - 1;
+        this.count = count;
         ring = arena.allocate(16L * count, 4096);
         memory = arena.allocate((long) count * size, 4096);
         views = new ByteBuffer[count];
@@ -62,6 +74,78 @@ final class BufferRing {
         return b;
     }
 
+    /** The buffer a completion with {@code cqeFlags} (which has CQE_F_BUFFER) carries, now the caller's. */
+    int take(int cqeFlags) {
+        available--;
+        return cqeFlags >>> 16;
+    }
+
+    /** Buffers taken from the ring and not given back. */
+    int inUse() {
+        return count - available;
+    }
+
+    /** A receive of {@code w} found the ring empty: retried once a buffer is back. */
+    void starved(Waiter w) {
+        starved.add(w);
+    }
+
+    /** {@code p} now keeps buffers of this ring parked: asked to copy them out if the ring runs dry. */
+    void parking(Parker p) {
+        if (p.listed) {
+            return;
+        }
+        p.listed = true;
+        p.prevParker = null;
+        p.nextParker = parkers;
+        if (parkers != null) {
+            parkers.prevParker = p;
+        }
+        parkers = p;
+    }
+
+    /** {@code p} keeps no buffer of this ring parked any more. */
+    void parked(Parker p) {
+        if (!p.listed) {
+            return;
+        }
+        p.listed = false;
+        if (p.prevParker != null) {
+            p.prevParker.nextParker = p.nextParker;
+        } else {
+            parkers = p.nextParker;
+        }
+        if (p.nextParker != null) {
+            p.nextParker.prevParker = p.prevParker;
+        }
+        p.prevParker = null;
+        p.nextParker = null;
+    }
+
+    /**
+     * Before a submission: if receives are starved and the ring is empty, parked buffers are copied
+     * out and given back; then, with buffers back, every starved receive is retried (those that
+     * find the ring empty again are queued again).
+     */
+    void serviceStarved() {
+        if (starved.isEmpty()) {
+            return;
+        }
+        if (available == 0) {
+            while (parkers != null) {
+                Parker p = parkers;
+                parked(p);
+                p.spillParked();
+            }
+        }
+        if (available == 0) {
+            return;
+        }
+        for (int n = starved.size(); n > 0; n--) {
+            starved.poll().retryReceive();
+        }
+    }
+
     /** Gives buffer {@code id} back to the kernel (visible from the next {@link #publish}). */
     void recycle(int id) {
         long off = 16L * (tail & mask);
@@ -69,6 +153,7 @@ final class BufferRing {
         ring.set(ValueLayout.JAVA_INT, off + 8, size);
         ring.set(ValueLayout.JAVA_SHORT, off + 12, (short) id);
         tail++;
+        available++;
         dirty = true;
     }
 
@@ -77,5 +162,24 @@ final class BufferRing {
             dirty = false;
             SHORT_HANDLE.setRelease(ring, TAIL_OFFSET, (short) tail);
         }
+    }
+
+    /** A receive that found the ring empty. */
+    interface Waiter {
+        /** Buffers are back: post the receive again if it is still wanted. */
+        void retryReceive();
+    }
+
+    /**
+     * A connection that keeps buffers of the ring parked for its next read; listed in the ring
+     * (intrusively: a connection that parks and unparks often allocates nothing) while it does.
+     */
+    abstract static class Parker {
+        private boolean listed;
+        private Parker prevParker;
+        private Parker nextParker;
+
+        /** The ring is empty and receives starve: copy the parked buffers out and give them back. */
+        abstract void spillParked();
     }
 }

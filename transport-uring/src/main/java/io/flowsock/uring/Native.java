@@ -27,6 +27,7 @@ final class Native {
     static final int AF_INET6 = 10;
     static final int SOCK_STREAM = 1;
     static final int SOCK_CLOEXEC = 0x80000;
+    static final int MSG_NOSIGNAL = 0x4000;
     static final int SOL_SOCKET = 1;
     static final int SO_REUSEADDR = 2;
     static final int SO_REUSEPORT = 15;

@@ -149,14 +149,13 @@ final class UringListener implements Listener {
     }
 
     /** One port's listening socket and its accepts. Runs only on that port's thread. */
-    private final class Slot implements UringPort.Completion {
+    private final class Slot implements Completion {
         private static final int OP_ACCEPT = 1;
         final UringPort port;
         final int fd;
         private final int queue;
-        private int id;
+        private Registration registration;       // from start(); it counts the accepts armed
         private boolean multishot = true;
-        private int posted;
         private boolean done;
 
         Slot(UringPort port, int fd, int queue) {
@@ -170,7 +169,7 @@ final class UringListener implements Listener {
                 finishIfIdle();
                 return;
             }
-            id = port.register(this);
+            registration = port.register(this);
             arm();
         }
 
@@ -180,13 +179,8 @@ final class UringListener implements Listener {
                 return;
             }
             int want = multishot ? 1 : Math.min(MAX_SINGLE_ACCEPTS, Math.max(1, Math.min(queue, backlogCap)));
-            while (posted < want) {
-                long at = port.sqe(Ring.OP_ACCEPT, fd, 0, 0, 0, id, OP_ACCEPT);
-                if (multishot) {
-                    port.ring.ioprio(at, Ring.ACCEPT_MULTISHOT);
-                }
-                port.ring.opFlags(at, Native.SOCK_CLOEXEC);
-                posted++;
+            while (registration.pending() < want) {
+                port.submitAccept(registration, OP_ACCEPT, fd, multishot);
                 armed.incrementAndGet();
             }
         }
@@ -195,12 +189,11 @@ final class UringListener implements Listener {
         public void complete(int op, int res, int flags) {
             boolean last = (flags & Ring.CQE_F_MORE) == 0;
             if (last) {
-                posted--;
                 armed.decrementAndGet();
             }
             if (res >= 0) {
                 if (closing) {
-                    Native.close(port.state, res);      // accepted as the listener closed: nobody will serve it
+                    Native.close(port.errno(), res);      // accepted as the listener closed: nobody will serve it
                 } else {
                     accepted(res);
                 }
@@ -224,7 +217,7 @@ final class UringListener implements Listener {
             Channel channel;
             UringSocket socket = null;
             try {
-                SocketOptions.apply(port.state, port.scratch, childFd, options.child().socketOptions());
+                SocketOptions.apply(port.errno(), port.scratch(), childFd, options.child().socketOptions());
                 socket = new UringSocket(port, childFd).addresses(address.getAddress().isAnyLocalAddress() ? null : address);
                 channel = port.adopt(new Channel(port, socket, transport.capabilities(), options.child(),
                         watchdogClosed::increment));
@@ -233,7 +226,7 @@ final class UringListener implements Listener {
                 if (socket != null) {
                     socket.close(false);
                 } else {
-                    Native.close(port.state, childFd);
+                    Native.close(port.errno(), childFd);
                 }
                 return;
             }
@@ -247,8 +240,8 @@ final class UringListener implements Listener {
         }
 
         void stop() {
-            if (posted > 0) {
-                port.cancel(((long) id << 8) | OP_ACCEPT);
+            if (registration != null && registration.pending() > 0) {
+                port.submitCancel(registration, OP_ACCEPT);
             } else {
                 finishIfIdle();
             }
@@ -260,11 +253,11 @@ final class UringListener implements Listener {
         }
 
         private void finishIfIdle() {
-            if (posted == 0 && !done) {
+            if ((registration == null || registration.pending() == 0) && !done) {
                 done = true;
-                Native.close(port.state, fd);
-                if (id != 0) {
-                    port.unregister(id);
+                Native.close(port.errno(), fd);
+                if (registration != null) {
+                    port.unregister(registration);
                 }
                 if (open.decrementAndGet() == 0) {
                     closed.complete(null);

@@ -7,13 +7,7 @@ import io.flowsock.core.Timer;
 import io.flowsock.core.internal.PortChannels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -25,10 +19,15 @@ import java.util.concurrent.TimeUnit;
  * thread wakes the port by writing to an eventfd the port keeps a read posted on, and only when
  * the port is about to wait.
  *
- * <p>User data is {@code id << 8 | op}: {@code id} names a registered {@link Completion} (a
- * socket, a listener slot) that is forgotten only after its last operation's final completion,
- * so a stale completion never reaches a new owner. Id 0 is for cancel requests, whose results are
- * not needed.
+ * <p>Owners of operations (sockets, listener slots) register for a {@link Registration}, and
+ * submit through the port's intent methods ({@link #submitRecv}, {@link #submitSendmsg},
+ * {@link #submitConnect}, {@link #submitAccept}, {@link #submitCancel}): the port fills the SQE,
+ * encodes the {@link UserData} and counts the operation on the registration until its final
+ * completion. Nothing outside the port touches the ring.
+ *
+ * <p>A task handed over with {@link #execute} is run, or refused with
+ * {@link RejectedExecutionException}: once the loop has ended, {@code execute} throws, and a task
+ * accepted while the port was stopping is run by the final drain, never dropped.
  *
  * <p>Runs only on its own thread, except {@link #execute}, {@link #schedule} and {@link #inPort}.
  */
@@ -41,63 +40,37 @@ final class UringPort implements CompletionPort {
     static final int SMALL = 1024;
     private static final int LARGE_COUNT = 256;
     private static final int SMALL_COUNT = 1024;
-    private static final int RETAINED_BLOCKS = 32;
     private static final int WAKE = 1;
-    private static final VarHandle SLEEPING;
-    /** The 8-byte 1 an eventfd write adds, and where other threads' wake-ups put an errno nobody reads. */
-    private static final MemorySegment ONE = Arena.global().allocate(8, 8);
-    private static final MemorySegment WAKE_STATE = Native.errnoState(Arena.global());
 
-    static {
-        ONE.set(ValueLayout.JAVA_LONG, 0, 1L);
-    }
-
-    static {
-        try {
-            SLEEPING = MethodHandles.lookup().findVarHandle(UringPort.class, "sleeping", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    final UringTransport transport;
     private final int index;
     private final Timer timer;
     private final Thread thread;
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final TaskInbox tasks;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
-    final CompletableFuture<Void> terminated = new CompletableFuture<>();
-    private volatile int sleeping;          // 1 while the port is about to wait; other threads swap it to 0 and wake it
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private volatile boolean stopping;      // set by the transport's close, read by the loop
-    private volatile boolean gone;          // the loop has ended: execute() refuses
 
     // Port thread only, from here on.
     private Arena arena;
-    MemorySegment state;                    // errno capture for this thread's calls
-    MemorySegment scratch;                  // 64 bytes for socket options and addresses
-    Ring ring;
-    BufferRing large;
-    BufferRing small;
-    ScatterBuffers scatter;
+    private MemorySegment state;            // errno capture for this thread's calls
+    private MemorySegment scratch;          // 64 bytes for socket options and addresses
+    private Ring ring;
+    private BufferRing large;
+    private BufferRing small;
+    private ScatterBuffers scatter;
     private int eventFd = -1;
-    private int wakeId;
+    private Registration wake;
     private boolean draining;
     private MemorySegment eventBuf;
-    private Completion[] handlers = new Completion[64];
-    private int[] freeIds = new int[64];
-    private int freeCount;
-    private int nextId = 1;
-    private int inflight;                   // operations submitted whose final completion has not come
+    private final Registrations registrations = new Registrations();
+    private WriteBlocks blocks;
     private final Ring.CqeSink sink = this::dispatch;   // one object, not one per loop turn
-    private final ArrayDeque<WriteBlock> smallBlocks = new ArrayDeque<>();
-    private final ArrayDeque<WriteBlock> largeBlocks = new ArrayDeque<>();
-    private final ArrayDeque<UringSocket> starved = new ArrayDeque<>();
-    final PortChannels channels = new PortChannels();
+    private final PortChannels channels = new PortChannels();
 
-    UringPort(UringTransport transport, int index, ThreadFactory threads, Timer timer) {
-        this.transport = transport;
+    UringPort(int index, ThreadFactory threads, Timer timer) {
         this.index = index;
         this.timer = timer;
+        this.tasks = new TaskInbox("io_uring port " + index);
         this.thread = threads.newThread(this::run);
         thread.start();
     }
@@ -122,7 +95,7 @@ final class UringPort implements CompletionPort {
             open();
         } catch (Throwable t) {
             closeNative();
-            gone = true;
+            tasks.close();
             started.completeExceptionally(t);
             terminated.complete(null);
             return;
@@ -133,7 +106,6 @@ final class UringPort implements CompletionPort {
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.ERROR, "flowsock: io_uring port " + index + " failed; its connections are lost", t);
         } finally {
-            gone = true;
             drainAndClose();
             terminated.complete(null);
         }
@@ -148,8 +120,10 @@ final class UringPort implements CompletionPort {
         large = new BufferRing(arena, state, ring.fd, LARGE_GROUP, LARGE_COUNT, LARGE);
         small = new BufferRing(arena, state, ring.fd, SMALL_GROUP, SMALL_COUNT, SMALL);
         scatter = new ScatterBuffers(arena);
+        blocks = new WriteBlocks(arena);
         eventFd = Native.eventfd(state);
-        wakeId = register((op, res, flags) -> {
+        tasks.wakeBy(eventFd);
+        wake = register((op, res, flags) -> {
             if (!draining) {
                 postWakeRead();
             }
@@ -159,52 +133,35 @@ final class UringPort implements CompletionPort {
 
     private void loop() {
         while (true) {
-            runTasks();
+            tasks.run();
             if (stopping) {
                 return;
             }
-            large.publish();
-            small.publish();
-            boolean wait = tasks.isEmpty();
-            if (wait) {
-                sleeping = 1;
-                if (!tasks.isEmpty()) {
-                    sleeping = 0;
-                    wait = false;
-                }
-            }
-            ring.enter(wait ? 1 : 0);
-            sleeping = 0;
+            prepareBuffers();
+            ring.enter(tasks.sleep() ? 1 : 0);
+            tasks.awake();
             ring.reap(sink);
         }
     }
 
-    private void runTasks() {
-        for (int i = 0; i < 4096; i++) {     // bounded, so a flood of tasks cannot starve the ring
-            Runnable r = tasks.poll();
-            if (r == null) {
-                return;
-            }
-            try {
-                r.run();
-            } catch (Throwable t) {
-                LOG.log(System.Logger.Level.WARNING, "flowsock: a task failed on io_uring port " + index, t);
-            }
-        }
+    /** Starved receives retried, buffers given back published: what the next submission needs. */
+    private void prepareBuffers() {
+        large.serviceStarved();
+        small.serviceStarved();
+        large.publish();
+        small.publish();
     }
 
     private void dispatch(long userData, int res, int flags) {
-        int id = (int) (userData >>> 8);
+        int id = UserData.id(userData);
         if (id == 0) {
             return;                                       // a cancel request's own result
         }
-        if ((flags & Ring.CQE_F_MORE) == 0) {
-            inflight--;
-        }
-        Completion c = id < handlers.length ? handlers[id] : null;
-        if (c != null) {
+        Registration r = registrations.get(id);
+        if (r != null) {
+            r.completed(flags);
             try {
-                c.complete((int) userData & 0xff, res, flags);
+                r.owner.complete(UserData.op(userData), res, flags);
             } catch (Throwable t) {
                 LOG.log(System.Logger.Level.WARNING, "flowsock: a completion handler failed on io_uring port " + index, t);
             }
@@ -213,103 +170,110 @@ final class UringPort implements CompletionPort {
 
     // ------------------------------------------------------------------ operations
 
-    /** Registers {@code c} for completions; returns its id. */
-    int register(Completion c) {
-        int id = freeCount > 0 ? freeIds[--freeCount] : nextId++;
-        if (id >= handlers.length) {
-            handlers = Arrays.copyOf(handlers, handlers.length * 2);
-        }
-        handlers[id] = c;
-        return id;
+    /** Registers {@code c} for completions until {@link #unregister}. */
+    Registration register(Completion c) {
+        return registrations.add(c);
     }
 
-    /** Forgets {@code id}: only after its owner's last final completion. */
-    void unregister(int id) {
-        handlers[id] = null;
-        if (freeCount == freeIds.length) {
-            freeIds = Arrays.copyOf(freeIds, freeIds.length * 2);
-        }
-        freeIds[freeCount++] = id;
+    /** Forgets {@code r}: only once none of its operations is still to complete. */
+    void unregister(Registration r) {
+        registrations.remove(r);
     }
 
-    /** A zeroed SQE for an operation of {@code id}, counted in flight until its final completion. */
-    long sqe(byte opcode, int fd, long addr, int len, long off, int id, int op) {
+    /** A receive into a buffer {@code from} picks; multishot stays armed until its final completion. */
+    void submitRecv(Registration r, int op, int fd, BufferRing from, boolean multishot) {
+        long at = sqe(Ring.OP_RECV, fd, 0, 0, 0, r, op);
+        ring.flags(at, Ring.SQE_BUFFER_SELECT);
+        ring.bufGroup(at, from.group);
+        if (multishot) {
+            ring.ioprio(at, Ring.RECV_MULTISHOT);
+        }
+    }
+
+    /** A {@code recvmsg} scattering into the iovecs of {@code msg}. */
+    void submitRecvmsg(Registration r, int op, int fd, MemorySegment msg) {
+        sqe(Ring.OP_RECVMSG, fd, msg.address(), 1, 0, r, op);
+    }
+
+    /** A {@code sendmsg} of {@code msg}, without SIGPIPE. */
+    void submitSendmsg(Registration r, int op, int fd, MemorySegment msg) {
+        long at = sqe(Ring.OP_SENDMSG, fd, msg.address(), 1, 0, r, op);
+        ring.opFlags(at, Native.MSG_NOSIGNAL);
+    }
+
+    /** A connect to the {@code len}-byte socket address at {@code addr}. */
+    void submitConnect(Registration r, int op, int fd, MemorySegment addr, int len) {
+        sqe(Ring.OP_CONNECT, fd, addr.address(), 0, len, r, op);
+    }
+
+    /** An accept of close-on-exec sockets; multishot stays armed until its final completion. */
+    void submitAccept(Registration r, int op, int fd, boolean multishot) {
+        long at = sqe(Ring.OP_ACCEPT, fd, 0, 0, 0, r, op);
+        if (multishot) {
+            ring.ioprio(at, Ring.ACCEPT_MULTISHOT);
+        }
+        ring.opFlags(at, Native.SOCK_CLOEXEC);
+    }
+
+    /** Asks the kernel to cancel every operation {@code op} of {@code r}; their completions come as usual. */
+    void submitCancel(Registration r, int op) {
         long at = ring.next();
-        ring.prep(at, opcode, fd, addr, len, off, ((long) id << 8) | op);
-        inflight++;
-        return at;
+        ring.prep(at, Ring.OP_ASYNC_CANCEL, -1, r.userData(op), 0, 0, UserData.CANCEL);
+        ring.opFlags(at, Ring.CANCEL_ALL);
     }
 
     /** Asks the kernel to cancel every operation on {@code fd}; their completions come as usual. */
-    void cancelAll(int fd) {
+    void submitCancelAll(int fd) {
         long at = ring.next();
-        ring.prep(at, Ring.OP_ASYNC_CANCEL, fd, 0, 0, 0, 0L);
+        ring.prep(at, Ring.OP_ASYNC_CANCEL, fd, 0, 0, 0, UserData.CANCEL);
         ring.opFlags(at, Ring.CANCEL_FD | Ring.CANCEL_ALL);
     }
 
-    /** Asks the kernel to cancel every operation with {@code userData}. */
-    void cancel(long userData) {
+    private long sqe(byte opcode, int fd, long addr, int len, long off, Registration r, int op) {
         long at = ring.next();
-        ring.prep(at, Ring.OP_ASYNC_CANCEL, -1, userData, 0, 0, 0L);
-        ring.opFlags(at, Ring.CANCEL_ALL);
+        ring.prep(at, opcode, fd, addr, len, off, r.userData(op));
+        r.submitted();
+        return at;
     }
 
     /** A block for one operation: large when it stages more heap bytes than a small one holds. */
     WriteBlock takeBlock(boolean large) {
-        WriteBlock b = large ? largeBlocks.poll() : smallBlocks.poll();
-        if (b != null) {
-            return b;
-        }
-        return large ? WriteBlock.large() : WriteBlock.small(arena);
+        return blocks.take(large);
     }
 
     /** Back to the pool after the operation's final completion. */
     void releaseBlock(WriteBlock b) {
-        b.reset();
-        if (!b.isLarge()) {
-            smallBlocks.push(b);               // port memory: kept until the port closes
-        } else if (largeBlocks.size() < RETAINED_BLOCKS && !gone) {
-            largeBlocks.push(b);
-        } else {
-            b.free();
-        }
+        blocks.release(b);
     }
 
+    /** The provided-buffer ring of small buffers, or of large ones. */
     BufferRing buffers(boolean isSmall) {
         return isSmall ? small : large;
     }
 
-    /** A receive found the buffer ring empty: retried when buffers come back. */
-    void starved(UringSocket s) {
-        starved.add(s);
+    ScatterBuffers scatterBuffers() {
+        return scatter;
     }
 
-    /** Buffers went back to the ring: receives that found it empty try again. */
-    void buffersReturned() {
-        for (int n = starved.size(); n > 0; n--) {
-            starved.poll().retryReceive();
-        }
+    /** Errno capture for system calls made on this port's thread. */
+    MemorySegment errno() {
+        return state;
+    }
+
+    /** 64 bytes for one system call's socket option or address at a time, on this port's thread. */
+    MemorySegment scratch() {
+        return scratch;
     }
 
     private void postWakeRead() {
-        sqe(Ring.OP_READ, eventFd, eventBuf.address(), 8, 0, wakeId, WAKE);
+        sqe(Ring.OP_READ, eventFd, eventBuf.address(), 8, 0, wake, WAKE);
     }
 
     // ------------------------------------------------------------------ CompletionPort
 
     @Override
     public void execute(Runnable task) {
-        if (gone) {
-            throw new RejectedExecutionException("io_uring port " + index + " is closed");
-        }
         tasks.add(task);
-        if (sleeping == 1 && SLEEPING.compareAndSet(this, 1, 0)) {
-            wake();
-        }
-    }
-
-    private void wake() {
-        Native.eventfdWrite(WAKE_STATE, eventFd, ONE);
     }
 
     @Override
@@ -334,6 +298,28 @@ final class UringPort implements CompletionPort {
 
     // ------------------------------------------------------------------ channels and shutdown
 
+    /** The open channels of this port. Port thread. */
+    PortChannels channels() {
+        return channels;
+    }
+
+    /** Completes once the loop has ended and the ring is torn down. */
+    CompletableFuture<Void> terminated() {
+        return terminated;
+    }
+
+    /** Waits up to {@code timeout} for the ring to be torn down and the port's thread to end. */
+    boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        try {
+            terminated.get(timeout, unit);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        }
+        long left = deadline - System.nanoTime();
+        return left > 0 && thread.join(java.time.Duration.ofNanos(left));
+    }
+
     /** Registers a new channel until it closes. Port thread. */
     Channel adopt(Channel channel) {
         return channels.adopt(channel);
@@ -342,7 +328,7 @@ final class UringPort implements CompletionPort {
     /** Asks the loop to end once its channels are closed; the ring is torn down after its operations drain. */
     void stop() {
         stopping = true;
-        if (!gone) {
+        if (!tasks.isClosed()) {
             try {
                 execute(() -> { });
             } catch (RejectedExecutionException alreadyGone) {
@@ -353,49 +339,55 @@ final class UringPort implements CompletionPort {
 
     /**
      * Cancels what is still posted and reaps until every operation has had its final completion
-     * (for at most 5 s), so no memory is freed while the kernel may still write to it; then
-     * closes the ring and frees the port's memory. Memory of operations that never completed is
-     * left allocated rather than freed under the kernel.
+     * (for at most 5 s), so no memory is freed while the kernel may still write to it; then stops
+     * taking tasks, runs the last ones, and closes the ring and frees the port's memory. Memory of
+     * operations that never completed is left allocated rather than freed under the kernel.
      */
     private void drainAndClose() {
         try {
             channels.disposeAll();
-            runTasks();
+            tasks.run();
             draining = true;
-            for (Completion c : handlers) {
-                if (c != null) {
-                    c.abandon();
-                }
+            blocks.closing();
+            registrations.forEach(r -> r.owner.abandon());
+            submitCancelAll(eventFd);
+            reapUntilIdle();
+            tasks.close();
+            while (tasks.run() > 0) {
+                // tasks accepted before the inbox closed; any they queue now is refused
             }
-            cancelAll(eventFd);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (inflight > 0 && System.nanoTime() < deadline) {
-                runTasks();
-                large.publish();
-                small.publish();
-                ring.enter(0);
-                if (ring.reap(sink) == 0) {
-                    Thread.onSpinWait();
-                }
-            }
+            reapUntilIdle();
         } catch (Throwable t) {
+            tasks.close();
             LOG.log(System.Logger.Level.WARNING, "flowsock: io_uring port " + index + " did not drain cleanly", t);
         }
-        if (inflight > 0) {
-            LOG.log(System.Logger.Level.WARNING, "flowsock: io_uring port " + index + " closed with " + inflight
+        int left = registrations.pending();
+        if (left > 0) {
+            LOG.log(System.Logger.Level.WARNING, "flowsock: io_uring port " + index + " closed with " + left
                     + " operations still in the kernel; their memory is left allocated");
+            registrations.forEach(r -> r.owner.lost());
             Native.close(state, ring.fd);
             return;
         }
         closeNative();
     }
 
-    private void closeNative() {
-        for (WriteBlock b : largeBlocks) {
-            b.free();
+    private void reapUntilIdle() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (registrations.pending() > 0 && System.nanoTime() < deadline) {
+            tasks.run();
+            prepareBuffers();
+            ring.enter(0);
+            if (ring.reap(sink) == 0) {
+                Thread.onSpinWait();
+            }
         }
-        largeBlocks.clear();
-        smallBlocks.clear();
+    }
+
+    private void closeNative() {
+        if (blocks != null) {
+            blocks.free();
+        }
         if (ring != null) {
             ring.close();
         }
@@ -410,15 +402,5 @@ final class UringPort implements CompletionPort {
     @Override
     public String toString() {
         return "UringPort[" + index + "]";
-    }
-
-    /** An owner of operations: a socket, a listener slot. */
-    interface Completion {
-        /** The completion of operation {@code op}: the result and the CQE flags. */
-        void complete(int op, int res, int flags);
-
-        /** The port is closing: cancel what is posted and close the descriptor once it is answered. */
-        default void abandon() {
-        }
     }
 }

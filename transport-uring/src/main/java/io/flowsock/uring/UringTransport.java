@@ -59,7 +59,7 @@ final class UringTransport implements Transport {
                 t.setDaemon(true);
                 return t;
             };
-            created.add(new UringPort(this, i, f, timer));
+            created.add(new UringPort(i, f, timer));
         }
         ports = List.copyOf(created);
         try {
@@ -134,10 +134,10 @@ final class UringTransport implements Transport {
         }
         UringSocket socket;
         try {
-            int fd = Native.socket(port.state, SockAddr.family(remote));
+            int fd = Native.socket(port.errno(), SockAddr.family(remote));
             socket = new UringSocket(port, fd);
             try {
-                SocketOptions.apply(port.state, port.scratch, fd, options.socketOptions());
+                SocketOptions.apply(port.errno(), port.scratch(), fd, options.socketOptions());
             } catch (RuntimeException e) {
                 socket.close(false);
                 throw e;
@@ -216,18 +216,16 @@ final class UringTransport implements Transport {
     }
 
     private void shutdown() {
-        PortChannels.closeChannels(listeners, ports, p -> p.channels);
+        PortChannels.closeChannels(listeners, ports, UringPort::channels);
         for (UringPort p : ports) {
             p.stop();
         }
         for (UringPort p : ports) {
             try {
-                p.terminated.get(10, TimeUnit.SECONDS);
+                p.awaitTermination(10, TimeUnit.SECONDS);   // false: a port that does not end in time is left to its daemon thread
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                // a port that does not end in time is left to its daemon thread
             }
         }
     }

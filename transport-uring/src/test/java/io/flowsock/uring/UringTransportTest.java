@@ -30,7 +30,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.reactivestreams.Subscription;
-import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
@@ -215,56 +214,6 @@ class UringTransportTest {
         conn.inbound().subscribe(sub);
         sub.subscribed.get(10, TimeUnit.SECONDS);   // BaseSubscriber drops requests made before onSubscribe
         return conn;
-    }
-
-    /**
-     * Keeps every byte it is given and requests nothing by itself. Counts onNext calls against
-     * the requests the test records in {@link #requested}, for tests that count demand.
-     */
-    private static final class Recorder extends BaseSubscriber<ByteBuffer> {
-        final CompletableFuture<Subscription> subscribed = new CompletableFuture<>();
-        final CompletableFuture<Void> done = new CompletableFuture<>();
-        final AtomicLong requested = new AtomicLong();
-        final AtomicLong delivered = new AtomicLong();
-        final AtomicLong overrun = new AtomicLong();
-        private final java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
-
-        @Override
-        protected void hookOnSubscribe(Subscription s) {
-            subscribed.complete(s);                 // no request: demand starts at zero
-        }
-
-        @Override
-        protected void hookOnNext(ByteBuffer b) {
-            if (delivered.incrementAndGet() > requested.get() && requested.get() > 0) {
-                overrun.incrementAndGet();
-            }
-            synchronized (got) {
-                got.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
-            }
-        }
-
-        @Override
-        protected void hookOnComplete() {
-            done.complete(null);
-        }
-
-        @Override
-        protected void hookOnError(Throwable e) {
-            done.completeExceptionally(e);
-        }
-
-        long received() {
-            synchronized (got) {
-                return got.size();
-            }
-        }
-
-        byte[] bytes() {
-            synchronized (got) {
-                return got.toByteArray();
-            }
-        }
     }
 
     /** Waits until the writer has made no progress for 300 ms; returns what it wrote. */
