@@ -18,6 +18,9 @@ import java.lang.invoke.MethodHandle;
  *
  * <p><b>Threading.</b> Safe from any thread; each thread passes its own state segment.
  */
+// binding to libc is what this class is for: the FFM API calls linking and resizing foreign memory
+// restricted, and the module is run with --enable-native-access
+@SuppressWarnings("restricted")
 final class Native {
     static final long SYS_IO_URING_SETUP = 425;
     static final long SYS_IO_URING_ENTER = 426;
