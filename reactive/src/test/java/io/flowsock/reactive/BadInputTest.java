@@ -244,8 +244,8 @@ class BadInputTest {
 
         iae("Tunable.new(int, int)", () -> new Tunable(0, 0), "cap must be >= 1, was 0");
         iae("Tunable.new(int, int)", () -> new Tunable(1, -1), "inUse must be >= 0, was -1");
-        iae("Capabilities.new(int, int, int, int, boolean)", () -> new Capabilities(0, 1, 2, 3, false),
-                "capabilities must all be >= 1, were accepts=0 reads=1 scatter=2 gather=3");
+        iae("Capabilities.new(int, int)", () -> new Capabilities(0, 3),
+                "capabilities must be >= 1, were scatter=0 gather=3");
     }
 
     @Test
@@ -454,7 +454,7 @@ class BadInputTest {
     }
 
     private static final String[] COVERED = {
-        "Capabilities.new(int, int, int, int, boolean)",
+        "Capabilities.new(int, int)",
         "Channel.abort(Throwable)",
         "Channel.new(CompletionPort, SocketIo, Capabilities, ChannelOptions, Runnable)",
         "Channel.recvBurst(int)",

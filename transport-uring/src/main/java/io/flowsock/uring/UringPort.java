@@ -327,11 +327,6 @@ final class UringPort implements CompletionPort {
         return timer;
     }
 
-    @Override
-    public int index() {
-        return index;
-    }
-
     // ------------------------------------------------------------------ channels and shutdown
 
     /** Registers a new channel until it closes. Port thread. */

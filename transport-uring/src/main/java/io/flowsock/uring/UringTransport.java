@@ -33,7 +33,7 @@ import java.util.function.Consumer;
  * receive can be withdrawn without losing the connection.
  */
 final class UringTransport implements Transport {
-    static final Capabilities CAPABILITIES = new Capabilities(1024, 1, 64, WriteBlock.MAX_IOV, true);
+    static final Capabilities CAPABILITIES = new Capabilities(64, WriteBlock.MAX_IOV);
     private static final AtomicInteger IDS = new AtomicInteger();
 
     private final List<UringPort> ports;

@@ -73,11 +73,6 @@ final class Nio2Port implements CompletionPort {
         return timer;
     }
 
-    @Override
-    public int index() {
-        return index;
-    }
-
     /** Registers a new channel until it closes. Port thread. */
     Channel adopt(Channel channel) {
         return channels.adopt(channel);

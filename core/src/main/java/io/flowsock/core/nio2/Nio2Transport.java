@@ -38,7 +38,7 @@ import java.util.function.Consumer;
  * capabilities say; the core maps the tunables onto them.
  */
 public final class Nio2Transport implements Transport {
-    private static final Capabilities CAPABILITIES = new Capabilities(1, 1, 1024, 1024, false);
+    private static final Capabilities CAPABILITIES = new Capabilities(1024, 1024);
     private static final AtomicInteger IDS = new AtomicInteger();
 
     private final List<Nio2Port> ports;
