@@ -290,6 +290,10 @@ class BadInputTest {
                 () -> transport.listen(local, null, ch -> { }), "options");
         npe("Transport.listen(InetSocketAddress, ListenOptions, Consumer)",
                 () -> transport.listen(local, ListenOptions.DEFAULTS, null), "onAccept");
+        iae("Transport.listen(InetSocketAddress, ListenOptions, Consumer)",
+                () -> transport.listen(InetSocketAddress.createUnresolved("no-such-host.invalid", 0),
+                        ListenOptions.DEFAULTS, ch -> { }),
+                "address must be resolved, was no-such-host.invalid/<unresolved>:0");
         InetSocketAddress remote = server.address();
         npe("Transport.connect(InetSocketAddress, ChannelOptions, Duration)",
                 () -> transport.connect(null, ChannelOptions.DEFAULTS, Duration.ZERO), "remote");

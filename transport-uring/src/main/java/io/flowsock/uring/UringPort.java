@@ -2,8 +2,8 @@ package io.flowsock.uring;
 
 import io.flowsock.core.Cancellable;
 import io.flowsock.core.Channel;
-import io.flowsock.core.CompletionPort;
 import io.flowsock.core.Timer;
+import io.flowsock.core.internal.BackendPort;
 import io.flowsock.core.internal.PortChannels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Runs only on its own thread, except {@link #execute}, {@link #schedule} and {@link #inPort}.
  */
-final class UringPort implements CompletionPort {
+final class UringPort implements BackendPort {
     private static final System.Logger LOG = System.getLogger(UringPort.class.getName());
     static final int RING_ENTRIES = 1024;
     static final short LARGE_GROUP = 1;
@@ -60,7 +60,6 @@ final class UringPort implements CompletionPort {
         }
     }
 
-    final UringTransport transport;
     private final int index;
     private final Timer timer;
     private final Thread thread;
@@ -94,8 +93,7 @@ final class UringPort implements CompletionPort {
     private final ArrayDeque<UringSocket> starved = new ArrayDeque<>();
     final PortChannels channels = new PortChannels();
 
-    UringPort(UringTransport transport, int index, ThreadFactory threads, Timer timer) {
-        this.transport = transport;
+    UringPort(int index, ThreadFactory threads, Timer timer) {
         this.index = index;
         this.timer = timer;
         this.thread = threads.newThread(this::run);
@@ -103,7 +101,8 @@ final class UringPort implements CompletionPort {
     }
 
     /** Waits until the port's ring is set up; throws the reason if it could not be. */
-    void awaitStarted() {
+    @Override
+    public void awaitStarted() {
         try {
             started.get(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
@@ -327,6 +326,21 @@ final class UringPort implements CompletionPort {
         return timer;
     }
 
+    @Override
+    public PortChannels channels() {
+        return channels;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        try {
+            terminated.get(timeout, unit);
+            return true;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        }
+    }
+
     // ------------------------------------------------------------------ channels and shutdown
 
     /** Registers a new channel until it closes. Port thread. */
@@ -335,7 +349,8 @@ final class UringPort implements CompletionPort {
     }
 
     /** Asks the loop to end once its channels are closed; the ring is torn down after its operations drain. */
-    void stop() {
+    @Override
+    public void stop() {
         stopping = true;
         if (!gone) {
             try {
