@@ -115,8 +115,8 @@ final class UringListener extends BaseListener {
             UringSocket socket = null;
             try {
                 SocketOptions.apply(port.state, port.scratch, childFd, options.child().socketOptions());
-                InetSocketAddress local = address();
-                socket = new UringSocket(port, childFd).addresses(local.getAddress().isAnyLocalAddress() ? null : local);
+                InetSocketAddress local = address().getAddress().isAnyLocalAddress() ? null : address();
+                socket = new UringSocket(port, childFd).addresses(local);
                 channel = port.adopt(new Channel(port, socket, transport.capabilities(), options.child(),
                         watchdogClosed::increment));
             } catch (RuntimeException e) {

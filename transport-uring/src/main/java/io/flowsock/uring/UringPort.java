@@ -1,6 +1,5 @@
 package io.flowsock.uring;
 
-import io.flowsock.core.Cancellable;
 import io.flowsock.core.Channel;
 import io.flowsock.core.Timer;
 import io.flowsock.core.internal.BackendPort;
@@ -314,11 +313,6 @@ final class UringPort implements BackendPort {
     @Override
     public boolean inPort() {
         return Thread.currentThread() == thread;
-    }
-
-    @Override
-    public Cancellable schedule(Runnable task, long delay, TimeUnit unit) {
-        return PortChannels.schedule(this, timer, task, delay, unit);
     }
 
     @Override

@@ -29,14 +29,14 @@ public abstract class BaseListener implements Listener {
     protected static final long RETRY_MILLIS = 10;
 
     protected final ListenOptions options;
-    /** Counts the connections a watchdog closed: the hook given to each accepted channel. */
+    /** Connections a watchdog closed: each accepted channel's hook adds on its port, watchdogClosed() sums. */
     protected final LongAdder watchdogClosed = new LongAdder();
     private final InetSocketAddress address;
     private final Consumer<Channel> onAccept;
     private final List<Slot<?>> slots = new ArrayList<>();   // filled by the constructor, then only read
-    private final LongAdder accepted = new LongAdder();
-    private final AtomicInteger armed = new AtomicInteger();  // accepts in the kernel, all ports: slots add and subtract, backlog() reads
-    private final AtomicInteger open = new AtomicInteger();   // slots not yet finished: the last to finish completes closed
+    private final LongAdder accepted = new LongAdder();       // slots add on their ports, accepted() sums
+    private final AtomicInteger armed = new AtomicInteger();  // accepts in the kernel: slots add, backlog() reads
+    private final AtomicInteger open = new AtomicInteger();   // slots not finished; the last to finish completes closed
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private volatile int backlogCap;        // written by backlog(int) from any thread, read by slots when they re-post
     private volatile boolean closing;       // set once by close(), read by slots on their ports

@@ -69,8 +69,8 @@ public abstract class BaseTransport<P extends BackendPort> implements Transport 
         List<P> created = new ArrayList<>(portCount);
         try {
             for (int i = 0; i < portCount; i++) {
-                created.add(factory.create(i, threads != null ? threads : daemon("flowsock-" + name + "-" + id + "-" + i),
-                        timer));
+                ThreadFactory f = threads != null ? threads : daemon("flowsock-" + name + "-" + id + "-" + i);
+                created.add(factory.create(i, f, timer));
             }
             for (P p : created) {
                 p.awaitStarted();
@@ -144,7 +144,8 @@ public abstract class BaseTransport<P extends BackendPort> implements Transport 
     }
 
     @Override
-    public final CompletableFuture<Channel> connect(InetSocketAddress remote, ChannelOptions options, Duration timeout) {
+    public final CompletableFuture<Channel> connect(InetSocketAddress remote, ChannelOptions options,
+                                                    Duration timeout) {
         Objects.requireNonNull(remote, "remote");
         Objects.requireNonNull(options, "options");
         Checks.notNegative("timeout", timeout);

@@ -1,12 +1,9 @@
 package io.flowsock.core.internal;
 
-import io.flowsock.core.Cancellable;
 import io.flowsock.core.Channel;
 import io.flowsock.core.CompletionPort;
-import io.flowsock.core.Timer;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
@@ -14,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What every backend's port does alike: keep its open channels so closing the transport can answer
- * each one, hand timer tasks to the port, run a task there now or later, or run one and wait.
+ * each one, run a task there now or later, or run one and wait.
  *
  * <p>An instance runs only on its port's thread; the static methods are safe from any thread.
  */
@@ -33,18 +30,6 @@ public final class PortChannels {
         for (Channel c : List.copyOf(channels)) {
             c.dispose();
         }
-    }
-
-    /** Hands {@code task} to {@code port} after {@code delay} by {@code timer}; dropped if the port is gone. */
-    public static Cancellable schedule(CompletionPort port, Timer timer, Runnable task, long delay, TimeUnit unit) {
-        Objects.requireNonNull(task, "task");   // else it would fail later, on the timer's thread
-        return timer.schedule(() -> {
-            try {
-                port.execute(task);
-            } catch (RejectedExecutionException closed) {
-                // the transport was closed: its connections are gone, so is the task's reason
-            }
-        }, delay, unit);
     }
 
     /**

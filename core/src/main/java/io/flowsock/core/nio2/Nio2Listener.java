@@ -33,7 +33,8 @@ final class Nio2Listener extends BaseListener {
                 SOCKETS), options, onAccept);
     }
 
-    private Nio2Listener(Nio2Transport transport, ReusePortBinder.Bound<Nio2Port, AsynchronousServerSocketChannel> bound,
+    private Nio2Listener(Nio2Transport transport,
+                         ReusePortBinder.Bound<Nio2Port, AsynchronousServerSocketChannel> bound,
                          ListenOptions options, Consumer<Channel> onAccept) {
         super(bound.address(), options, onAccept);
         this.transport = transport;

@@ -1,6 +1,5 @@
 package io.flowsock.core.nio2;
 
-import io.flowsock.core.Cancellable;
 import io.flowsock.core.Channel;
 import io.flowsock.core.Timer;
 import io.flowsock.core.internal.BackendPort;
@@ -61,11 +60,6 @@ final class Nio2Port implements BackendPort {
     @Override
     public boolean inPort() {
         return Thread.currentThread() == thread;
-    }
-
-    @Override
-    public Cancellable schedule(Runnable task, long delay, TimeUnit unit) {
-        return PortChannels.schedule(this, timer, task, delay, unit);
     }
 
     @Override
