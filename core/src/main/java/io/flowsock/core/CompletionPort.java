@@ -33,7 +33,4 @@ public interface CompletionPort extends Executor {
 
     /** The transport's timer, whose clock the watchdogs use. */
     Timer timer();
-
-    /** This port's position in {@link Transport#ports()}. */
-    int index();
 }

@@ -48,14 +48,18 @@ public interface Transport extends AutoCloseable {
     Timer timer();
 
     /**
-     * Binds and starts accepting. {@code onAccept} runs on the new connection's port thread.
+     * Binds {@code address}, which must be resolved, and starts accepting. Where the platform has
+     * SO_REUSEPORT, each port gets a listening socket of its own, each asking the kernel for the
+     * whole backlog. {@code onAccept} runs on the new connection's port thread.
      *
-     * @throws BindException if the address cannot be bound (in use, not local, no permission)
+     * @throws BindException if the address cannot be bound (in use, unless every listener on it
+     *                       asks {@link ListenOptions#reusePort()}; not local; no permission)
      */
     Listener listen(InetSocketAddress address, ListenOptions options, Consumer<Channel> onAccept);
 
     /**
-     * Connects to {@code remote}, which must be resolved. The future completes on the new
+     * Connects to {@code remote}, which must be resolved, giving up after {@code timeout} (zero:
+     * never; negative is refused). Connects take the ports in turn. The future completes on the new
      * connection's port thread, or fails with {@link ConnectRefusedException},
      * {@link ConnectTimeoutException} or {@link ConnectException}. Cancelling the future closes a
      * connection that completes afterwards.

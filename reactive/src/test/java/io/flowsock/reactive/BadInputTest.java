@@ -244,8 +244,8 @@ class BadInputTest {
 
         iae("Tunable.new(int, int)", () -> new Tunable(0, 0), "cap must be >= 1, was 0");
         iae("Tunable.new(int, int)", () -> new Tunable(1, -1), "inUse must be >= 0, was -1");
-        iae("Capabilities.new(int, int, int, int, boolean)", () -> new Capabilities(0, 1, 2, 3, false),
-                "capabilities must all be >= 1, were accepts=0 reads=1 scatter=2 gather=3");
+        iae("Capabilities.new(int, int)", () -> new Capabilities(0, 3),
+                "capabilities must be >= 1, were scatter=0 gather=3");
     }
 
     @Test
@@ -290,6 +290,10 @@ class BadInputTest {
                 () -> transport.listen(local, null, ch -> { }), "options");
         npe("Transport.listen(InetSocketAddress, ListenOptions, Consumer)",
                 () -> transport.listen(local, ListenOptions.DEFAULTS, null), "onAccept");
+        iae("Transport.listen(InetSocketAddress, ListenOptions, Consumer)",
+                () -> transport.listen(InetSocketAddress.createUnresolved("no-such-host.invalid", 0),
+                        ListenOptions.DEFAULTS, ch -> { }),
+                "address must be resolved, was no-such-host.invalid/<unresolved>:0");
         InetSocketAddress remote = server.address();
         npe("Transport.connect(InetSocketAddress, ChannelOptions, Duration)",
                 () -> transport.connect(null, ChannelOptions.DEFAULTS, Duration.ZERO), "remote");
@@ -454,7 +458,7 @@ class BadInputTest {
     }
 
     private static final String[] COVERED = {
-        "Capabilities.new(int, int, int, int, boolean)",
+        "Capabilities.new(int, int)",
         "Channel.abort(Throwable)",
         "Channel.new(CompletionPort, SocketIo, Capabilities, ChannelOptions, Runnable)",
         "Channel.recvBurst(int)",

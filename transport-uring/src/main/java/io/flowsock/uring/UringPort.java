@@ -1,9 +1,8 @@
 package io.flowsock.uring;
 
-import io.flowsock.core.Cancellable;
 import io.flowsock.core.Channel;
-import io.flowsock.core.CompletionPort;
 import io.flowsock.core.Timer;
+import io.flowsock.core.internal.BackendPort;
 import io.flowsock.core.internal.PortChannels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -31,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Runs only on its own thread, except {@link #execute}, {@link #schedule} and {@link #inPort}.
  */
-final class UringPort implements CompletionPort {
+final class UringPort implements BackendPort {
     private static final System.Logger LOG = System.getLogger(UringPort.class.getName());
     static final int RING_ENTRIES = 1024;
     static final short LARGE_GROUP = 1;
@@ -76,7 +75,8 @@ final class UringPort implements CompletionPort {
     }
 
     /** Waits until the port's ring is set up; throws the reason if it could not be. */
-    void awaitStarted() {
+    @Override
+    public void awaitStarted() {
         try {
             started.get(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
@@ -282,24 +282,15 @@ final class UringPort implements CompletionPort {
     }
 
     @Override
-    public Cancellable schedule(Runnable task, long delay, TimeUnit unit) {
-        return PortChannels.schedule(this, timer, task, delay, unit);
-    }
-
-    @Override
     public Timer timer() {
         return timer;
-    }
-
-    @Override
-    public int index() {
-        return index;
     }
 
     // ------------------------------------------------------------------ channels and shutdown
 
     /** The open channels of this port. Port thread. */
-    PortChannels channels() {
+    @Override
+    public PortChannels channels() {
         return channels;
     }
 
@@ -309,7 +300,8 @@ final class UringPort implements CompletionPort {
     }
 
     /** Waits up to {@code timeout} for the ring to be torn down and the port's thread to end. */
-    boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         try {
             terminated.get(timeout, unit);
@@ -326,7 +318,8 @@ final class UringPort implements CompletionPort {
     }
 
     /** Asks the loop to end once its channels are closed; the ring is torn down after its operations drain. */
-    void stop() {
+    @Override
+    public void stop() {
         stopping = true;
         if (!tasks.isClosed()) {
             try {

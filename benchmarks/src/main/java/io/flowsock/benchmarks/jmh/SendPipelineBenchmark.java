@@ -51,7 +51,7 @@ public class SendPipelineBenchmark {
 
     @Setup
     public void open() {
-        channel = new Channel(new InlinePort(), new InstantSocket(), new Capabilities(1, 1, 1024, 1024, false),
+        channel = new Channel(new InlinePort(), new InstantSocket(), new Capabilities(1024, 1024),
                 ChannelOptions.DEFAULTS.withSendCap(sendCap), null);
     }
 
@@ -122,11 +122,6 @@ public class SendPipelineBenchmark {
         @Override
         public Timer timer() {
             return timer;
-        }
-
-        @Override
-        public int index() {
-            return 0;
         }
     }
 

@@ -1,23 +1,17 @@
 package io.flowsock.core.internal;
 
-import io.flowsock.core.Cancellable;
 import io.flowsock.core.Channel;
 import io.flowsock.core.CompletionPort;
-import io.flowsock.core.Listener;
-import io.flowsock.core.Timer;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * What every backend's port does alike: keep its open channels so closing the transport can answer
- * each one, hand timer tasks to the port, run a task there and wait, and the transport's close
- * sequence over its ports.
+ * each one, run a task there now or later, or run one and wait.
  *
  * <p>An instance runs only on its port's thread; the static methods are safe from any thread.
  */
@@ -38,16 +32,19 @@ public final class PortChannels {
         }
     }
 
-    /** Hands {@code task} to {@code port} after {@code delay} by {@code timer}; dropped if the port is gone. */
-    public static Cancellable schedule(CompletionPort port, Timer timer, Runnable task, long delay, TimeUnit unit) {
-        java.util.Objects.requireNonNull(task, "task");   // else it would fail later, on the timer's thread
-        return timer.schedule(() -> {
-            try {
-                port.execute(task);
-            } catch (RejectedExecutionException closed) {
-                // the transport was closed: its connections are gone, so is the task's reason
-            }
-        }, delay, unit);
+    /**
+     * Runs {@code task} on {@code port}, at once when called there, or drops it when the port is
+     * gone: a port refuses tasks only once it has stopped, and a stopped port has closed every
+     * socket it had. A socket is closed only on its port: closed from another thread while the port
+     * completes an operation on it, it would make the port wait for a lock (NIO.2) or race the
+     * port's use of its ring (io_uring).
+     */
+    public static void onPort(CompletionPort port, Runnable task) {
+        try {
+            port.dispatch(task);
+        } catch (RejectedExecutionException closed) {
+            // the port closed every socket it had when it stopped
+        }
     }
 
     /** Runs {@code task} on the port and waits for it, or returns false if the port is gone or slow. */
@@ -67,37 +64,6 @@ public final class PortChannels {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    /**
-     * A transport's close: runs {@code shutdown} here, or on a daemon helper thread named
-     * {@code helperName} when called on one of {@code ports} (the shutdown waits for the ports).
-     */
-    public static void closeFromAnyThread(List<? extends CompletionPort> ports, String helperName, Runnable shutdown) {
-        if (ports.stream().anyMatch(CompletionPort::inPort)) {
-            Thread t = new Thread(shutdown, helperName);
-            t.setDaemon(true);
-            t.start();
-            return;
-        }
-        shutdown.run();
-    }
-
-    /**
-     * Stops the listeners, closes every connection at once on its own port (so each one's onClose
-     * completes and its buffers return), then lets each port run what that queued.
-     */
-    public static <P extends CompletionPort> void closeChannels(Collection<? extends Listener> listeners, List<P> ports,
-                                                                Function<P, PortChannels> channelsOf) {
-        for (Listener l : listeners) {
-            l.close();
-        }
-        for (P p : ports) {
-            runAndWait(p, channelsOf.apply(p)::disposeAll, 5, TimeUnit.SECONDS);
-        }
-        for (P p : ports) {
-            runAndWait(p, () -> { }, 5, TimeUnit.SECONDS);   // completions the closes queued run first
         }
     }
 }

@@ -1,11 +1,9 @@
 package io.flowsock.core.nio2;
 
-import io.flowsock.core.internal.Checks;
-import io.flowsock.core.BindException;
 import io.flowsock.core.Channel;
 import io.flowsock.core.ListenOptions;
-import io.flowsock.core.Listener;
-import io.flowsock.core.Tunable;
+import io.flowsock.core.internal.BaseListener;
+import io.flowsock.core.internal.ReusePortBinder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -14,215 +12,102 @@ import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
 import java.nio.channels.ServerSocketChannel;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
  * A server on NIO.2. NIO.2 allows one pending accept per server channel and puts accepted channels
  * in the server channel's group, so flowsock binds one server channel per port with SO_REUSEPORT
- * (where the platform has it): the kernel spreads connections over the ports and each port keeps
- * its own accept posted, re-posted first thing in every accept completion. Where SO_REUSEPORT is
- * missing, one server channel on the first port takes every connection.
+ * (where the platform has it, see {@link ReusePortBinder}) and each port keeps its own accept
+ * posted, re-posted first thing in every accept completion.
  */
-final class Nio2Listener implements Listener {
-    private static final System.Logger LOG = System.getLogger(Nio2Listener.class.getName());
+final class Nio2Listener extends BaseListener {
     private static final AcceptDone ACCEPT_DONE = new AcceptDone();
+    private static final Sockets SOCKETS = new Sockets();
 
     private final Nio2Transport transport;
-    private final ListenOptions options;
-    private final Consumer<Channel> onAccept;
-    private final List<Slot> slots = new ArrayList<>();
-    private final InetSocketAddress address;
-    private final AtomicInteger posted = new AtomicInteger();   // accepts posted right now, all ports
-    private final LongAdder accepted = new LongAdder();
-    private final LongAdder watchdogClosed = new LongAdder();
-    private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private final AtomicInteger open = new AtomicInteger();
-    private volatile int backlogCap;
-    private volatile boolean closing;
 
     Nio2Listener(Nio2Transport transport, InetSocketAddress requested, ListenOptions options,
                  Consumer<Channel> onAccept) {
+        this(transport, ReusePortBinder.bind(transport.ports(), transport.reusePortAvailable(), requested, options,
+                SOCKETS), options, onAccept);
+    }
+
+    private Nio2Listener(Nio2Transport transport,
+                         ReusePortBinder.Bound<Nio2Port, AsynchronousServerSocketChannel> bound,
+                         ListenOptions options, Consumer<Channel> onAccept) {
+        super(bound.address(), options, onAccept);
         this.transport = transport;
-        this.options = options;
-        this.onAccept = onAccept;
-        this.backlogCap = options.backlog();
-        List<Nio2Port> ports = transport.ports();
-        boolean spread = ports.size() > 1 && transport.reusePortAvailable();
-        try {
-            if (spread && !options.reusePort() && requested.getPort() != 0) {
-                probe(requested);   // SO_REUSEPORT would silently share a port that is taken: refuse it
-            }
-            InetSocketAddress bindTo = requested;
-            List<Nio2Port> listening = spread ? ports : ports.subList(0, 1);
-            // Every listener asks the kernel for the whole backlog. The kernel hashes each connection to
-            // one listener and never moves it, unevenly: with the backlog split between them, a storm
-            // overflows one listener's share while the server holds far fewer than backlog, and
-            // connections that overflow wait for a retransmission or, once SYN cookies answer, are lost.
-            for (Nio2Port port : listening) {
-                AsynchronousServerSocketChannel ch = AsynchronousServerSocketChannel.open(port.group);
-                slots.add(new Slot(this, port, ch));
-                ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                if (spread || options.reusePort()) {
-                    ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-                }
-                ch.bind(bindTo, options.backlog());
-                bindTo = (InetSocketAddress) ch.getLocalAddress();
-            }
-            address = bindTo;
-        } catch (IOException | RuntimeException e) {
-            for (Slot s : slots) {
-                closeQuietly(s.ch);
-            }
-            throw new BindException(requested, e);
-        }
-        open.set(slots.size());
-        for (Slot s : slots) {
-            s.port.execute(() -> post(s));
-        }
-    }
-
-    private static void probe(InetSocketAddress address) throws IOException {
-        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
-            probe.bind(address, 1);
-        }
-    }
-
-    /** Posts the slot's accept. Port thread. */
-    private void post(Slot s) {
-        if (closing) {
-            slotClosed(s);
-            return;
-        }
-        posted.incrementAndGet();
-        try {
-            s.ch.accept(s, ACCEPT_DONE);
-        } catch (RuntimeException e) {   // closed meanwhile
-            posted.decrementAndGet();
-            slotClosed(s);
-        }
-    }
-
-    /** A slot will post no more accepts; the last one completes {@link #onClose()}. Port thread. */
-    private void slotClosed(Slot s) {
-        if (!s.done) {
-            s.done = true;
-            if (open.decrementAndGet() == 0) {
-                closed.complete(null);
-            }
-        }
+        startAccepting(bound.sockets(), (port, ch) -> new Slot(this, port, ch));
     }
 
     private void accepted(Slot s, AsynchronousSocketChannel ch) {
-        posted.decrementAndGet();
-        if (closing) {
-            closeQuietly(ch);             // completed as the listener closed: nobody will serve it
-            slotClosed(s);
+        armed(-1);
+        if (closing()) {
+            Nio2Transport.closeQuietly(ch);   // completed as the listener closed: nobody will serve it
+            s.finished();
             return;
         }
-        post(s);                          // re-post first: the next connection never waits for this one
+        s.start();                            // re-post first: the next connection never waits for this one
         Channel channel;
         try {
-            transport.applyOptions(ch, options.child().socketOptions());
+            Nio2Transport.applyOptions(ch, options.child().socketOptions());
             channel = s.port.adopt(new Channel(s.port, new Nio2Socket(s.port, ch), transport.capabilities(),
                     options.child(), watchdogClosed::increment));
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "flowsock: dropping an accepted connection on " + address + ": " + e, e);
-            closeQuietly(ch);
+            dropped(e);
+            Nio2Transport.closeQuietly(ch);
             return;
         }
-        accepted.increment();
-        try {
-            onAccept.accept(channel);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "flowsock: accept callback failed for " + channel + "; closing it", e);
-            channel.abort(e);
-        }
+        handOver(channel);
     }
 
     private void failed(Slot s, Throwable e) {
-        posted.decrementAndGet();
-        if (closing || e instanceof AsynchronousCloseException || !s.ch.isOpen()) {
-            slotClosed(s);
+        armed(-1);
+        if (closing() || e instanceof AsynchronousCloseException || !s.ch.isOpen()) {
+            s.finished();
             return;
         }
-        // Out of descriptors or similar: log, and retry shortly rather than spin on the error.
-        LOG.log(System.Logger.Level.WARNING, "flowsock: accept failed on " + address + ", retrying in 10 ms: " + e);
-        s.port.schedule(() -> post(s), 10, TimeUnit.MILLISECONDS);
+        acceptFailed(e.toString());
+        s.port.schedule(s::start, RETRY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    @Override
-    public InetSocketAddress address() {
-        return address;
-    }
-
-    @Override
-    public Tunable backlog() {
-        return new Tunable(backlogCap, Math.max(0, posted.get()));
-    }
-
-    @Override
-    public void backlog(int cap) {
-        backlogCap = Checks.positive("backlog", cap);
-    }
-
-    @Override
-    public long accepted() {
-        return accepted.sum();
-    }
-
-    @Override
-    public long watchdogClosed() {
-        return watchdogClosed.sum();
-    }
-
-    @Override
-    public void close() {
-        if (closing) {
-            return;
-        }
-        closing = true;
-        for (Slot s : slots) {
-            // on its own port, like every socket; the pending accept completes with AsynchronousCloseException
-            Nio2Transport.onPort(s.port, () -> closeQuietly(s.ch));
-        }
-        transport.forget(this);
-    }
-
-    @Override
-    public CompletableFuture<Void> onClose() {
-        return closed;
-    }
-
-    private static void closeQuietly(java.nio.channels.Channel ch) {
-        try {
-            ch.close();
-        } catch (IOException ignored) {
-            // nothing left to release
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "Listener[" + address + "]";
-    }
-
-    /** One port's server channel. */
-    private static final class Slot {
+    /** One port's server channel, with its one accept posted. */
+    private static final class Slot extends BaseListener.Slot<Nio2Port> {
         final Nio2Listener listener;
-        final Nio2Port port;
         final AsynchronousServerSocketChannel ch;
-        boolean done;   // port thread only
 
         Slot(Nio2Listener listener, Nio2Port port, AsynchronousServerSocketChannel ch) {
+            super(listener, port);
             this.listener = listener;
-            this.port = port;
             this.ch = ch;
+        }
+
+        /** Posts the accept. */
+        @Override
+        protected void start() {
+            if (listener.closing()) {
+                finished();
+                return;
+            }
+            listener.armed(1);
+            try {
+                ch.accept(this, ACCEPT_DONE);
+            } catch (RuntimeException e) {   // closed meanwhile
+                listener.armed(-1);
+                finished();
+            }
+        }
+
+        /** Closes the channel: the pending accept completes with AsynchronousCloseException. */
+        @Override
+        protected void stop() {
+            Nio2Transport.closeQuietly(ch);
+        }
+
+        @Override
+        protected void release() {
+            Nio2Transport.closeQuietly(ch);
         }
     }
 
@@ -235,6 +120,37 @@ final class Nio2Listener implements Listener {
         @Override
         public void failed(Throwable e, Slot s) {
             s.listener.failed(s, e);
+        }
+    }
+
+    /** NIO.2's listening sockets, for the bind loop. */
+    private static final class Sockets implements ReusePortBinder.Sockets<Nio2Port, AsynchronousServerSocketChannel> {
+        @Override
+        public void probe(InetSocketAddress address) throws IOException {
+            try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+                probe.bind(address, 1);
+            }
+        }
+
+        @Override
+        public AsynchronousServerSocketChannel open(Nio2Port port, InetSocketAddress address) throws IOException {
+            return AsynchronousServerSocketChannel.open(port.group);
+        }
+
+        @Override
+        public InetSocketAddress bind(AsynchronousServerSocketChannel ch, InetSocketAddress address, boolean reusePort,
+                                      int backlog) throws IOException {
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (reusePort) {
+                ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            ch.bind(address, backlog);
+            return (InetSocketAddress) ch.getLocalAddress();
+        }
+
+        @Override
+        public void close(AsynchronousServerSocketChannel ch) {
+            Nio2Transport.closeQuietly(ch);
         }
     }
 }

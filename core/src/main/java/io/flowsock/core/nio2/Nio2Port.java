@@ -1,9 +1,8 @@
 package io.flowsock.core.nio2;
 
-import io.flowsock.core.Cancellable;
 import io.flowsock.core.Channel;
-import io.flowsock.core.CompletionPort;
 import io.flowsock.core.Timer;
+import io.flowsock.core.internal.BackendPort;
 import io.flowsock.core.internal.PortChannels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,10 +17,10 @@ import java.util.concurrent.TimeUnit;
  * waits for completions and runs their handlers, so a connection's completions run in order on
  * one thread with no hand-off. On Windows the group is an I/O completion port itself.
  */
-final class Nio2Port implements CompletionPort {
+final class Nio2Port implements BackendPort {
     final AsynchronousChannelGroup group;
     final ReceiveBuffers buffers = new ReceiveBuffers();
-    final PortChannels channels = new PortChannels();
+    private final PortChannels channels = new PortChannels();
     private final Executor executor;
     private final Timer timer;
     private final int index;
@@ -64,18 +63,28 @@ final class Nio2Port implements CompletionPort {
     }
 
     @Override
-    public Cancellable schedule(Runnable task, long delay, TimeUnit unit) {
-        return PortChannels.schedule(this, timer, task, delay, unit);
-    }
-
-    @Override
     public Timer timer() {
         return timer;
     }
 
     @Override
-    public int index() {
-        return index;
+    public PortChannels channels() {
+        return channels;
+    }
+
+    /** Closes the group's channels and ends its thread. */
+    @Override
+    public void stop() {
+        try {
+            group.shutdownNow();
+        } catch (IOException ignored) {
+            // the group's channels are closed regardless
+        }
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return group.awaitTermination(timeout, unit);
     }
 
     /** Registers a new channel until it closes. Port thread. */
