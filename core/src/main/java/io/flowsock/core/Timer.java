@@ -4,11 +4,11 @@ import io.flowsock.core.internal.SystemTimer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Time as the core sees it: a clock and one-shot tasks. Injectable so tests can drive time; see
- * {@link VirtualTimer}. Watchdogs and timeouts only ever use this, never the wall clock.
+ * Time as the core sees it: a clock and one-shot tasks. Injectable so tests can drive time (the
+ * tests' VirtualTimer, in flowsock-test-support). Watchdogs and timeouts only ever use this, never the wall clock.
  *
  * <p><b>Threading.</b> {@code schedule} may be called from any thread. Tasks run on the timer's
- * own thread (or, for a {@link VirtualTimer}, the thread that advances it) and must be short:
+ * own thread (or, for a virtual timer, the thread that advances it) and must be short:
  * the core's tasks only hand work to a completion port.
  */
 public interface Timer {

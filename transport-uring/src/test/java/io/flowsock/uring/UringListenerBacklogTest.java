@@ -1,6 +1,6 @@
 package io.flowsock.uring;
 
-import io.flowsock.core.storm.ListenerBacklogTest;
+import io.flowsock.core.storm.ListenerBacklogContract;
 import io.flowsock.core.Transport;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * this passes with a split backlog too; on nio2 it is what caught the split.)
  */
 @ExtendWith(UringAvailable.class)
-class UringListenerBacklogTest extends ListenerBacklogTest {
+class UringListenerBacklogTest extends ListenerBacklogContract {
     @Override
     protected Transport newTransport() {
         return Transport.of("uring", 2);

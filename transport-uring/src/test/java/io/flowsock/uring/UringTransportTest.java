@@ -3,7 +3,6 @@ package io.flowsock.uring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.flowsock.core.ConnectRefusedException;
 import io.flowsock.core.Transport;
 import io.flowsock.reactive.Connection;
 import io.flowsock.reactive.DisposableServer;
@@ -13,9 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,31 +56,6 @@ class UringTransportTest {
             byte[] head = in.readNBytes(8);
             int major = ((head[6] & 0xff) << 8) | (head[7] & 0xff);
             assertThat(major).as("class file major version of UringProvider").isEqualTo(61);
-        }
-    }
-
-    @Test
-    void aSocketOptionNio2LacksIsRefusedToo() {
-        try (Transport t = Transport.of("uring", 1)) {
-            StepVerifier.create(TcpServer.create().host("127.0.0.1").port(0).transport(t)
-                            .option(StandardSocketOptions.SO_LINGER, 0).bind())
-                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
-                            .hasMessageContaining("SO_LINGER"))
-                    .verify(VERIFY);
-        }
-    }
-
-    @Test
-    void connectToAClosedPortIsRefused() throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        try (Transport t = Transport.of("uring", 1)) {
-            StepVerifier.create(TcpClient.create().host("127.0.0.1").port(port).transport(t).connect())
-                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ConnectRefusedException.class)
-                            .hasMessageContaining("127.0.0.1:" + port))
-                    .verify(VERIFY);
         }
     }
 

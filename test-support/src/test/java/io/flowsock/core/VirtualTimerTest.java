@@ -32,4 +32,16 @@ class VirtualTimerTest {
         assertThatThrownBy(() -> new VirtualTimer().advance(Duration.ofSeconds(-1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("by must not be negative, was PT-1S");
     }
+
+    /** Test code, no longer core's API, so not in BadInputTest's list: its argument checks are here. */
+    @Test
+    void refusesNullArgumentsNamingThem() {
+        VirtualTimer timer = new VirtualTimer();
+        assertThatThrownBy(() -> timer.schedule(null, 1, TimeUnit.SECONDS))
+                .isInstanceOf(NullPointerException.class).hasMessage("task");
+        assertThatThrownBy(() -> timer.schedule(() -> { }, 1, null))
+                .isInstanceOf(NullPointerException.class).hasMessage("unit");
+        assertThatThrownBy(() -> timer.advance(null)).isInstanceOf(NullPointerException.class).hasMessage("by");
+        assertThat(timer.pending()).isZero();
+    }
 }

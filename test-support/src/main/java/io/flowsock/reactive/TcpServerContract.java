@@ -12,7 +12,12 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
-class TcpServerTest {
+/**
+ * TcpServer's contract for one backend: builder, argument checks, bind failures, lifecycle. Each
+ * backend subclasses it and supplies its transport; a backend that cannot run here is skipped with
+ * the reason in the subclass.
+ */
+public abstract class TcpServerContract extends LoopbackFixture {
     private static final Duration VERIFY = Duration.ofSeconds(10);
 
     @Test
@@ -76,7 +81,7 @@ class TcpServerTest {
     void bindFailsNamingTheAddressWhenPortIsTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            StepVerifier.create(TcpServer.create().host("127.0.0.1").port(port).bind())
+            StepVerifier.create(TcpServer.create().host("127.0.0.1").port(port).transport(transport).bind())
                     .expectErrorSatisfies(e -> {
                         assertThat(e).isInstanceOf(BindException.class).hasMessageContaining("127.0.0.1:" + port);
                         assertThat(((BindException) e).address()).isEqualTo(new InetSocketAddress("127.0.0.1", port));
@@ -87,9 +92,10 @@ class TcpServerTest {
 
     @Test
     void aSecondServerOnTheSamePortIsRefusedNotSilentlyShared() {
-        DisposableServer first = TcpServer.create().host("127.0.0.1").port(0).bindNow(VERIFY);
+        DisposableServer first = TcpServer.create().host("127.0.0.1").port(0).transport(transport).bindNow(VERIFY);
         try {
-            assertThatThrownBy(() -> TcpServer.create().host("127.0.0.1").port(first.port()).bindNow(VERIFY))
+            assertThatThrownBy(() -> TcpServer.create().host("127.0.0.1").port(first.port()).transport(transport)
+                    .bindNow(VERIFY))
                     .isInstanceOf(BindException.class).hasMessageContaining(":" + first.port());
         } finally {
             first.disposeNow(VERIFY);
@@ -98,8 +104,9 @@ class TcpServerTest {
 
     @Test
     void anOptionThePlatformDoesNotSupportFailsTheBindNamingIt() {
-        // NIO.2's asynchronous sockets have no SO_LINGER: the bind, not the first accept, says so.
-        StepVerifier.create(TcpServer.create().host("127.0.0.1").port(0)
+        // NIO.2's asynchronous sockets have no SO_LINGER, nor has io_uring's backend: the bind, not the
+        // first accept, says so.
+        StepVerifier.create(TcpServer.create().host("127.0.0.1").port(0).transport(transport)
                         .option(StandardSocketOptions.SO_LINGER, 0).bind())
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining("SO_LINGER"))
@@ -108,7 +115,7 @@ class TcpServerTest {
 
     @Test
     void bindIsLazyAndReportsTheRealPortAndBacklog() {
-        var bind = TcpServer.create().host("127.0.0.1").port(0).backlog(77).bind();
+        var bind = TcpServer.create().host("127.0.0.1").port(0).transport(transport).backlog(77).bind();
         DisposableServer s = bind.block(VERIFY);
         try {
             assertThat(s.port()).isPositive();
@@ -126,7 +133,7 @@ class TcpServerTest {
     @Test
     void lifecycleHooksRunInOrder() throws Exception {
         java.util.List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-        DisposableServer s = TcpServer.create().host("127.0.0.1").port(0)
+        DisposableServer s = TcpServer.create().host("127.0.0.1").port(0).transport(transport)
                 .doOnBound(x -> events.add("bound"))
                 .doOnConnection(c -> events.add("connection"))
                 .handle(c -> {

@@ -24,14 +24,12 @@ import org.junit.jupiter.api.Test;
  * A connection that finds its listener's queue full waits for a TCP retransmission (a second or
  * more), and in a long storm, once the kernel answers with SYN cookies, it is lost for good.
  */
-public class ListenerBacklogTest {
+public abstract class ListenerBacklogContract {
     private static final int BACKLOG = 200;
     private final Transport transport = newTransport();
 
-    /** The backend under test, with two ports; another backend's module subclasses this test. */
-    protected Transport newTransport() {
-        return Transport.nio2(2);
-    }
+    /** The backend under test, with two ports; each backend subclasses this contract. */
+    protected abstract Transport newTransport();
 
     @AfterEach
     public void close() {

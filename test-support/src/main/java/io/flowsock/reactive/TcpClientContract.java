@@ -10,7 +10,12 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
-class TcpClientTest {
+/**
+ * TcpClient's contract for one backend: builder, argument checks, connect failures and timeouts.
+ * Each backend subclasses it and supplies its transport; a backend that cannot run here is skipped
+ * with the reason in the subclass.
+ */
+public abstract class TcpClientContract extends LoopbackFixture {
     private static final Duration VERIFY = Duration.ofSeconds(10);
 
     @Test
@@ -41,7 +46,7 @@ class TcpClientTest {
 
     @Test
     void connectWithoutAPortFailsSayingSo() {
-        StepVerifier.create(TcpClient.create().connect())
+        StepVerifier.create(TcpClient.create().transport(transport).connect())
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
                         .hasMessageContaining("port is not set"))
                 .verify(VERIFY);
@@ -50,7 +55,7 @@ class TcpClientTest {
     @Test
     void connectToAClosedPortIsRefusedNamingTheAddress() throws Exception {
         int port = Loopback.closedPort();
-        StepVerifier.create(TcpClient.create().host("127.0.0.1").port(port).connect())
+        StepVerifier.create(TcpClient.create().host("127.0.0.1").port(port).transport(transport).connect())
                 .expectErrorSatisfies(e -> {
                     assertThat(e).isInstanceOf(ConnectRefusedException.class)
                             .hasMessageContaining("127.0.0.1:" + port);
@@ -79,7 +84,7 @@ class TcpClientTest {
             }
             org.junit.jupiter.api.Assumptions.assumeTrue(queueFull,
                     "this kernel accepted every connect into a full queue; no way to make one hang here");
-            StepVerifier.create(TcpClient.create().host("127.0.0.1").port(port)
+            StepVerifier.create(TcpClient.create().host("127.0.0.1").port(port).transport(transport)
                             .connectTimeout(Duration.ofMillis(300)).connect())
                     .expectErrorSatisfies(e -> assertThat(e)
                             .isInstanceOf(io.flowsock.core.ConnectTimeoutException.class)
@@ -95,16 +100,17 @@ class TcpClientTest {
     @Test
     void connectNowRethrowsTheTypedFailure() throws Exception {
         int port = Loopback.closedPort();
-        assertThatThrownBy(() -> TcpClient.create().host("127.0.0.1").port(port).connectNow(VERIFY))
+        assertThatThrownBy(() -> TcpClient.create().host("127.0.0.1").port(port).transport(transport).connectNow(VERIFY))
                 .isInstanceOf(ConnectRefusedException.class);
     }
 
     @Test
     void doOnConnectedSeesTheConnectionBeforeTheCaller() {
-        DisposableServer s = TcpServer.create().host("127.0.0.1").port(0).bindNow(VERIFY);
+        DisposableServer s = TcpServer.create().host("127.0.0.1").port(0).transport(transport).bindNow(VERIFY);
         try {
             java.util.concurrent.atomic.AtomicReference<Connection> seen = new java.util.concurrent.atomic.AtomicReference<>();
-            Connection c = TcpClient.create().host("127.0.0.1").port(s.port()).doOnConnected(seen::set)
+            Connection c = TcpClient.create().host("127.0.0.1").port(s.port()).transport(transport)
+                    .doOnConnected(seen::set)
                     .connectNow(VERIFY);
             assertThat(seen.get()).isSameAs(c);
             c.dispose();

@@ -2,17 +2,19 @@ package io.flowsock.reactive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowsock.core.Transport;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Proves BlockHound guards the port threads in this module's tests, so a blocking call would fail them. */
-class BlockHoundTest {
+/**
+ * Proves BlockHound guards one backend's port threads in the tests of the module that runs it, so a
+ * blocking call would fail them. Each backend subclasses it and supplies its transport.
+ */
+public abstract class BlockHoundContract extends LoopbackFixture {
     @Test
     void aBlockingCallOnACompletionPortThreadIsCaught() throws Exception {
         CompletableFuture<Throwable> caught = new CompletableFuture<>();
-        Transport.shared().ports().get(0).execute(() -> {
+        transport.ports().get(0).execute(() -> {
             try {
                 Thread.sleep(1);
                 caught.complete(null);

@@ -38,7 +38,7 @@ import reactor.test.publisher.TestPublisher;
 /**
  * The connection contract of DESIGN.md over real loopback sockets, for one backend. Each backend
  * subclasses it and supplies its transport; a backend that cannot run here is skipped with the
- * reason in the subclass. Public, in reactive's test-jar, so a backend in another module (io_uring)
+ * reason in the subclass. Public, in flowsock-test-support, so a backend in another module (io_uring)
  * runs the same suite.
  */
 public abstract class ConnectionContract extends LoopbackFixture {
