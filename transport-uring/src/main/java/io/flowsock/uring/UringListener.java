@@ -6,6 +6,7 @@ import io.flowsock.core.ListenOptions;
 import io.flowsock.core.Listener;
 import io.flowsock.core.Tunable;
 import io.flowsock.core.internal.Checks;
+import io.flowsock.core.spi.ChannelFactory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -226,7 +227,7 @@ final class UringListener implements Listener {
             try {
                 SocketOptions.apply(port.state, port.scratch, childFd, options.child().socketOptions());
                 socket = new UringSocket(port, childFd).addresses(address.getAddress().isAnyLocalAddress() ? null : address);
-                channel = port.adopt(new Channel(port, socket, transport.capabilities(), options.child(),
+                channel = port.adopt(ChannelFactory.accepted(port, socket, transport.capabilities(), options.child(),
                         watchdogClosed::increment));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "flowsock: dropping an accepted connection on " + address + ": " + e);

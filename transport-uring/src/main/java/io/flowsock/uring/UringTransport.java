@@ -13,6 +13,7 @@ import io.flowsock.core.Timer;
 import io.flowsock.core.Transport;
 import io.flowsock.core.internal.Checks;
 import io.flowsock.core.internal.PortChannels;
+import io.flowsock.core.spi.ChannelFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -174,7 +175,7 @@ final class UringTransport implements Transport {
             }
             Channel channel;
             try {
-                channel = port.adopt(new Channel(port, socket.addresses(), CAPABILITIES, options, null));
+                channel = port.adopt(ChannelFactory.connected(port, socket.addresses(), CAPABILITIES, options));
             } catch (RuntimeException e) {
                 socket.close(false);
                 result.completeExceptionally(new ConnectException(remote, e));

@@ -9,6 +9,7 @@ import io.flowsock.core.Send;
 import io.flowsock.core.SendSource;
 import io.flowsock.core.Timer;
 import io.flowsock.core.VirtualTimer;
+import io.flowsock.core.spi.ChannelFactory;
 import io.flowsock.core.spi.ReadCompletion;
 import io.flowsock.core.spi.SocketIo;
 import io.flowsock.core.spi.WriteCompletion;
@@ -51,8 +52,8 @@ public class SendPipelineBenchmark {
 
     @Setup
     public void open() {
-        channel = new Channel(new InlinePort(), new InstantSocket(), new Capabilities(1, 1, 1024, 1024, false),
-                ChannelOptions.DEFAULTS.withSendCap(sendCap), null);
+        channel = ChannelFactory.connected(new InlinePort(), new InstantSocket(),
+                new Capabilities(1, 1, 1024, 1024, false), ChannelOptions.DEFAULTS.withSendCap(sendCap));
     }
 
     /** Sends {@value #BUFFERS} buffers through one outbound stream; reported per buffer. */

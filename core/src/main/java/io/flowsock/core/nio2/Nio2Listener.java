@@ -6,6 +6,7 @@ import io.flowsock.core.Channel;
 import io.flowsock.core.ListenOptions;
 import io.flowsock.core.Listener;
 import io.flowsock.core.Tunable;
+import io.flowsock.core.spi.ChannelFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -129,7 +130,7 @@ final class Nio2Listener implements Listener {
         Channel channel;
         try {
             transport.applyOptions(ch, options.child().socketOptions());
-            channel = s.port.adopt(new Channel(s.port, new Nio2Socket(s.port, ch), transport.capabilities(),
+            channel = s.port.adopt(ChannelFactory.accepted(s.port, new Nio2Socket(s.port, ch), transport.capabilities(),
                     options.child(), watchdogClosed::increment));
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "flowsock: dropping an accepted connection on " + address + ": " + e, e);

@@ -13,6 +13,7 @@ import io.flowsock.core.ListenOptions;
 import io.flowsock.core.Listener;
 import io.flowsock.core.Timer;
 import io.flowsock.core.Transport;
+import io.flowsock.core.spi.ChannelFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
@@ -165,7 +166,7 @@ public final class Nio2Transport implements Transport {
                 timeoutTask.cancel();
                 Channel channel;
                 try {
-                    channel = port.adopt(new Channel(port, new Nio2Socket(port, ch), CAPABILITIES, options, null));
+                    channel = port.adopt(ChannelFactory.connected(port, new Nio2Socket(port, ch), CAPABILITIES, options));
                 } catch (IOException | RuntimeException e) {
                     close(ch);
                     result.completeExceptionally(new ConnectException(remote, e));
