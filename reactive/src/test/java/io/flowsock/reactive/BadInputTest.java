@@ -319,8 +319,8 @@ class BadInputTest {
                 .get(10, TimeUnit.SECONDS);
         try {
             iae("Listener.backlog(int)", () -> listener.backlog(0), "backlog must be >= 1, was 0");
-            npe("Channel.new(CompletionPort, SocketIo, Capabilities, ChannelOptions, Runnable)",
-                    () -> new Channel(null, null, null, null, null), "port");
+            npe("ChannelFactory.connected(CompletionPort, SocketIo, Capabilities, ChannelOptions)",
+                    () -> io.flowsock.core.spi.ChannelFactory.connected(null, null, null, null), "port");
             npe("Channel.start(ChannelHandler)", () -> ch.start(null), "handler");
             iae("Channel.request(long)", () -> ch.request(0), "n must be >= 1, was 0");
             iae("Channel.request(long)", () -> ch.request(-1), "n must be >= 1, was -1");
