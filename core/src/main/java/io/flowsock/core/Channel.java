@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>This class keeps the connection's state, its close future and its tunables; the work is done
  * by three parts confined to the port: the inbound side (demand, reads, ABD, delivery), the
- * outbound side (the queue of {@link OutboundOp operations}, gathering writes, sendcap accounting)
+ * outbound side (the queue of outbound operations, gathering writes, sendcap accounting)
  * and the watchdogs. docs/design-engine.md draws the state machine they share.
  *
  * <p><b>Threading.</b> Public methods are safe from any thread and hand their work to the
@@ -162,7 +162,7 @@ public final class Channel {
             if (!(in.hasEnded() && out.isIdle())) {   // the usual server close (peer FIN seen, all written) needs no timer
                 watchdogs.armClose();
             }
-            out.submit(OutboundOp.Close.INSTANCE);
+            out.submit(Outbound.Close.INSTANCE);
         });
         return closeFuture;
     }

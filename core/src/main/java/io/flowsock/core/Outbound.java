@@ -72,7 +72,7 @@ final class Outbound implements WriteCompletion {
                 return;
             }
             refuse("output was shut down");
-            submit(new OutboundOp.Shutdown(done));
+            submit(new Shutdown(done));
         });
         return done;
     }
@@ -101,7 +101,7 @@ final class Outbound implements WriteCompletion {
             }
             if (op instanceof Send s) {
                 if (s.ended) {
-                    enqueueDue(new OutboundOp.SendEnd(s, queued));   // completed before its turn
+                    enqueueDue(new SendEnd(s, queued));   // completed before its turn
                 } else {
                     active = s;
                     grant();
@@ -164,7 +164,7 @@ final class Outbound implements WriteCompletion {
             return;                          // still waiting its turn: advance() queues its end
         }
         outstanding -= (int) (s.requested - s.received);
-        enqueueDue(new OutboundOp.SendEnd(s, queued));
+        enqueueDue(new SendEnd(s, queued));
         active = null;
         advance();
     }
@@ -224,20 +224,20 @@ final class Outbound implements WriteCompletion {
 
     /** Whether every buffer queued before {@code op} is written; shutdown and close come after all buffers. */
     private boolean isDue(OutboundOp op) {
-        if (op instanceof OutboundOp.SendEnd end) {
+        if (op instanceof SendEnd end) {
             return written >= end.at();
         }
         return op != null && unwritten.isEmpty();
     }
 
     private void run(OutboundOp op) {
-        if (op instanceof OutboundOp.SendEnd end) {
+        if (op instanceof SendEnd end) {
             try {
                 end.send().source.onSent();
             } catch (RuntimeException e) {
                 channel.callbackFailed("onSent", e);
             }
-        } else if (op instanceof OutboundOp.Shutdown shutdown) {
+        } else if (op instanceof Shutdown shutdown) {
             if (shutdownIo()) {
                 shutdown.done().complete(null);
                 channel.closeIfBothEnded();
@@ -245,7 +245,7 @@ final class Outbound implements WriteCompletion {
                 shutdown.done().completeExceptionally(new ConnectionClosedException(channel.remoteAddress(),
                         "shutdownOutput failed; the connection is closed"));
             }
-        } else if (op instanceof OutboundOp.Close && shutdownIo()) {
+        } else if (op instanceof Close && shutdownIo()) {
             channel.finSentForClose();
         }
     }
@@ -323,9 +323,9 @@ final class Outbound implements WriteCompletion {
         for (OutboundOp op : ops) {
             if (op instanceof Send s) {
                 failSend(s, error);
-            } else if (op instanceof OutboundOp.SendEnd end) {
+            } else if (op instanceof SendEnd end) {
                 failSend(end.send(), error);
-            } else if (op instanceof OutboundOp.Shutdown shutdown) {
+            } else if (op instanceof Shutdown shutdown) {
                 shutdown.done().completeExceptionally(error);
             }
         }
@@ -366,5 +366,20 @@ final class Outbound implements WriteCompletion {
     void sendCap(int cap) {
         sendCap = cap;
         channel.port.dispatch(this::grant);
+    }
+
+    // ------------------------------------------------------------------ the operations besides Send
+
+    /** The end of {@code send}: due once the first {@code at} buffers of the channel are written; then onSent. */
+    record SendEnd(Send send, long at) implements OutboundOp {
+    }
+
+    /** FIN after everything before it; {@code done} completes once it is sent, or fails. */
+    record Shutdown(CompletableFuture<Void> done) implements OutboundOp {
+    }
+
+    /** A graceful close's FIN after everything before it; then the input is drained to the peer's FIN. */
+    record Close() implements OutboundOp {
+        static final Close INSTANCE = new Close();
     }
 }
