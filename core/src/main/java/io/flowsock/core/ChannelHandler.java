@@ -12,7 +12,10 @@ import java.nio.ByteBuffer;
  *
  * <p><b>Lifecycle.</b> {@code onData} is called once per filled receive buffer, never more often
  * than {@link Channel#request(long)} allowed. Then at most one of {@link #onEnd()} (the peer's
- * FIN, or a local dispose) and {@link #onError}; last, {@link #onClosed()}, exactly once.
+ * FIN, or a local dispose) and {@link #onError}; last, {@link #onClosed()}, exactly once. After
+ * {@link Channel#abandonInput()} the handler gets no more {@code onData}, {@code onEnd} or
+ * {@code onError}, only {@code onClosed} when the connection closes; an abandon after
+ * {@code onEnd} or {@code onError} changes nothing.
  */
 public interface ChannelHandler {
     /** Bytes received. Counts one against the demand given by {@link Channel#request(long)}. */

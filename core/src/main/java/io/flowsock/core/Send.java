@@ -11,39 +11,51 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * written one after another in the order they were started, never interleaved.
  *
  * <p><b>Threading.</b> {@link #offer}, {@link #complete} and {@link #fail} may be called from any
- * thread, one at a time (as Reactive Streams signals are); they are handed to the port in order.
- * On the port thread itself they take effect at once.
+ * thread, even from several at once (a cancel ending the stream while the producer still emits on
+ * its own thread). Each signal is handed to the port and applied there once, in the order the
+ * signals were handed over; on the port thread, with nothing handed over before, a signal takes
+ * effect at once. The first {@code complete} or {@code fail} ends the stream: what comes after it
+ * is dropped.
  *
  * <p><b>Buffers.</b> A buffer offered belongs to the channel until {@link SendSource#onSent()} or
- * {@link SendSource#onFailed}; it is written from its position to its limit and not copied.
+ * {@link SendSource#onFailed}; it is written from its position to its limit and not copied. A
+ * buffer offered after the stream ended is dropped unwritten.
+ *
+ * <p><b>Lifecycle.</b> Pending until the streams started before it ended, then active: asked for
+ * buffers at most {@code sendCap} ahead of the writes. Ends with exactly one of
+ * {@code onSent} and {@code onFailed}.
  */
-public final class Send {
+public final class Send implements OutboundOp {
     private static final Object COMPLETE = new Object();
-
-    final Channel channel;
-    final SendSource source;
     private static final VarHandle WIP;
+    private static final VarHandle HANDOFF;
 
     static {
         try {
-            WIP = MethodHandles.lookup().findVarHandle(Send.class, "wip", int.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            WIP = l.findVarHandle(Send.class, "wip", int.class);
+            HANDOFF = l.findVarHandle(Send.class, "handoff", ConcurrentLinkedQueue.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
+    final Channel channel;
+    final SendSource source;
+
     /**
      * Signals from threads other than the port, in order; drained on the port thread. Created by
-     * the first such signal: a send fed on its own port (an echo) never needs it.
+     * the first such signal, with a compare-and-set since two threads may race to create it: a send
+     * fed on its own port (an echo) never needs it.
      */
     private volatile ConcurrentLinkedQueue<Object> handoff;
     /** Written by producers (increment) and the drain task (decrement): one drain task at a time. */
     private volatile int wip;
 
     // Port thread only.
-    long requested;
-    long received;
-    boolean ended;
+    long requested;      // buffers asked of the source
+    long received;       // buffers the source offered while active
+    boolean ended;       // complete or fail was applied, or the channel failed the send: no more offers count
 
     Send(Channel channel, SendSource source) {
         this.channel = channel;
@@ -68,19 +80,26 @@ public final class Send {
 
     private void signal(Object s) {
         if (channel.port.inPort() && wip == 0) {
-            apply(s);              // nothing queued from another thread: order holds
+            apply(s);              // nothing handed over before: order holds
             return;
         }
-        ConcurrentLinkedQueue<Object> q = handoff;
-        if (q == null) {
-            // Signals are serial (Reactive Streams 1.3), so only one thread ever creates the queue.
-            q = new ConcurrentLinkedQueue<>();
-            handoff = q;
-        }
-        q.add(s);
+        queue().add(s);
         if ((int) WIP.getAndAdd(this, 1) == 0) {
             channel.port.execute(this::drain);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private ConcurrentLinkedQueue<Object> queue() {
+        ConcurrentLinkedQueue<Object> q = handoff;
+        if (q == null) {
+            ConcurrentLinkedQueue<Object> fresh = new ConcurrentLinkedQueue<>();
+            q = (ConcurrentLinkedQueue<Object>) HANDOFF.compareAndExchange(this, null, fresh);
+            if (q == null) {
+                q = fresh;
+            }
+        }
+        return q;
     }
 
     private void drain() {
@@ -96,12 +115,13 @@ public final class Send {
     }
 
     private void apply(Object s) {
+        Outbound out = channel.out;
         if (s instanceof ByteBuffer b) {
-            channel.sendOffered(this, b);
+            out.offered(this, b);
         } else if (s == COMPLETE) {
-            channel.sendCompleted(this);
+            out.completed(this);
         } else {
-            channel.sendFailed(this, ((Failure) s).error);
+            out.failed(this, ((Failure) s).error);
         }
     }
 

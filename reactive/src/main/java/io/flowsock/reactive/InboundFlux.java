@@ -30,7 +30,9 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
     // Port thread only. Dropped once the subscriber cancelled or got its terminal signal.
     private CoreSubscriber<? super ByteBuffer> actual;
     private boolean ended;
-    private boolean terminated;   // the subscriber got onComplete or onError: at most once
+    // Written once on the port just before onComplete or onError, read by cancel on any thread: a
+    // cancel that follows the terminal signal (Flux.zip cancelling a finished source) then does nothing.
+    private volatile boolean terminated;
     private Throwable error;
     private volatile boolean cancelled;   // written by any thread (cancel), read on the port
 
@@ -74,9 +76,14 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
         channel.request(n);
     }
 
+    /**
+     * No more input: the channel stops reading and drops what a posted read brings, but the
+     * connection stays open for output. After the terminal signal a cancel does nothing (rules
+     * 2.4, 3.7).
+     */
     @Override
     public void cancel() {
-        if (!cancelled) {
+        if (!cancelled && !terminated) {
             cancelled = true;
             channel.abandonInput();
             channel.port().dispatch(() -> actual = null);   // rule 3.13: let the subscriber go

@@ -42,6 +42,153 @@ import reactor.test.publisher.TestPublisher;
  * runs the same suite.
  */
 public abstract class ConnectionContract extends LoopbackFixture {
+    // ------------------------------------------------------------------ cancelling inbound: no more input
+
+    @Test
+    public void inboundNextThenFlatMapSendsTheWholeReplyThenFin() throws Exception {
+        byte[] reply = randomBytes(256 * 1024, 40);
+        DisposableServer server = bind(server().handle(c ->
+                c.inbound().next().flatMap(first -> c.send(Mono.just(ByteBuffer.wrap(reply))))));
+        try (Socket peer = rawClient(server.port())) {
+            peer.setSoTimeout(20_000);
+            peer.getOutputStream().write("hello".getBytes());
+            assertThat(peer.getInputStream().readAllBytes()).as("the reply whole, then EOF").isEqualTo(reply);
+        }
+        await(() -> server.connections() == 0, VERIFY, "closed once the handler ended and the peer closed");
+    }
+
+    @Test
+    public void afterCancellingInboundThePeersDataIsNotReadAndTheConnectionStillSends() throws Exception {
+        DisposableServer server = bind(server());
+        try (Socket peer = rawClient(server.port())) {
+            peer.setSoTimeout(20_000);
+            Connection conn = nextAccepted();
+            peer.getOutputStream().write("first".getBytes());
+            StepVerifier.create(conn.inbound().next().map(ByteBuffer::remaining))
+                    .expectNextMatches(n -> n > 0).expectComplete().verify(VERIFY);
+
+            AtomicLong written = new AtomicLong();
+            Thread writer = new Thread(() -> {
+                byte[] block = new byte[64 * 1024];
+                try {
+                    OutputStream out = peer.getOutputStream();
+                    for (int i = 0; i < 4096; i++) {   // 256 MiB: far more than the socket buffers hold
+                        out.write(block);
+                        written.addAndGet(block.length);
+                    }
+                } catch (IOException closedAtTheEnd) {
+                    // the test closes the socket under the stalled writer
+                }
+            }, "unread-writer");
+            writer.start();
+            long last;
+            long now = written.get();
+            int rounds = 0;
+            do {
+                last = now;
+                Thread.sleep(500);
+                now = written.get();
+            } while (now != last && ++rounds < 40);
+            assertThat(now).as("nobody reads: the peer stalls").isEqualTo(last).isLessThan(4096L * 64 * 1024);
+
+            StepVerifier.create(conn.send(Mono.just(Loopback.utf8("still sending"))))
+                    .expectComplete().verify(VERIFY);
+            byte[] got = new byte["still sending".length()];
+            new java.io.DataInputStream(peer.getInputStream()).readFully(got);
+            assertThat(new String(got)).isEqualTo("still sending");
+            assertThat(conn.isDisposed()).isFalse();
+            conn.dispose();
+            writer.join(20_000);
+        }
+    }
+
+    @Test
+    public void aCancelAfterInboundCompletedLeavesTheReplyAndACleanFin() throws Exception {
+        byte[] reply = randomBytes(128 * 1024, 41);
+        DisposableServer server = bind(server().handle(c -> {
+            CompletableFuture<Void> ended = new CompletableFuture<>();
+            c.inbound().subscribe(new reactor.core.CoreSubscriber<ByteBuffer>() {
+                private Subscription s;
+
+                @Override
+                public void onSubscribe(Subscription s) {
+                    this.s = s;
+                    s.request(Long.MAX_VALUE);
+                }
+
+                @Override
+                public void onNext(ByteBuffer b) {
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    ended.completeExceptionally(t);
+                }
+
+                @Override
+                public void onComplete() {
+                    s.cancel();                       // as Flux.zip does to a finished source
+                    ended.complete(null);
+                }
+            });
+            return Mono.fromFuture(ended).then(c.send(Mono.just(ByteBuffer.wrap(reply))));
+        }));
+        try (Socket peer = rawClient(server.port())) {
+            peer.setSoTimeout(20_000);
+            peer.getOutputStream().write("request".getBytes());
+            peer.shutdownOutput();
+            assertThat(peer.getInputStream().readAllBytes()).as("no reset, the reply whole").isEqualTo(reply);
+        }
+    }
+
+    @Test
+    public void aZipOverInboundThatFinishedStillLetsTheHandlerReply() throws Exception {
+        DisposableServer server = bind(server().handle(c ->
+                Flux.zip(c.inbound().collectList(), Mono.just(1))
+                        .then(c.send(Mono.just(Loopback.utf8("zipped reply"))))));
+        try (Socket peer = rawClient(server.port())) {
+            peer.setSoTimeout(20_000);
+            peer.getOutputStream().write("data".getBytes());
+            peer.shutdownOutput();
+            assertThat(new String(peer.getInputStream().readAllBytes())).isEqualTo("zipped reply");
+        }
+    }
+
+    // ------------------------------------------------------------------ signals from other threads
+
+    @Test
+    public void sendsCancelledWhileTheirPublisherEmitsOnAnotherThreadLeaveTheConnectionWorking() throws Exception {
+        DisposableServer server = bind(server());
+        try (Socket peer = rawClient(server.port())) {
+            Connection conn = nextAccepted();
+            Thread drain = new Thread(() -> {
+                try {
+                    peer.getInputStream().transferTo(OutputStream.nullOutputStream());
+                } catch (IOException closed) {
+                    // the socket closes at the end of the test
+                }
+            }, "peer-drain");
+            drain.start();
+            for (int i = 0; i < 200; i++) {
+                Flux<ByteBuffer> data = Flux.range(0, 64).map(n -> ByteBuffer.wrap(new byte[512]))
+                        .publishOn(reactor.core.scheduler.Schedulers.parallel());
+                reactor.core.Disposable d = conn.send(data).subscribe();
+                if (i % 2 == 0) {
+                    Thread.onSpinWait();
+                }
+                d.dispose();                      // the Mono's cancel races the publisher's onNext
+            }
+            StepVerifier.create(conn.send(Mono.just(Loopback.utf8("after the races"))))
+                    .expectComplete().verify(VERIFY);
+            assertThat(conn.isDisposed()).isFalse();
+            Tunable burst = CompletableFuture.supplyAsync(conn::recvBurst).get(10, TimeUnit.SECONDS);
+            assertThat(burst.inUse()).isBetween(0, burst.cap());
+            conn.dispose();
+            peer.close();
+            drain.join(20_000);
+        }
+    }
+
     // ------------------------------------------------------------------ echo
 
     @Test

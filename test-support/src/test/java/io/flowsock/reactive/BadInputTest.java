@@ -316,8 +316,6 @@ class BadInputTest {
                 .get(10, TimeUnit.SECONDS);
         try {
             iae("Listener.backlog(int)", () -> listener.backlog(0), "backlog must be >= 1, was 0");
-            npe("Channel.new(CompletionPort, SocketIo, Capabilities, ChannelOptions, Runnable)",
-                    () -> new Channel(null, null, null, null, null), "port");
             npe("Channel.start(ChannelHandler)", () -> ch.start(null), "handler");
             iae("Channel.request(long)", () -> ch.request(0), "n must be >= 1, was 0");
             iae("Channel.request(long)", () -> ch.request(-1), "n must be >= 1, was -1");
@@ -453,7 +451,6 @@ class BadInputTest {
     private static final String[] COVERED = {
         "Capabilities.new(int, int)",
         "Channel.abort(Throwable)",
-        "Channel.new(CompletionPort, SocketIo, Capabilities, ChannelOptions, Runnable)",
         "Channel.recvBurst(int)",
         "Channel.request(long)",
         "Channel.send(SendSource)",

@@ -1,5 +1,6 @@
 package io.flowsock.uring;
 
+import io.flowsock.core.spi.ChannelFactory;
 import io.flowsock.core.Channel;
 import io.flowsock.core.ListenOptions;
 import io.flowsock.core.internal.BaseListener;
@@ -110,7 +111,7 @@ final class UringListener extends BaseListener {
                 SocketOptions.apply(port.errno(), port.scratch(), childFd, options.child().socketOptions());
                 InetSocketAddress local = address().getAddress().isAnyLocalAddress() ? null : address();
                 socket = new UringSocket(port, childFd).addresses(local);
-                channel = port.adopt(new Channel(port, socket, transport.capabilities(), options.child(),
+                channel = port.adopt(ChannelFactory.accepted(port, socket, transport.capabilities(), options.child(),
                         watchdogClosed::increment));
             } catch (RuntimeException e) {
                 dropped(e);

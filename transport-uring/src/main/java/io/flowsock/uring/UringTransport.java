@@ -1,5 +1,6 @@
 package io.flowsock.uring;
 
+import io.flowsock.core.spi.ChannelFactory;
 import io.flowsock.core.Capabilities;
 import io.flowsock.core.Channel;
 import io.flowsock.core.ChannelOptions;
@@ -82,7 +83,7 @@ final class UringTransport extends BaseTransport<UringPort> {
 
         @Override
         public Channel channel(UringPort port, UringSocket socket, ChannelOptions options) {
-            return port.adopt(new Channel(port, socket.addresses(), CAPABILITIES, options, null));
+            return port.adopt(ChannelFactory.connected(port, socket.addresses(), CAPABILITIES, options));
         }
 
         @Override

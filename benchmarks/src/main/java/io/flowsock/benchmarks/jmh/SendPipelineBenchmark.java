@@ -8,6 +8,7 @@ import io.flowsock.core.CompletionPort;
 import io.flowsock.core.Send;
 import io.flowsock.core.SendSource;
 import io.flowsock.core.Timer;
+import io.flowsock.core.spi.ChannelFactory;
 import io.flowsock.core.spi.ReadCompletion;
 import io.flowsock.core.spi.SocketIo;
 import io.flowsock.core.spi.WriteCompletion;
@@ -50,8 +51,8 @@ public class SendPipelineBenchmark {
 
     @Setup
     public void open() {
-        channel = new Channel(new InlinePort(), new InstantSocket(), new Capabilities(1024, 1024),
-                ChannelOptions.DEFAULTS.withSendCap(sendCap), null);
+        channel = ChannelFactory.connected(new InlinePort(), new InstantSocket(), new Capabilities(1024, 1024),
+                ChannelOptions.DEFAULTS.withSendCap(sendCap));
     }
 
     /** Sends {@value #BUFFERS} buffers through one outbound stream; reported per buffer. */

@@ -10,12 +10,20 @@ package io.flowsock.core.internal;
  * drops back there when a single-buffer read brings no more than a small buffer holds, so an idle
  * connection waiting for its next message never pins a large buffer.
  *
- * <p>Runs only on its connection's port thread, except {@link #cap()} reads for {@code Tunable}.
+ * <p>A completion into small buffers while on the large rungs (io_uring's multishot receive hands
+ * the 1 KiB buffers it filled meanwhile to whatever read is posted next) teaches nothing: full
+ * small buffers are not full large ones, so they never double the count.
+ *
+ * <p>Runs only on its connection's port thread, except {@link #cap()}, {@link #cap(int)} and
+ * {@link #peek}, which any thread may call (a {@code Tunable} query, a live change).
  */
 public final class BurstDetector {
     private volatile int cap;      // written by any thread (a live change), read on the port thread and by queries
-    private int count = 1;
-    private boolean small = true;
+    private int count = 1;         // port thread only
+    private boolean small = true;  // port thread only
+    // Written on the port after every change of count or small, read by peek() on any thread: one
+    // int holds the whole choice (0 = the small rung, else the count), so a query never sees half of it.
+    private volatile int published = 0;
 
     public BurstDetector(int cap) {
         this.cap = cap;
@@ -49,19 +57,39 @@ public final class BurstDetector {
         return small;
     }
 
+    /**
+     * {@link #next} as seen from any thread, from what the port last published: the answer a read
+     * posted now would get, give or take a read completing meanwhile.
+     */
+    public int peek(long demand, int maxScatter) {
+        if (demand <= 0) {
+            return 0;
+        }
+        int p = published;
+        if (p == 0) {
+            return 1;
+        }
+        return (int) Math.min(Math.min(p, cap), Math.min(demand, maxScatter));
+    }
+
     /** The current count, before the demand limit. */
     public int count() {
         return Math.min(count, cap);
     }
 
-    /** Learns from a completed read of {@code posted} buffers of {@code bufferSize} bytes each. */
+    /**
+     * Learns from a completed read of {@code posted} buffers of {@code bufferSize} bytes each;
+     * buffers no larger than {@code smallSize} are small ones, whatever the read asked for.
+     */
     public void record(int posted, int bufferSize, long bytes, int smallSize) {
         int cap = this.cap;
         count = Math.min(count, cap);
         long capacity = (long) posted * bufferSize;
-        if (bytes >= capacity) {
+        if (bufferSize <= smallSize && !small) {
+            // small buffers answering a large read (parked multishot data): no evidence either way
+        } else if (bytes >= capacity) {
             if (small) {
-                small = false;                       // outgrew the small rung: one large buffer next
+                small = false;                       // outgrew the small rung: a large buffer next
             } else {
                 count = Math.min(posted * 2, cap);
             }
@@ -70,6 +98,10 @@ public final class BurstDetector {
             if (posted == 1 && !small && bytes <= smallSize) {
                 small = true;                        // trickling: back to the small rung
             }
+        }
+        int p = small ? 0 : count;
+        if (published != p) {
+            published = p;
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.flowsock.core.nio2;
 
+import io.flowsock.core.spi.ChannelFactory;
 import io.flowsock.core.Channel;
 import io.flowsock.core.ListenOptions;
 import io.flowsock.core.internal.BaseListener;
@@ -52,7 +53,7 @@ final class Nio2Listener extends BaseListener {
         Channel channel;
         try {
             Nio2Transport.applyOptions(ch, options.child().socketOptions());
-            channel = s.port.adopt(new Channel(s.port, new Nio2Socket(s.port, ch), transport.capabilities(),
+            channel = s.port.adopt(ChannelFactory.accepted(s.port, new Nio2Socket(s.port, ch), transport.capabilities(),
                     options.child(), watchdogClosed::increment));
         } catch (IOException | RuntimeException e) {
             dropped(e);

@@ -1,5 +1,6 @@
 package io.flowsock.core.nio2;
 
+import io.flowsock.core.spi.ChannelFactory;
 import io.flowsock.core.Capabilities;
 import io.flowsock.core.Channel;
 import io.flowsock.core.ChannelOptions;
@@ -119,7 +120,7 @@ public final class Nio2Transport extends BaseTransport<Nio2Port> {
 
         @Override
         public Channel channel(Nio2Port port, AsynchronousSocketChannel ch, ChannelOptions options) throws IOException {
-            return port.adopt(new Channel(port, new Nio2Socket(port, ch), CAPABILITIES, options, null));
+            return port.adopt(ChannelFactory.connected(port, new Nio2Socket(port, ch), CAPABILITIES, options));
         }
 
         @Override

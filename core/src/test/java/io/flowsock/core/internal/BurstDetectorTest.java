@@ -61,6 +61,29 @@ class BurstDetectorTest {
         assertThat(abd.next(100, 1024)).as("cap 1 turns ABD off").isEqualTo(1);
     }
 
+    @Test
+    void fullSmallBuffersAnsweringALargeReadTeachNothing() {
+        BurstDetector abd = new BurstDetector(16);
+        abd.record(1, SMALL, SMALL, SMALL);                 // off the small rung
+        abd.record(1, SMALL, SMALL, SMALL);                 // io_uring's parked multishot buffer, full
+        assertThat(abd.next(100, 1024)).as("not doubled").isEqualTo(1);
+        abd.record(4, SMALL, 4L * SMALL, SMALL);
+        assertThat(abd.next(100, 1024)).isEqualTo(1);
+        assertThat(abd.small()).isFalse();
+        abd.record(1, LARGE, LARGE, SMALL);
+        assertThat(abd.next(100, 1024)).as("a full large read still doubles").isEqualTo(2);
+    }
+
+    @Test
+    void peekFromAnotherThreadSeesWhatThePortLastChose() throws Exception {
+        BurstDetector abd = climbedTo(8);
+        assertThat(java.util.concurrent.CompletableFuture.supplyAsync(() -> abd.peek(100, 1024))
+                .get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(8);
+        assertThat(abd.peek(3, 1024)).isEqualTo(3);
+        assertThat(abd.peek(0, 1024)).isZero();
+        assertThat(new BurstDetector(8).peek(100, 1024)).as("the small rung").isEqualTo(1);
+    }
+
     private static BurstDetector climbedTo(int cap) {
         BurstDetector abd = new BurstDetector(cap);
         abd.record(1, SMALL, SMALL, SMALL);

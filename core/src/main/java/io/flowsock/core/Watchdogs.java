@@ -1,0 +1,133 @@
+package io.flowsock.core;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A channel's timers: the first-byte watchdog of an accepted connection (slowloris defence), the
+ * read-idle and write-idle watchdogs, and a graceful close's deadline. A watchdog that fires
+ * closes the connection with an {@link IdleTimeoutException} and tells the server, which counts it.
+ *
+ * <p>Runs only on its channel's port thread.
+ */
+final class Watchdogs {
+    private static final Cancellable NONE = () -> { };
+
+    private final Channel channel;
+    private final ChannelOptions options;
+    private final Runnable onWatchdog;
+    private Cancellable firstByteTimer = NONE;
+    private Cancellable readIdleTimer = NONE;
+    private Cancellable writeIdleTimer = NONE;
+    private Cancellable closeTimer = NONE;
+    private long readStamp;              // last read posted or completed, while the read-idle watchdog runs
+    private long writeStamp;             // last write posted or completed, while the write-idle watchdog runs
+
+    Watchdogs(Channel channel, Runnable onWatchdog) {
+        this.channel = channel;
+        this.options = channel.options;
+        this.onWatchdog = onWatchdog;
+    }
+
+    /** The first-byte watchdog guards accepted connections only; the write-idle one every connection. */
+    void armAtOpen(boolean accepted) {
+        if (accepted && !options.firstByteTimeout().isZero()) {
+            firstByteTimer = schedule(this::firstByteCheck, options.firstByteTimeout());
+        }
+        if (!options.writeIdleTimeout().isZero()) {
+            writeIdleTimer = schedule(this::writeIdleCheck, options.writeIdleTimeout());
+        }
+    }
+
+    /** Read idleness counts from the handler's start. */
+    void armReadIdle() {
+        if (!options.readIdleTimeout().isZero()) {
+            readIdleTimer = schedule(this::readIdleCheck, options.readIdleTimeout());
+        }
+    }
+
+    /** A graceful close gives up, abortively, after the close timeout. */
+    void armClose() {
+        closeTimer = schedule(() -> channel.terminate(null, true), options.closeTimeout());
+    }
+
+    void readActivity() {
+        if (!options.readIdleTimeout().isZero()) {
+            readStamp = channel.timer.nanoTime();
+        }
+    }
+
+    void writeActivity() {
+        if (!options.writeIdleTimeout().isZero()) {
+            writeStamp = channel.timer.nanoTime();
+        }
+    }
+
+    void firstByteArrived() {
+        firstByteTimer.cancel();
+    }
+
+    void inputEnded() {
+        readIdleTimer.cancel();
+    }
+
+    void cancelAll() {
+        firstByteTimer.cancel();
+        readIdleTimer.cancel();
+        writeIdleTimer.cancel();
+        closeTimer.cancel();
+    }
+
+    /**
+     * Closes a peer that has sent nothing while we waited to read. If the application has not asked
+     * to read yet, the peer may well have sent bytes still in the kernel: look again later.
+     */
+    private void firstByteCheck() {
+        if (channel.isClosed() || channel.in.bytesReceived() > 0) {
+            return;
+        }
+        if (!channel.in.isReadPending()) {
+            firstByteTimer = schedule(this::firstByteCheck, options.firstByteTimeout());
+            return;
+        }
+        closeIdle("firstByteTimeout", options.firstByteTimeout(), false);
+    }
+
+    /** Idle time counts only while a read is posted: a paused subscriber is not an idle peer. */
+    private void readIdleCheck() {
+        if (channel.isClosed() || channel.in.hasEnded()) {
+            return;
+        }
+        Duration limit = options.readIdleTimeout();
+        long idle = channel.in.isReadPending() ? channel.timer.nanoTime() - readStamp : 0;
+        if (idle >= limit.toNanos()) {
+            closeIdle("readIdleTimeout", limit, false);
+        } else {
+            readIdleTimer = schedule(this::readIdleCheck, limit.minusNanos(idle));
+        }
+    }
+
+    /** A write that makes no progress this long means the peer stopped reading. */
+    private void writeIdleCheck() {
+        if (channel.isClosed()) {
+            return;
+        }
+        Duration limit = options.writeIdleTimeout();
+        long idle = channel.out.isWritePending() ? channel.timer.nanoTime() - writeStamp : 0;
+        if (idle >= limit.toNanos()) {
+            closeIdle("writeIdleTimeout", limit, true);
+        } else {
+            writeIdleTimer = schedule(this::writeIdleCheck, limit.minusNanos(idle));
+        }
+    }
+
+    /** A watchdog's verdict: counted by the server (slowloris defence shows up there), then closed. */
+    private void closeIdle(String option, Duration limit, boolean abortive) {
+        onWatchdog.run();
+        channel.terminate(new IdleTimeoutException(channel.remoteAddress(), option, limit), abortive);
+    }
+
+    private Cancellable schedule(Runnable task, Duration delay) {
+        return channel.port.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+}
