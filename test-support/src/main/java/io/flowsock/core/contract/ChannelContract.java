@@ -24,6 +24,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,10 +33,15 @@ import org.junit.jupiter.api.Test;
  * the reason in the subclass.
  */
 public abstract class ChannelContract {
-    private final Transport transport = newTransport();
+    private Transport transport;
 
     /** The backend under test, created fresh for each test and closed after it. */
     protected abstract Transport newTransport();
+
+    @BeforeEach
+    void open() {
+        transport = newTransport();
+    }
 
     @AfterEach
     void close() {

@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,10 +27,15 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class ListenerBacklogContract {
     private static final int BACKLOG = 200;
-    private final Transport transport = newTransport();
+    private Transport transport;
 
     /** The backend under test, with two ports; each backend subclasses this contract. */
     protected abstract Transport newTransport();
+
+    @BeforeEach
+    public void open() {
+        transport = newTransport();
+    }
 
     @AfterEach
     public void close() {
