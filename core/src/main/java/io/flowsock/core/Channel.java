@@ -239,8 +239,10 @@ public final class Channel {
     }
 
     /**
-     * Closes the socket and answers everything pending: sends fail, the input ends (with
-     * {@code cause} as its error when there is one), then {@code onClosed} and {@link #onClose()}.
+     * Closes the socket, and once the backend has released it (no operation can touch a buffer any
+     * more) answers everything pending: sends fail, the input ends (with {@code cause} as its
+     * error when there is one), then {@code onClosed} and {@link #onClose()}. Until then the
+     * state is already CLOSED, so nothing new starts.
      */
     void terminate(Throwable cause, boolean reset) {
         if (state == CLOSED) {
@@ -248,7 +250,10 @@ public final class Channel {
         }
         state = CLOSED;
         watchdogs.cancelAll();
-        io.close(reset);
+        io.close(reset, () -> released(cause));
+    }
+
+    private void released(Throwable cause) {
         out.failAll(cause != null ? cause
                 : new ConnectionClosedException(remoteAddress, "connection closed before the send was written"));
         in.closed(cause);

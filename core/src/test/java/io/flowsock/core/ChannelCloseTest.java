@@ -47,6 +47,28 @@ class ChannelCloseTest extends EngineFixture {
     }
 
     @Test
+    void pendingSendsAndOnCloseAreAnsweredOnlyOnceTheSocketIsReleased() {
+        io.deferRelease = true;
+        Channel c = connected();
+        io.inlineWrites = false;
+        c.request(1);
+        RecordingSource s = send(c);
+        s.offer("in the kernel");
+        assertThat(io.writesPosted).isEqualTo(1);
+        c.dispose();
+        assertThat(io.closed).isTrue();
+        assertThat(s.failures).as("the write may still read its buffer").isEmpty();
+        assertThat(handler.ends).isZero();
+        assertThat(c.onClose()).isNotDone();
+        RecordingSource late = send(c);
+        assertThat(late.failures).as("nothing new starts meanwhile").hasSize(1);
+        io.release();
+        assertThat(s.failures).singleElement().isInstanceOf(ConnectionClosedException.class);
+        assertThat(handler.ends).isEqualTo(1);
+        assertThat(c.onClose()).isCompleted();
+    }
+
+    @Test
     void aCloseAfterThePeersFinWithNothingPendingClosesAtOnce() {
         Channel c = connected();
         c.request(1);

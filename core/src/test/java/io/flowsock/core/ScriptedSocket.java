@@ -52,6 +52,9 @@ final class ScriptedSocket implements SocketIo {
     IOException shutdownFailure;
     boolean closed;
     boolean reset;
+    /** When true, close keeps its release callback for {@link #release()}, as io_uring does. */
+    boolean deferRelease;
+    private Runnable pendingRelease;
 
     // ------------------------------------------------------------------ reads
 
@@ -224,11 +227,24 @@ final class ScriptedSocket implements SocketIo {
     }
 
     @Override
-    public void close(boolean reset) {
-        if (!closed) {
-            closed = true;
-            this.reset = reset;
+    public void close(boolean reset, Runnable released) {
+        if (closed) {
+            throw new AssertionError("the socket was closed twice");
         }
+        closed = true;
+        this.reset = reset;
+        if (deferRelease) {
+            pendingRelease = released;
+        } else {
+            released.run();
+        }
+    }
+
+    /** The kernel answers the last operation of a closed socket: what io_uring does a loop turn later. */
+    void release() {
+        Runnable r = pendingRelease;
+        pendingRelease = null;
+        r.run();
     }
 
     @Override

@@ -177,7 +177,13 @@ final class UringSocket implements SocketIo, Completion {
     }
 
     @Override
-    public void close(boolean reset) {
+    public void close(boolean reset, Runnable released) {
+        whenReleased(released);
+        close(reset);
+    }
+
+    /** Closes the socket: cancels what is posted; the descriptor closes at the last final completion. */
+    void close(boolean reset) {
         if (closed) {
             return;
         }

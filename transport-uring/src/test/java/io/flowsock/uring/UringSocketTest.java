@@ -2,7 +2,11 @@ package io.flowsock.uring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flowsock.core.Channel;
+import io.flowsock.core.ChannelHandler;
+import io.flowsock.core.ChannelOptions;
 import io.flowsock.core.Timer;
+import io.flowsock.core.spi.ChannelFactory;
 import io.flowsock.core.spi.ReadCompletion;
 import io.flowsock.core.spi.WriteCompletion;
 import java.io.InputStream;
@@ -110,6 +114,44 @@ class UringSocketTest {
                 assertThat(events).as("the send's buffer is the socket's until its final completion")
                         .containsExactly("close returned", "write failed", "released");
                 assertThat(w.error).isInstanceOf(AsynchronousCloseException.class);
+            }
+        }
+    }
+
+    @Test
+    void aChannelsOnCloseCompletesOnlyOnceItsDescriptorIsClosed() throws Exception {
+        try (UringTransport t = transport(); ServerSocket server = listener()) {
+            UringPort port = t.ports().get(0);
+            UringSocket socket = connected(port, server);
+            try (Socket peer = server.accept()) {
+                Channel channel = onPort(port, () -> ChannelFactory.connected(port, socket.addresses(),
+                        UringTransport.CAPABILITIES, ChannelOptions.DEFAULTS));
+                channel.start(new ChannelHandler() {
+                    @Override
+                    public void onData(ByteBuffer data) {
+                    }
+
+                    @Override
+                    public void onEnd() {
+                    }
+
+                    @Override
+                    public void onError(Throwable error) {
+                    }
+                });
+                channel.request(1);                             // a multishot receive armed, no data coming
+                Path fd = Path.of("/proc/self/fd/" + socket.fd);
+                Path open = Files.readSymbolicLink(fd);
+                CompletableFuture<String> atOnClose = new CompletableFuture<>();
+                onPort(port, () -> {
+                    channel.onClose().thenRun(() -> atOnClose.complete(
+                            Files.exists(fd, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? link(fd) : "closed"));
+                    channel.dispose();
+                    assertThat(channel.onClose()).as("the receive is still armed as dispose returns").isNotDone();
+                    return null;
+                });
+                assertThat(atOnClose.get(WAIT_MS, TimeUnit.MILLISECONDS)).as("the descriptor when onClose completes")
+                        .isNotEqualTo(open.toString());
             }
         }
     }

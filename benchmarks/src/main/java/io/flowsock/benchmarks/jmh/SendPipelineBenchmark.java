@@ -159,7 +159,8 @@ public class SendPipelineBenchmark {
         }
 
         @Override
-        public void close(boolean reset) {
+        public void close(boolean reset, Runnable released) {
+            released.run();
         }
 
         @Override

@@ -144,8 +144,14 @@ final class Nio2Socket implements SocketIo {
         ch.shutdownOutput();
     }
 
+    /** NIO.2 closes at once: a pending operation fails later but touches no buffer after close. */
     @Override
-    public void close(boolean reset) {
+    public void close(boolean reset, Runnable released) {
+        close(reset);
+        released.run();
+    }
+
+    private void close(boolean reset) {
         if (closed) {
             return;
         }

@@ -22,8 +22,15 @@ public interface SocketIo {
     /** Sends FIN after what was written. */
     void shutdownOutput() throws IOException;
 
-    /** Closes the socket; with {@code reset}, abortively (RST, SO_LINGER 0). Idempotent. */
-    void close(boolean reset);
+    /**
+     * Closes the socket; with {@code reset}, abortively (RST, SO_LINGER 0). Called once.
+     * {@code released} runs once on the port thread when the descriptor is closed and no posted
+     * operation can still read or write memory it was given: inline where closing is synchronous
+     * (nio2), after the last operation's final completion where the kernel answers later
+     * (io_uring). The core answers pending sends and completes {@code onClose()} only then, so a
+     * buffer handed back to its owner is never still in use by the kernel.
+     */
+    void close(boolean reset, Runnable released);
 
     /** Capacity of the small receive buffer used while a connection trickles. */
     int smallBufferSize();
