@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>This class keeps the connection's state, its close future and its tunables; the work is done
  * by three parts confined to the port: the inbound side (demand, reads, ABD, delivery), the
  * outbound side (the queue of outbound operations, gathering writes, sendcap accounting)
- * and the watchdogs. docs/design-engine.md draws the state machine they share.
+ * and the watchdogs. docs/design.md draws the state machine they share.
  *
  * <p><b>Threading.</b> Public methods are safe from any thread and hand their work to the
  * channel's port. Everything else runs only on the port thread, including every callback.

@@ -28,7 +28,7 @@ import reactor.core.publisher.Mono;
  * ends; it is written from its position to its limit.
  *
  * <p><b>Lifecycle.</b> Open until {@link #close()}, {@link #dispose()}, the peer's close or an
- * I/O error; {@link #onClose()} completes in every case. See the table in DESIGN.md for what each
+ * I/O error; {@link #onClose()} completes in every case. See the table in docs/design.md for what each
  * event does to inbound and to a pending send.
  */
 public interface Connection extends Disposable {
