@@ -176,11 +176,16 @@ public abstract class FaultContract extends LoopbackFixture {
             conn.inbound().subscribe(b -> { }, inboundError::complete, () -> inboundError.complete(null));
             return conn.send(Flux.concat(chunks(data, 64 * 1024), Flux.error(boom))).doOnError(sendError::complete);
         }));
+        byte[] got;
         try (Socket peer = rawClient(server.port())) {
-            byte[] got = readUntilEnd(peer);
-            assertThat(got.length).isLessThanOrEqualTo(data.length);
-            assertThat(got).as("what arrived is a prefix of what was sent").isEqualTo(Arrays.copyOf(data, got.length));
+            got = readUntilEnd(peer);
+        } catch (java.net.SocketException resetWhileConnecting) {
+            // io_uring's armed accept lets the whole exchange, reset included, finish before the
+            // client's connect() returns: the abortive close seen early, with nothing delivered
+            got = new byte[0];
         }
+        assertThat(got.length).isLessThanOrEqualTo(data.length);
+        assertThat(got).as("what arrived is a prefix of what was sent").isEqualTo(Arrays.copyOf(data, got.length));
         assertThat(sendError.get(20, TimeUnit.SECONDS)).isSameAs(boom);
         assertThat(inboundError.get(20, TimeUnit.SECONDS)).isNotNull();
         await(() -> server.connections() == 0, VERIFY, "the failed connection closed");
