@@ -6,6 +6,7 @@ import io.flowsock.core.spi.SocketIo;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * One TCP connection on the completion-port core: reads posted only against demand with Automatic
@@ -38,7 +39,7 @@ public final class Channel {
     private static final int CLOSED = 2;
 
     static {
-        ChannelAccess.install(Channel::new);
+        ChannelAccess.install(Channel::new, Channel::releaseHook);
     }
 
     final CompletionPort port;
@@ -55,6 +56,7 @@ public final class Channel {
 
     private int state = OPEN;            // port only: OPEN -> CLOSING -> CLOSED, or OPEN -> CLOSED; never back
     private boolean closeRequested;      // port only: close() ran once; later calls just return the future
+    private Consumer<Channel> releaseHook;   // port only: the port registry's, run once at release
 
     /**
      * @param accepted   whether a listener accepted it (a first-byte watchdog guards it) rather
@@ -257,7 +259,19 @@ public final class Channel {
         out.failAll(cause != null ? cause
                 : new ConnectionClosedException(remoteAddress, "connection closed before the send was written"));
         in.closed(cause);
+        Consumer<Channel> hook = releaseHook;
+        if (hook != null) {
+            releaseHook = null;
+            hook.accept(this);
+        }
         closeFuture.complete(null);
+    }
+
+    private void releaseHook(Consumer<Channel> hook) {
+        if (releaseHook != null) {
+            throw new IllegalStateException(this + " has a release hook already");
+        }
+        releaseHook = Objects.requireNonNull(hook, "hook");
     }
 
     /**

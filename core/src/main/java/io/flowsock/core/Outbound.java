@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Outbound implements WriteCompletion {
     private static final ByteBuffer[] NO_BUFFERS = new ByteBuffer[0];
+    private static final ArrayDeque<ByteBuffer> NONE = new ArrayDeque<>(0);
 
     private final Channel channel;
     private volatile int sendCap;        // written by any thread (live change), read on the port
@@ -31,7 +32,9 @@ final class Outbound implements WriteCompletion {
     // Port thread only. The two operation queues are created on first use: most idle connections never need them.
     private ArrayDeque<OutboundOp> pending;                        // sends, shutdown, close, not reached yet
     private ArrayDeque<OutboundOp> due;                            // send ends, shutdown, close, waiting for writes
-    private final ArrayDeque<ByteBuffer> unwritten = new ArrayDeque<>(4);   // in order; the head may be half written
+    // In order; the head may be half written. NONE (shared, never written) until the first buffer
+    // is offered, so an idle connection holds no queue.
+    private ArrayDeque<ByteBuffer> unwritten = NONE;
     private long queued;                 // buffers ever added to unwritten: a send end's position
     private long written;                // buffers ever fully written and retired
     private ByteBuffer[] gather = NO_BUFFERS;   // the write in flight's buffers; grown on the first write
@@ -85,10 +88,14 @@ final class Outbound implements WriteCompletion {
     }
 
     void submit(OutboundOp op) {
-        if (pending == null) {
-            pending = new ArrayDeque<>(1);
+        if (active == null && (pending == null || pending.isEmpty()) && !channel.isClosed()) {
+            reach(op);              // nothing ahead of it: no queue (an idle echo's send holds none)
+        } else {
+            if (pending == null) {
+                pending = new ArrayDeque<>(1);
+            }
+            pending.add(op);
         }
-        pending.add(op);
         advance();
     }
 
@@ -99,18 +106,23 @@ final class Outbound implements WriteCompletion {
             if (op == null) {
                 break;
             }
-            if (op instanceof Send s) {
-                if (s.ended) {
-                    enqueueDue(new SendEnd(s, queued));   // completed before its turn
-                } else {
-                    active = s;
-                    grant();
-                }
-            } else {
-                enqueueDue(op);
-            }
+            reach(op);
         }
         pump();
+    }
+
+    /** The head of the order is reached: a send becomes active, anything else waits for the bytes before it. */
+    private void reach(OutboundOp op) {
+        if (op instanceof Send s) {
+            if (s.ended) {
+                enqueueDue(new SendEnd(s, queued));   // completed before its turn
+            } else {
+                active = s;
+                grant();
+            }
+        } else {
+            enqueueDue(op);
+        }
     }
 
     private void enqueueDue(OutboundOp op) {
@@ -148,6 +160,9 @@ final class Outbound implements WriteCompletion {
             return;
         }
         s.received++;
+        if (unwritten == NONE) {
+            unwritten = new ArrayDeque<>(4);
+        }
         unwritten.add(b);
         queued++;
         if (!channel.in.isDelivering()) {
@@ -311,7 +326,9 @@ final class Outbound implements WriteCompletion {
         if (current != null) {
             failSend(current, error);
         }
-        unwritten.clear();
+        if (unwritten != NONE) {
+            unwritten.clear();
+        }
         failEach(due, error);
         failEach(pending, error);
     }

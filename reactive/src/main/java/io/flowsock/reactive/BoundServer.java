@@ -17,7 +17,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.reactivestreams.Publisher;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.util.Logger;
 import reactor.util.Loggers;
@@ -30,6 +29,7 @@ final class BoundServer implements DisposableServer {
     private final Consumer<? super Connection> onConnection;
     private final Consumer<? super DisposableServer> onUnbound;
     private final Set<ChannelConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Consumer<ChannelConnection> closed = this::connectionClosed;   // one for all connections
     private final CompletableFuture<Void> disposed = new CompletableFuture<>();
     private volatile Listener listener;   // set once right after bind, before any accept can complete
     private volatile boolean disposing;
@@ -48,12 +48,8 @@ final class BoundServer implements DisposableServer {
 
     /** Runs on the accepted connection's port thread. */
     void accepted(Channel channel) {
-        ChannelConnection c = new ChannelConnection(channel);
+        ChannelConnection c = new ChannelConnection(channel, closed);
         connections.add(c);
-        channel.onClose().whenComplete((v, e) -> {
-            connections.remove(c);
-            maybeDisposed();
-        });
         if (disposing) {
             c.close().subscribe();
             return;
@@ -66,10 +62,15 @@ final class BoundServer implements DisposableServer {
             handlerFailed(c, e);
             return;
         }
-        Disposable running = Mono.fromDirect(p).subscribe(null, e -> handlerFailed(c, e), () -> c.close().subscribe());
         // Whatever closes the connection ends the handler too, so nothing it started (an interval,
         // a subscription elsewhere) outlives it; after the handler's own end this does nothing.
-        channel.onClose().whenComplete((v, e) -> running.dispose());
+        c.running(Mono.fromDirect(p).subscribe(null, e -> handlerFailed(c, e), () -> c.close().subscribe()));
+    }
+
+    /** A connection of this server closed. Its port thread. */
+    private void connectionClosed(ChannelConnection c) {
+        connections.remove(c);
+        maybeDisposed();
     }
 
     private void handlerFailed(ChannelConnection c, Throwable e) {

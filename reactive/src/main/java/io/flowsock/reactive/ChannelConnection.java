@@ -5,21 +5,50 @@ import io.flowsock.core.Tunable;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /** {@link Connection} over a core {@link Channel}: the reactive contract is the channel's, mapped one to one. */
 final class ChannelConnection implements Connection {
+    /** For connections nobody tracks (a client's). */
+    static final Consumer<ChannelConnection> UNTRACKED = c -> { };
+
     final Channel channel;
     private final InboundFlux inbound;
-    private final Mono<Void> onClose;
+    private final Consumer<ChannelConnection> onClosed;   // the owner's, shared by all its connections
+    private Disposable running;          // port only: the server handler's subscription, set once it started
 
-    ChannelConnection(Channel channel) {
+    /**
+     * @param onClosed runs on the port once the connection is closed, before {@link #onClose()}
+     *                 completes: one object per owner rather than a future per idle connection
+     */
+    ChannelConnection(Channel channel, Consumer<ChannelConnection> onClosed) {
         this.channel = channel;
-        this.inbound = new InboundFlux(channel);
-        this.onClose = Mono.fromFuture(channel.onClose(), true);
+        this.onClosed = onClosed;
+        this.inbound = new InboundFlux(channel, this);
         channel.start(inbound);
+    }
+
+    /** The server's handler for this connection, disposed when the connection closes. Port thread. */
+    void running(Disposable handler) {
+        if (channel.isOpen()) {
+            running = handler;
+        } else {
+            handler.dispose();
+        }
+    }
+
+    /** The channel closed: whatever the handler started ends with it. Port thread, once. */
+    void closed() {
+        Disposable r = running;
+        running = null;
+        if (r != null) {
+            r.dispose();
+        }
+        onClosed.accept(this);
     }
 
     @Override
@@ -54,7 +83,7 @@ final class ChannelConnection implements Connection {
 
     @Override
     public Mono<Void> onClose() {
-        return onClose;
+        return Mono.fromFuture(channel.onClose(), true);   // made when asked: an idle connection holds none
     }
 
     @Override

@@ -15,6 +15,7 @@ import reactor.core.publisher.Operators;
  */
 final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subscription {
     private final Channel channel;
+    private final ChannelConnection connection;   // told when the channel closes
     private static final java.lang.invoke.VarHandle SUBSCRIBED;
 
     static {
@@ -36,8 +37,9 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
     private Throwable error;
     private volatile boolean cancelled;   // written by any thread (cancel), read on the port
 
-    InboundFlux(Channel channel) {
+    InboundFlux(Channel channel, ChannelConnection connection) {
         this.channel = channel;
+        this.connection = connection;
     }
 
     @Override
@@ -123,6 +125,11 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
         } else {
             a.onComplete();
         }
+    }
+
+    @Override
+    public void onClosed() {
+        connection.closed();
     }
 
     @Override

@@ -95,7 +95,7 @@ public final class TcpClient extends TcpSettings<TcpClient> {
     }
 
     private Connection connected(Channel ch) {
-        ChannelConnection c = new ChannelConnection(ch);
+        ChannelConnection c = new ChannelConnection(ch, ChannelConnection.UNTRACKED);
         try {
             onConnected.accept(c);
         } catch (RuntimeException e) {

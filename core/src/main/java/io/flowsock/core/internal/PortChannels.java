@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * What every backend's port does alike: keep its open channels so closing the transport can answer
@@ -17,11 +18,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PortChannels {
     private final Set<Channel> channels = new HashSet<>();
+    private final Consumer<Channel> forget = channels::remove;   // one per port, not one per connection
 
     /** Registers a new channel until it closes. Port thread. */
     public Channel adopt(Channel channel) {
         channels.add(channel);
-        channel.onClose().whenComplete((v, e) -> channels.remove(channel));   // completes on this thread
+        ChannelAccess.whenReleased(channel, forget);   // runs on this thread
         return channel;
     }
 
