@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
  *
  * Prints {@code READY <detail>} once bound, then obeys stdin: {@code heap} prints
  * {@code HEAP <bytes used after GC>}, {@code conns} prints {@code CONNS <open connections>},
+ * {@code cpu} prints {@code CPU <own process CPU nanoseconds>},
  * {@code quit} or end of input stops the server. The stdin
  * rule means a server never outlives a runner that died without killing it.
  */
@@ -46,6 +47,9 @@ public final class ServerMain {
                 if (line.equals(Protocol.CMD_HEAP)) {
                     System.out.println(Protocol.HEAP + " " + usedHeapAfterGc());
                     System.out.flush();
+                } else if (line.equals(Protocol.CMD_CPU)) {
+                    System.out.println(Protocol.CPU + " " + processCpuNanos());
+                    System.out.flush();
                 } else if (line.equals(Protocol.CMD_CONNS)) {
                     System.out.println(Protocol.CONNS + " " + server.connections());
                     System.out.flush();
@@ -57,6 +61,15 @@ public final class ServerMain {
             server.close();
         }
         System.exit(0);   // the contenders' threads may be non-daemon; the runner waits for this exit
+    }
+
+    /**
+     * This JVM's own CPU time, every thread, user plus system: the runner's second reading of
+     * what it reads from /proc/&lt;pid&gt;/stat, taken from inside the process it is meant to measure.
+     */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** Used heap after two full collections: the live set, not the garbage waiting for one. */
