@@ -50,6 +50,13 @@ public final class Bench {
                 o.contenders = o.contenders.stream().filter(c -> c != Contender.FLOWSOCK_URING).toList();
             }
         }
+        if (o.contenders.contains(Contender.REACTOR_NETTY_URING)) {
+            java.util.Optional<String> why = NettyUring.unavailable();
+            if (why.isPresent()) {
+                System.out.println("skipping contender reactor-netty-uring: " + why.get());
+                o.contenders = o.contenders.stream().filter(c -> c != Contender.REACTOR_NETTY_URING).toList();
+            }
+        }
         Path logDir = Path.of("target", "bench-logs");
         Measurement measurement = new Measurement(new Measurement.Settings(o.quick,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),

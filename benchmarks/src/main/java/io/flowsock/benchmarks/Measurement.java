@@ -231,8 +231,10 @@ final class Measurement {
                 flags.addAll(List.of(extra.split("\\s+")));
             }
         }
-        cmd.addAll(Child.java(uring ? UringRuntime.java().toString() : settings.javaBin(),
-                uring ? UringRuntime.classpath(settings.classpath()) : settings.classpath(), flags, main, args));
+        String classpath = uring ? UringRuntime.classpath(settings.classpath())
+                : server == Contender.REACTOR_NETTY_URING ? NettyUring.classpath(settings.classpath())
+                : settings.classpath();
+        cmd.addAll(Child.java(uring ? UringRuntime.java().toString() : settings.javaBin(), classpath, flags, main, args));
         return cmd;
     }
 

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  *
  * <pre>
  * java io.flowsock.benchmarks.server.ServerMain &lt;contender&gt; &lt;behaviour&gt; &lt;port&gt;
- *   contender: flowsock | reactor-netty-epoll | reactor-netty-nio | jdk-nio2
+ *   contender: flowsock | flowsock-uring | reactor-netty-epoll | reactor-netty-uring | reactor-netty-nio | jdk-nio2
  *   behaviour: hello | greet | discard | echo
  * </pre>
  *
@@ -35,8 +35,9 @@ public final class ServerMain {
         int port = Integer.parseInt(args[2]);
         BenchServer server = switch (args[0]) {
             case "flowsock", "flowsock-uring" -> FlowsockServer.start(behaviour, port);   // the backend: flowsock.transport
-            case "reactor-netty-epoll" -> ReactorNettyServer.start(behaviour, port, true);
-            case "reactor-netty-nio" -> ReactorNettyServer.start(behaviour, port, false);
+            case "reactor-netty-epoll" -> ReactorNettyServer.start(behaviour, port, ReactorNettyServer.Native.EPOLL);
+            case "reactor-netty-uring" -> ReactorNettyServer.start(behaviour, port, ReactorNettyServer.Native.IO_URING);
+            case "reactor-netty-nio" -> ReactorNettyServer.start(behaviour, port, ReactorNettyServer.Native.NONE);
             case "jdk-nio2" -> JdkNio2Server.start(behaviour, port);
             default -> throw new IllegalArgumentException("unknown contender: " + args[0]);
         };
