@@ -16,11 +16,13 @@ import java.util.Locale;
  *
  * <pre>
  * java -cp &lt;module class path&gt; io.flowsock.benchmarks.Bench [--quick] [--rounds N] [--out FILE]
- *      [--scenarios hello,storm,...] [--contenders flowsock,reactor-netty-epoll,...]
+ *      [--scenarios hello,storm,...] [--contenders flowsock,reactor-netty-epoll,...] [--verify-cpu]
+ *      [--port-base N]
  * </pre>
  *
- * Exits 1 when any run had an error (a failed connect, a lost greeting, a wrong byte, a crashed
- * or hung child), never because of a ratio; 2 on bad arguments.
+ * Exits 1 when any flowsock run had an error (a failed connect, a lost greeting, a wrong byte, a
+ * crashed or hung child) or the harness itself was at fault in any run (two CPU readings that
+ * disagree, a port someone else listens on), never because of a ratio; 2 on bad arguments.
  */
 public final class Bench {
     private Bench() {
@@ -48,10 +50,17 @@ public final class Bench {
                 o.contenders = o.contenders.stream().filter(c -> c != Contender.FLOWSOCK_URING).toList();
             }
         }
+        if (o.contenders.contains(Contender.REACTOR_NETTY_URING)) {
+            java.util.Optional<String> why = NettyUring.unavailable();
+            if (why.isPresent()) {
+                System.out.println("skipping contender reactor-netty-uring: " + why.get());
+                o.contenders = o.contenders.stream().filter(c -> c != Contender.REACTOR_NETTY_URING).toList();
+            }
+        }
         Path logDir = Path.of("target", "bench-logs");
         Measurement measurement = new Measurement(new Measurement.Settings(o.quick,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                System.getProperty("java.class.path"), ProcStats.clockTicks(), logDir));
+                System.getProperty("java.class.path"), ProcStats.clockTicks(), logDir, o.verifyCpu, o.portBase));
         String header = header(o);
         System.out.println(header);
         long t0 = System.nanoTime();
@@ -80,7 +89,9 @@ public final class Bench {
         }
         double errors = 0;
         double othersErrors = 0;
+        int harnessFaults = 0;
         for (Run r : runs) {
+            harnessFaults += r.harnessFaults.size();
             if (r.contender.isFlowsock()) {
                 errors += r.errors();
             } else {
@@ -94,12 +105,22 @@ public final class Bench {
             System.out.println("other contenders: " + Report.number(othersErrors)
                     + " errors (reported in the table; they do not fail the run)");
         }
+        if (harnessFaults > 0) {
+            System.out.println("FAILED: the harness was at fault in " + harnessFaults
+                    + " runs (see above): their figures cannot be trusted");
+        }
         if (errors > 0) {
             System.out.println("FAILED: flowsock had " + Report.number(errors) + " errors (see above)");
+        }
+        if (errors > 0 || harnessFaults > 0) {
             System.exit(1);
         }
         System.exit(0);
     }
+
+    /** What the progress line adds to a run's table figures: the server CPU window, split up. */
+    private static final List<String> DIAGNOSTICS = List.of("cpu_s", "cpu_user_s", "cpu_sys_s", "cpu_jit_s",
+            "cpu_gc_s", "page_faults", "cpu_self_s", "warm_passes", "jit_settle_ms");
 
     private static String progress(Run r) {
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-11s r%d %-19s", r.scenario.id, r.round,
@@ -108,7 +129,16 @@ public final class Bench {
             Double v = r.values.get(m.key());
             s.append(' ').append(m.key()).append('=').append(v == null ? "—" : Report.number(v));
         }
+        for (String k : DIAGNOSTICS) {
+            Double v = r.values.get(k);
+            if (v != null) {
+                s.append(' ').append(k).append('=').append(Report.number(v));
+            }
+        }
         s.append(String.format(Locale.ROOT, " errors=%s (%.1f s)", Report.number(r.errors()), r.seconds));
+        for (String fault : r.harnessFaults) {
+            s.append("\n  ").append(fault);
+        }
         return s.toString();
     }
 
@@ -128,6 +158,8 @@ public final class Bench {
                 + "- server JVM " + String.join(" ", Measurement.SERVER_JVM) + "; load JVM "
                 + String.join(" ", Measurement.LOAD_JVM) + "; loopback 127.0.0.1; pingpong and pingpong16: "
                 + "server and load pinned to CPU 0\n"
+                + (o.verifyCpu ? "- --verify-cpu: every CPU window read twice, from /proc/<pid>/stat and by the server "
+                + "itself; more than 15 % apart fails the run\n" : "")
                 + "- cells: median [min–max] over the rounds; ÷ columns: median ÷ reactor-netty-epoll's median; "
                 + "↑ higher is better, ↓ lower is better\n";
     }
@@ -141,8 +173,11 @@ public final class Bench {
     private static final class Options {
         static final String USAGE = "usage: Bench [--quick] [--rounds N] [--out FILE] "
                 + "[--scenarios hello,storm,stream,echo-stream,pingpong,pingpong16,idle] "
-                + "[--contenders flowsock,reactor-netty-epoll,reactor-netty-nio,jdk-nio2,flowsock-uring]";
+                + "[--contenders " + String.join(",", Arrays.stream(Contender.values()).map(c -> c.id).toList()) + "] "
+                + "[--verify-cpu] [--port-base N]";
         boolean quick;
+        boolean verifyCpu;
+        int portBase = Scenario.PORT_BASE;
         int rounds = -1;
         Path out;
         List<Scenario> scenarios = List.of(Scenario.values());
@@ -155,6 +190,8 @@ public final class Bench {
                 switch (a) {
                     case "--quick" -> o.quick = true;
                     case "--full" -> o.quick = false;
+                    case "--verify-cpu" -> o.verifyCpu = true;
+                    case "--port-base" -> o.portBase = Integer.parseInt(value(args, ++i, a));
                     case "--rounds" -> o.rounds = Integer.parseInt(value(args, ++i, a));
                     case "--out" -> o.out = Path.of(value(args, ++i, a));
                     case "--scenarios" -> o.scenarios = Arrays.stream(value(args, ++i, a).split(","))
@@ -166,6 +203,9 @@ public final class Bench {
             }
             if (o.rounds == -1) {
                 o.rounds = o.quick ? 1 : 3;
+            }
+            if (o.portBase < 1024 || o.portBase + 10 * Scenario.values().length > 32768) {
+                throw new IllegalArgumentException("--port-base must leave every port in 1024-32767, was " + o.portBase);
             }
             if (o.rounds < 1) {
                 throw new IllegalArgumentException("--rounds must be >= 1, was " + o.rounds);

@@ -10,7 +10,9 @@ enum Contender {
     REACTOR_NETTY_NIO("reactor-netty-nio", "channel=Nio"),
     JDK_NIO2("jdk-nio2", "jdk-nio2"),
     /** flowsock's server on the io_uring backend: a JDK 22+ child with transport-uring on its class path. */
-    FLOWSOCK_URING("flowsock-uring", "transport=uring");
+    FLOWSOCK_URING("flowsock-uring", "transport=uring"),
+    /** Reactor Netty on Netty's io_uring transport: the direct peer of flowsock's uring backend. */
+    REACTOR_NETTY_URING("reactor-netty-uring", "channel=IoUring");
 
     /** Whether this is flowsock itself: its errors fail a run; another contender's are a finding. */
     boolean isFlowsock() {
@@ -34,7 +36,7 @@ enum Contender {
                 return c;
             }
         }
-        throw new IllegalArgumentException("unknown contender " + id + "; known: flowsock, reactor-netty-epoll, "
-                + "reactor-netty-nio, jdk-nio2, flowsock-uring");
+        throw new IllegalArgumentException("unknown contender " + id + "; known: "
+                + String.join(", ", java.util.Arrays.stream(values()).map(c -> c.id).toList()));
     }
 }

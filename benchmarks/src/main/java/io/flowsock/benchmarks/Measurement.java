@@ -16,9 +16,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class Measurement {
     /** The same for every contender: the heap never limits a run, G1 as on any server JVM. */
-    static final List<String> SERVER_JVM = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC",
+    static final List<String> SERVER_JVM = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC",
             "-XX:+ExitOnOutOfMemoryError");
     static final List<String> LOAD_JVM = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC");
+
+    /** Full mode: the longest wait at MARK begin for the server's JIT to finish compiling the warm-up. */
+    static final long JIT_SETTLE_MS = 10_000;
 
     private final Settings settings;
 
@@ -27,17 +30,24 @@ final class Measurement {
     }
 
     /** How a run is set up, the same for all of them. */
-    record Settings(boolean quick, String javaBin, String classpath, int clockTicks, Path logDir) {
+    record Settings(boolean quick, String javaBin, String classpath, int clockTicks, Path logDir, boolean verifyCpu,
+                    int portBase) {
     }
 
     Run run(Scenario scenario, Contender contender, int round) {
         Run run = new Run(scenario, contender, round);
         long started = System.nanoTime();
         String tag = scenario.id + "-" + contender.id + "-r" + round;
-        int port = scenario.port(contender);
+        int port = scenario.port(settings.portBase(), contender);
         Child server = null;
         Child load = null;
         try {
+            if (ProcStats.tcpSockets(port).stream().anyMatch(t -> t.state().equals(ProcStats.LISTEN))) {
+                // flowsock binds with SO_REUSEPORT: a second listener would share our connections silently
+                run.harnessFault("port " + port + " already has a listener (another benchmark run on this machine?);"
+                        + " pick other ports with --port-base");
+                return run;
+            }
             server = Child.start(contender.id, java(scenario.pinned, contender, ServerMain.class.getName(),
                     List.of(contender.id, scenario.behaviour.id(), Integer.toString(port))),
                     settings.logDir().resolve(tag + "-server.log"));
@@ -84,8 +94,9 @@ final class Measurement {
     private void converse(Run run, Child server, Child load) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
                 run.scenario.deadlineMs(settings.quick()) + 15_000);
-        long cpuBegin = -1;
-        long cpuEnd = -1;
+        CpuWindow cpu = new CpuWindow(server, settings.clockTicks(), settings.verifyCpu(),
+                settings.quick() ? 0 : JIT_SETTLE_MS);
+        ListenQueue listen = new ListenQueue();
         long heapBefore = -1;
         long rssBefore = -1;
         while (true) {
@@ -100,10 +111,18 @@ final class Measurement {
             String[] words = line.split(" ");
             switch (words[0]) {
                 case Protocol.MARK -> {
+                    String answer = Protocol.GO;
                     try {
                         switch (words[1]) {
-                            case "begin" -> cpuBegin = ProcStats.cpuTicks(server.pid());
-                            case "end" -> cpuEnd = ProcStats.cpuTicks(server.pid());
+                            case "warm" -> answer = cpu.warmAgain() ? Protocol.AGAIN : Protocol.GO;
+                            case "begin" -> {
+                                listen.begin();
+                                cpu.begin();
+                            }
+                            case "end" -> {
+                                cpu.end();
+                                listen.end();
+                            }
                             case "before" -> {
                                 heapBefore = heap(server);
                                 rssBefore = ProcStats.rssBytes(server.pid());
@@ -115,7 +134,7 @@ final class Measurement {
                         // most likely the server died: let the load finish and report what it saw
                         run.fail("cannot sample the server at MARK " + words[1] + ": " + e.getMessage());
                     }
-                    load.send(Protocol.GO);
+                    load.send(answer);
                 }
                 case Protocol.RESULT -> run.values.putAll(Protocol.values(line.substring(Protocol.RESULT.length() + 1)));
                 case Protocol.ERROR -> run.problems.add(line.substring(Protocol.ERROR.length() + 1));
@@ -123,10 +142,42 @@ final class Measurement {
             }
         }
         Double units = run.values.get("cpu_units");
-        if (units != null && units > 0 && cpuBegin >= 0 && cpuEnd >= 0 && run.scenario.cpuScale > 0) {
-            double cpuSeconds = (cpuEnd - cpuBegin) / (double) settings.clockTicks();
-            run.values.put("cpu", cpuSeconds / units * run.scenario.cpuScale);
-            run.values.put("cpu_s", cpuSeconds);
+        if (units != null && units > 0 && cpu.complete() && run.scenario.cpuScale > 0) {
+            cpu.putInto(run, units, run.scenario.cpuScale);
+        }
+        if (run.scenario == Scenario.STORM) {
+            listen.putInto(run);
+        }
+    }
+
+    /**
+     * The kernel's TcpExt ListenOverflows and ListenDrops over the timed phase (what {@code nstat -az
+     * TcpExtListenOverflows TcpExtListenDrops} shows), read from /proc/net/netstat. The counters
+     * are the network namespace's: another program's listener on this machine counts too.
+     */
+    private static final class ListenQueue {
+        private long overflows = -1;
+        private long drops = -1;
+        private long overflowsDelta = -1;
+        private long dropsDelta = -1;
+
+        void begin() {
+            overflows = ProcStats.tcpExt("ListenOverflows");
+            drops = ProcStats.tcpExt("ListenDrops");
+        }
+
+        void end() {
+            if (overflows >= 0 && drops >= 0) {
+                overflowsDelta = ProcStats.tcpExt("ListenOverflows") - overflows;
+                dropsDelta = ProcStats.tcpExt("ListenDrops") - drops;
+            }
+        }
+
+        void putInto(Run run) {
+            if (overflowsDelta >= 0) {
+                run.values.put("listen_overflows", (double) overflowsDelta);
+                run.values.put("listen_drops", (double) dropsDelta);
+            }
         }
     }
 
@@ -180,8 +231,10 @@ final class Measurement {
                 flags.addAll(List.of(extra.split("\\s+")));
             }
         }
-        cmd.addAll(Child.java(uring ? UringRuntime.java().toString() : settings.javaBin(),
-                uring ? UringRuntime.classpath(settings.classpath()) : settings.classpath(), flags, main, args));
+        String classpath = uring ? UringRuntime.classpath(settings.classpath())
+                : server == Contender.REACTOR_NETTY_URING ? NettyUring.classpath(settings.classpath())
+                : settings.classpath();
+        cmd.addAll(Child.java(uring ? UringRuntime.java().toString() : settings.javaBin(), classpath, flags, main, args));
         return cmd;
     }
 

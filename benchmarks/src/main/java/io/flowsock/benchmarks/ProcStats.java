@@ -34,15 +34,89 @@ public final class ProcStats {
         }
     }
 
+    /** User and system time in clock ticks, of a process or of one thread. */
+    record CpuTicks(long user, long system) {
+        long total() {
+            return user + system;
+        }
+
+        CpuTicks minus(CpuTicks earlier) {
+            return new CpuTicks(user - earlier.user, system - earlier.system);
+        }
+
+        CpuTicks plus(CpuTicks other) {
+            return new CpuTicks(user + other.user, system + other.system);
+        }
+    }
+
     /**
      * User plus system time of every thread of {@code pid}, in clock ticks: fields 14 and 15 of
-     * /proc/&lt;pid&gt;/stat. Fields are counted after the command name, which may hold spaces.
+     * /proc/&lt;pid&gt;/stat.
      */
     static long cpuTicks(long pid) {
-        String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
+        return cpu(pid).total();
+    }
+
+    /** User and system time of the whole process {@code pid} (every thread, live or exited). */
+    static CpuTicks cpu(long pid) {
+        return parseStat(read(Path.of("/proc", Long.toString(pid), "stat")));
+    }
+
+    /**
+     * Fields 14 (utime) and 15 (stime) of a /proc stat line. They are counted after the command
+     * name, which may hold spaces and parentheses ("(C2 CompilerThre)"): after its last ')'.
+     */
+    static CpuTicks parseStat(String stat) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
         // f[0] is field 3 (state): field n is f[n - 3]
-        return Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]);
+        return new CpuTicks(Long.parseLong(f[14 - 3]), Long.parseLong(f[15 - 3]));
+    }
+
+    /** Minor page faults of the whole process {@code pid} so far: field 10 of /proc/&lt;pid&gt;/stat. */
+    static long minorFaults(long pid) {
+        String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
+        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ")[10 - 3]);
+    }
+
+    /** The command name of a /proc stat line: between the first '(' and the last ')'. */
+    static String parseComm(String stat) {
+        return stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    }
+
+    /**
+     * CPU time of {@code pid}'s live threads, summed by what the JVM uses them for: "jit" (C1 and
+     * C2 compiler threads), "gc" (G1 and GC worker threads) and "other" (the application's
+     * threads and the rest of the VM). A thread that exits between two readings drops out of the
+     * second, so only the difference of two readings of long-lived threads means anything.
+     */
+    static Map<String, CpuTicks> threadCpu(long pid) {
+        Map<String, CpuTicks> byKind = new TreeMap<>();
+        Path dir = Path.of("/proc", Long.toString(pid), "task");
+        try (Stream<Path> tasks = Files.list(dir)) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
+                } catch (IOException e) {
+                    continue;   // the thread exited between the listing and the read
+                }
+                byKind.merge(threadKind(parseComm(stat)), parseStat(stat), CpuTicks::plus);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+        return byKind;
+    }
+
+    /** "jit", "gc" or "other" for a HotSpot thread name as /proc shows it (15 characters at most). */
+    static String threadKind(String comm) {
+        if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+            return "jit";
+        }
+        if (comm.startsWith("GC Thread") || comm.startsWith("G1 ")) {
+            return "gc";
+        }
+        return "other";
     }
 
     /** Resident set size of {@code pid} in bytes (VmRSS of /proc/&lt;pid&gt;/status). */

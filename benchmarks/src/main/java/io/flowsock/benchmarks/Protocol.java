@@ -13,7 +13,9 @@ import java.util.Map;
  * READY &lt;detail&gt;            server: bound and accepting; detail names the real transport
  * HEAP &lt;bytes&gt;              server: used heap after GC, in reply to the stdin command "heap"
  * CONNS &lt;n&gt;                 server: connections open now, in reply to the stdin command "conns"
+ * CPU &lt;nanoseconds&gt;         server: its own process CPU time, in reply to the stdin command "cpu"
  * MARK &lt;name&gt; [n]           load: the runner samples the server, then answers "go" on stdin
+ *                            ("again" to MARK warm: the server's JIT is still busy, warm up once more)
  * RESULT k=v k=v ...         load: its measurements; keys starting with err_ count as errors
  * ERROR &lt;text&gt;               load: one error worth showing (a few at most)
  * </pre>
@@ -38,14 +40,18 @@ public final class Protocol {
     public static final String READY = "READY";
     public static final String HEAP = "HEAP";
     public static final String CONNS = "CONNS";
+    public static final String CPU = "CPU";
     public static final String MARK = "MARK";
     public static final String RESULT = "RESULT";
     public static final String ERROR = "ERROR";
     /** The runner's answer to a MARK line. */
     public static final String GO = "go";
+    /** The runner's answer to {@code MARK warm} when the server needs another warm-up pass. */
+    public static final String AGAIN = "again";
     /** stdin commands of a server. */
     public static final String CMD_HEAP = "heap";
     public static final String CMD_CONNS = "conns";
+    public static final String CMD_CPU = "cpu";
     public static final String CMD_QUIT = "quit";
 
     private Protocol() {

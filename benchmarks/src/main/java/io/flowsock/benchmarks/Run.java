@@ -16,6 +16,8 @@ final class Run {
     final List<String> problems = new ArrayList<>();
     /** Failures of the run itself; each counts as one error. */
     int failures;
+    /** Faults of the harness, not of the contender (two CPU readings disagree): they fail any run. */
+    final List<String> harnessFaults = new ArrayList<>();
     double seconds;
 
     Run(Scenario scenario, Contender contender, int round) {
@@ -26,6 +28,11 @@ final class Run {
 
     void fail(String why) {
         failures++;
+        problems.add(why);
+    }
+
+    void harnessFault(String why) {
+        harnessFaults.add(why);
         problems.add(why);
     }
 

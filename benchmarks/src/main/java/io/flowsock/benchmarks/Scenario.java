@@ -9,7 +9,7 @@ import java.util.List;
  *
  * <p>Metric keys are what the load prints, plus what the runner derives: {@code cpu} (server CPU
  * time per {@code cpu_units}, times {@code cpuScale}), {@code errors} (every err_ key plus failed
- * runs) and, for idle, {@code heap_per_conn}, {@code rss_per_conn}, {@code heap_mib},
+ * runs), for storm {@code listen_overflows} and {@code listen_drops} and, for idle, {@code heap_per_conn}, {@code rss_per_conn}, {@code heap_mib},
  * {@code rss_mib}.
  */
 enum Scenario {
@@ -32,19 +32,23 @@ enum Scenario {
                     new Metric("t100_ms", "ms to all greeted ↓"),
                     new Metric("cpu", "server CPU µs/connection ↓"),
                     new Metric("err_ungreeted", "never greeted"),
-                    new Metric("err_connect", "connect errors"))),
+                    new Metric("err_connect", "connect errors"),
+                    new Metric("listen_overflows", "TcpExtListenOverflows, timed wave ↓"),
+                    new Metric("listen_drops", "TcpExtListenDrops, timed wave ↓"))),
     STREAM("stream", Behaviour.DISCARD, false,
             "bytes=" + (64L << 20) + " warmup_bytes=" + (32L << 20),
-            "bytes=" + (2L << 30) + " warmup_bytes=" + (256L << 20),
+            "bytes=" + (2L << 30) + " warmup_bytes=" + (512L << 20),
             30_000, 120_000, 1, List.of(
                     new Metric("mib_s", "MiB/s ↑"),
-                    new Metric("cpu", "server CPU s/GiB ↓"))),
+                    new Metric("cpu", "server CPU s/GiB ↓"),
+                    new Metric("cpu_jit", "of which JIT compiler threads s/GiB"))),
     ECHO_STREAM("echo-stream", Behaviour.ECHO, false,
             "bytes=" + (32L << 20) + " warmup_bytes=" + (16L << 20),
-            "bytes=" + (1L << 30) + " warmup_bytes=" + (128L << 20),
+            "bytes=" + (1L << 30) + " warmup_bytes=" + (256L << 20),
             30_000, 120_000, 1, List.of(
                     new Metric("mib_s", "MiB/s ↑"),
-                    new Metric("cpu", "server CPU s/GiB ↓"))),
+                    new Metric("cpu", "server CPU s/GiB ↓"),
+                    new Metric("cpu_jit", "of which JIT compiler threads s/GiB"))),
     PINGPONG("pingpong", Behaviour.ECHO, true,
             "round_trips=5000 warmup=2000",
             "round_trips=200000 warmup=50000",
@@ -110,9 +114,12 @@ enum Scenario {
         return quick ? quickDeadlineMs : fullDeadlineMs;
     }
 
-    /** Fixed, below the ephemeral range (32768-60999 here), one per scenario and contender. */
-    int port(Contender c) {
-        return 20000 + 10 * ordinal() + c.ordinal();
+    /** The default first port: below the ephemeral range (32768-60999 here). */
+    static final int PORT_BASE = 20000;
+
+    /** Fixed, one per scenario and contender: {@code base + 10 × scenario + contender}. */
+    int port(int base, Contender c) {
+        return base + 10 * ordinal() + c.ordinal();
     }
 
     static Scenario parse(String id) {

@@ -24,6 +24,22 @@ class ProcStatsTest {
     }
 
     @Test
+    void parsesUserAndSystemTimeAfterACommandNameWithSpacesAndParenthesesAndKnowsTheJvmsThreads() {
+        String stat = "4242 (C2 CompilerThre) S 1 4242 4242 0 -1 4194368 1234 0 0 0 517 31 0 0 20 0 40 0 123 0 0";
+        assertThat(ProcStats.parseStat(stat)).isEqualTo(new ProcStats.CpuTicks(517, 31));
+        assertThat(ProcStats.parseComm("7 (a (b) c) R 1")).isEqualTo("a (b) c");
+        assertThat(ProcStats.parseStat("7 (a (b) c) R 1 7 7 0 -1 0 0 0 0 0 3 4 0")).isEqualTo(new ProcStats.CpuTicks(3, 4));
+        assertThat(ProcStats.threadKind("C2 CompilerThre")).isEqualTo("jit");
+        assertThat(ProcStats.threadKind("C1 CompilerThre")).isEqualTo("jit");
+        assertThat(ProcStats.threadKind("GC Thread#1")).isEqualTo("gc");
+        assertThat(ProcStats.threadKind("G1 Conc#0")).isEqualTo("gc");
+        assertThat(ProcStats.threadKind("flowsock-nio2-1")).isEqualTo("other");
+        long pid = ProcessHandle.current().pid();
+        assertThat(ProcStats.threadCpu(pid)).containsKey("other");
+        assertThat(ProcStats.minorFaults(pid)).isPositive();
+    }
+
+    @Test
     void readsTheSocketsOfOnePortWithStateAndQueuesFromAProcNetTcpTable() {
         String table = """
                   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode

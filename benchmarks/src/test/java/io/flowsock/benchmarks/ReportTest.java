@@ -46,8 +46,8 @@ class ReportTest {
         Set<Integer> ports = new HashSet<>();
         for (Scenario s : Scenario.values()) {
             for (Contender c : Contender.values()) {
-                assertThat(s.port(c)).isBetween(20000, 20100);
-                assertThat(ports.add(s.port(c))).isTrue();
+                assertThat(s.port(Scenario.PORT_BASE, c)).isBetween(20000, 20100);
+                assertThat(ports.add(s.port(Scenario.PORT_BASE, c))).isTrue();
             }
         }
     }

@@ -33,6 +33,24 @@ final class Control {
         }
     }
 
+    /**
+     * Prints {@code MARK warm} after one warm-up pass and waits for the runner's verdict: true
+     * ("again") when the server's JIT was still compiling during that pass and another pass is
+     * wanted, false ("go") when the server is warm. The runner bounds the number of passes.
+     */
+    static boolean warmAgain() throws IOException {
+        System.out.println(Protocol.MARK + " warm");
+        System.out.flush();
+        String answer = IN.readLine();
+        if (Protocol.AGAIN.equals(answer)) {
+            return true;
+        }
+        if (!Protocol.GO.equals(answer)) {
+            throw new IOException("runner answered " + answer + " to MARK warm");
+        }
+        return false;
+    }
+
     /** Prints one error for the runner to show; the first few only, from any thread. */
     static void error(String what) {
         if (ERROR_LINES.incrementAndGet() <= MAX_ERROR_LINES) {

@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * echo-stream: one connection; a writer thread sends {@code bytes} of {@link Pattern} in 64 KiB
  * writes while the main thread reads the echo and compares every byte. Only after the last byte
  * came back does the client shut down output and wait for the server's EOF, so no contender's
- * reaction to a half-close can lose data. A warm-up connection with {@code warmup_bytes} goes
- * first.
+ * reaction to a half-close can lose data. Warm-up connections of {@code warmup_bytes} go first, as many as the
+ * runner asks for (until the server's JIT is quiet).
  */
 final class EchoStreamLoad {
     private static final int READ_TIMEOUT_MS = 10_000;
@@ -25,7 +25,9 @@ final class EchoStreamLoad {
     static Metrics run(InetSocketAddress server, Params p) throws Exception {
         long bytes = p.num("bytes");
         Pattern pattern = new Pattern(Protocol.CHUNK);
-        echo(server, p.num("warmup_bytes"), pattern);
+        do {
+            echo(server, p.num("warmup_bytes"), pattern);
+        } while (Control.warmAgain());
         Control.mark("begin");
         long t0 = System.nanoTime();
         echo(server, bytes, pattern);

@@ -9,8 +9,9 @@ import java.nio.channels.SocketChannel;
 
 /**
  * stream: one connection, {@code bytes} in 64 KiB writes to a discarding server, then FIN. The
- * clock stops at the server's EOF, which it sends only after reading everything. A warm-up
- * connection with {@code warmup_bytes} goes first.
+ * clock stops at the server's EOF, which it sends only after reading everything. Warm-up
+ * connections of {@code warmup_bytes} go first, as many as the runner asks for (until the
+ * server's JIT is quiet).
  */
 final class StreamLoad {
     private StreamLoad() {
@@ -18,7 +19,9 @@ final class StreamLoad {
 
     static Metrics run(InetSocketAddress server, Params p) throws IOException {
         long bytes = p.num("bytes");
-        send(server, p.num("warmup_bytes"));
+        do {
+            send(server, p.num("warmup_bytes"));
+        } while (Control.warmAgain());
         Control.mark("begin");
         long t0 = System.nanoTime();
         send(server, bytes);

@@ -18,8 +18,12 @@ import reactor.netty.tcp.TcpServer;
 
 /**
  * The Reactor Netty contenders: {@code reactor.netty.tcp.TcpServer} with its default event-loop
- * count, on epoll ({@code nativeTransport}) or forced onto Java NIO. Same socket settings as the
- * others: backlog 1024, SO_REUSEADDR, TCP_NODELAY.
+ * count, on a native transport ({@code runOn(loops, true)}, Reactor Netty's preferNative) or
+ * forced onto Java NIO. Reactor Netty 1.3 prefers io_uring when Netty's io_uring transport is on
+ * the class path and {@code IoUring.isAvailable()}, else epoll: the runner puts the io_uring jars
+ * on reactor-netty-uring's class path only, and each server refuses to start when the transport
+ * it is named after is unavailable. Same socket settings as the others: backlog 1024,
+ * SO_REUSEADDR, TCP_NODELAY.
  *
  * <p>Inbound {@link ByteBuf}s are released by Reactor Netty once onNext returns, so the hello
  * handler reads them in place and the echo handler retains what it sends on.
@@ -35,11 +39,20 @@ final class ReactorNettyServer implements BenchServer {
         this.open = open;
     }
 
-    static ReactorNettyServer start(Behaviour behaviour, int port, boolean nativeTransport) {
-        if (nativeTransport && !Epoll.isAvailable()) {
-            // Measuring NIO under the epoll name would be a silent lie: refuse instead.
+    /** Which transport preferNative must end up on; NONE forces Java NIO. */
+    enum Native {
+        EPOLL, IO_URING, NONE
+    }
+
+    static ReactorNettyServer start(Behaviour behaviour, int port, Native transport) {
+        // Measuring NIO under a native name would be a silent lie: refuse instead.
+        if (transport == Native.EPOLL && !Epoll.isAvailable()) {
             throw new IllegalStateException("epoll is not available", Epoll.unavailabilityCause());
         }
+        if (transport == Native.IO_URING && !io.netty.channel.uring.IoUring.isAvailable()) {
+            throw new IllegalStateException("io_uring is not available", io.netty.channel.uring.IoUring.unavailabilityCause());
+        }
+        boolean nativeTransport = transport != Native.NONE;
         AtomicInteger open = new AtomicInteger();
         LoopResources loops = LoopResources.create("rn-bench", LoopResources.DEFAULT_IO_WORKER_COUNT, true);
         DisposableServer server = TcpServer.create()

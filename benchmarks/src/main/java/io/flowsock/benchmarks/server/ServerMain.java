@@ -12,12 +12,13 @@ import java.nio.charset.StandardCharsets;
  *
  * <pre>
  * java io.flowsock.benchmarks.server.ServerMain &lt;contender&gt; &lt;behaviour&gt; &lt;port&gt;
- *   contender: flowsock | reactor-netty-epoll | reactor-netty-nio | jdk-nio2
+ *   contender: flowsock | flowsock-uring | reactor-netty-epoll | reactor-netty-uring | reactor-netty-nio | jdk-nio2
  *   behaviour: hello | greet | discard | echo
  * </pre>
  *
  * Prints {@code READY <detail>} once bound, then obeys stdin: {@code heap} prints
  * {@code HEAP <bytes used after GC>}, {@code conns} prints {@code CONNS <open connections>},
+ * {@code cpu} prints {@code CPU <own process CPU nanoseconds>},
  * {@code quit} or end of input stops the server. The stdin
  * rule means a server never outlives a runner that died without killing it.
  */
@@ -34,8 +35,9 @@ public final class ServerMain {
         int port = Integer.parseInt(args[2]);
         BenchServer server = switch (args[0]) {
             case "flowsock", "flowsock-uring" -> FlowsockServer.start(behaviour, port);   // the backend: flowsock.transport
-            case "reactor-netty-epoll" -> ReactorNettyServer.start(behaviour, port, true);
-            case "reactor-netty-nio" -> ReactorNettyServer.start(behaviour, port, false);
+            case "reactor-netty-epoll" -> ReactorNettyServer.start(behaviour, port, ReactorNettyServer.Native.EPOLL);
+            case "reactor-netty-uring" -> ReactorNettyServer.start(behaviour, port, ReactorNettyServer.Native.IO_URING);
+            case "reactor-netty-nio" -> ReactorNettyServer.start(behaviour, port, ReactorNettyServer.Native.NONE);
             case "jdk-nio2" -> JdkNio2Server.start(behaviour, port);
             default -> throw new IllegalArgumentException("unknown contender: " + args[0]);
         };
@@ -45,6 +47,9 @@ public final class ServerMain {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 if (line.equals(Protocol.CMD_HEAP)) {
                     System.out.println(Protocol.HEAP + " " + usedHeapAfterGc());
+                    System.out.flush();
+                } else if (line.equals(Protocol.CMD_CPU)) {
+                    System.out.println(Protocol.CPU + " " + processCpuNanos());
                     System.out.flush();
                 } else if (line.equals(Protocol.CMD_CONNS)) {
                     System.out.println(Protocol.CONNS + " " + server.connections());
@@ -57,6 +62,15 @@ public final class ServerMain {
             server.close();
         }
         System.exit(0);   // the contenders' threads may be non-daemon; the runner waits for this exit
+    }
+
+    /**
+     * This JVM's own CPU time, every thread, user plus system: the runner's second reading of
+     * what it reads from /proc/&lt;pid&gt;/stat, taken from inside the process it is meant to measure.
+     */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** Used heap after two full collections: the live set, not the garbage waiting for one. */
