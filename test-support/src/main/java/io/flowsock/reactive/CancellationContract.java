@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
-import org.reactivestreams.Subscription;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -96,32 +95,9 @@ public abstract class CancellationContract extends LoopbackFixture {
     public void aCancelAfterInboundCompletedLeavesTheReplyAndACleanFin() throws Exception {
         byte[] reply = randomBytes(128 * 1024, 41);
         DisposableServer server = bind(server().handle(c -> {
-            CompletableFuture<Void> ended = new CompletableFuture<>();
-            c.inbound().subscribe(new reactor.core.CoreSubscriber<ByteBuffer>() {
-                private Subscription s;
-
-                @Override
-                public void onSubscribe(Subscription s) {
-                    this.s = s;
-                    s.request(Long.MAX_VALUE);
-                }
-
-                @Override
-                public void onNext(ByteBuffer b) {
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    ended.completeExceptionally(t);
-                }
-
-                @Override
-                public void onComplete() {
-                    s.cancel();                       // as Flux.zip does to a finished source
-                    ended.complete(null);
-                }
-            });
-            return Mono.fromFuture(ended).then(c.send(Mono.just(ByteBuffer.wrap(reply))));
+            CancelsWhenComplete<ByteBuffer> cancelling = new CancelsWhenComplete<>();   // as Flux.zip does
+            c.inbound().subscribe(cancelling);
+            return Mono.fromFuture(cancelling.result).then(c.send(Mono.just(ByteBuffer.wrap(reply))));
         }));
         try (Socket peer = rawClient(server.port())) {
             peer.setSoTimeout(20_000);
