@@ -60,7 +60,7 @@ final class Measurement {
                 run.fail("server runs on the wrong transport: " + ready);
                 return run;
             }
-            List<String> args = new ArrayList<>(List.of(scenario.id, Integer.toString(port),
+            List<String> args = new ArrayList<>(List.of(scenario.loadId(), Integer.toString(port),
                     "deadline_ms=" + scenario.deadlineMs(settings.quick())));
             args.addAll(scenario.loadArgs(settings.quick()));
             load = Child.start("load", java(scenario.pinned, null, LoadMain.class.getName(), args),
@@ -95,7 +95,7 @@ final class Measurement {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
                 run.scenario.deadlineMs(settings.quick()) + 15_000);
         CpuWindow cpu = new CpuWindow(server, settings.clockTicks(), settings.verifyCpu(),
-                settings.quick() ? 0 : JIT_SETTLE_MS);
+                settings.quick() || run.scenario.fresh ? 0 : JIT_SETTLE_MS);
         ListenQueue listen = new ListenQueue();
         long heapBefore = -1;
         long rssBefore = -1;
@@ -144,6 +144,9 @@ final class Measurement {
         Double units = run.values.get("cpu_units");
         if (units != null && units > 0 && cpu.complete() && run.scenario.cpuScale > 0) {
             cpu.putInto(run, units, run.scenario.cpuScale);
+            if (run.scenario.fresh) {
+                run.values.put("faults", run.values.get("page_faults") / (units * 1024));   // units are GiB
+            }
         }
         if (run.scenario == Scenario.STORM) {
             listen.putInto(run);

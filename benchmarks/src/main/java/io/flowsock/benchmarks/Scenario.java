@@ -16,7 +16,7 @@ enum Scenario {
     HELLO("hello", Behaviour.HELLO, false,
             "concurrency=32 warmup_ms=500 duration_ms=2000",
             "concurrency=32 warmup_ms=3000 duration_ms=10000",
-            30_000, 60_000, 1e6, List.of(
+            30_000, 60_000, 1e6, false, List.of(
                     new Metric("rate", "exchanges/s ↑"),
                     new Metric("p50_us", "exchange p50 µs ↓"),
                     new Metric("p99_us", "exchange p99 µs ↓"),
@@ -26,7 +26,7 @@ enum Scenario {
     STORM("storm", Behaviour.GREET, false,
             "connections=500 warmup=200 settle_ms=300 timeout_ms=10000",
             "connections=5000 warmup=1000 settle_ms=1000 timeout_ms=15000",
-            30_000, 60_000, 1e6, List.of(
+            30_000, 60_000, 1e6, false, List.of(
                     new Metric("t50_ms", "ms to 50 % greeted ↓"),
                     new Metric("t99_ms", "ms to 99 % greeted ↓"),
                     new Metric("t100_ms", "ms to all greeted ↓"),
@@ -35,24 +35,46 @@ enum Scenario {
                     new Metric("err_connect", "connect errors"),
                     new Metric("listen_overflows", "TcpExtListenOverflows, timed wave ↓"),
                     new Metric("listen_drops", "TcpExtListenDrops, timed wave ↓"))),
+    /**
+     * stream and echo-stream as a fresh server JVM sees them: no warm-up, the window opens before
+     * the first byte, so it holds the JIT compiling the data path and the first touch of every heap
+     * page the server allocates (one minor fault per 4 KiB page, in system time). A long-running
+     * server pays this once; a run that starts a server per measurement pays it every time.
+     */
+    STREAM_FRESH("stream-fresh", Behaviour.DISCARD, false,
+            "bytes=" + (64L << 20) + " warmup_bytes=0",
+            "bytes=" + (2L << 30) + " warmup_bytes=0",
+            30_000, 120_000, 1, true, List.of(
+                    new Metric("mib_s", "MiB/s ↑"),
+                    new Metric("cpu", "server CPU s/GiB ↓"),
+                    new Metric("cpu_jit", "of which JIT compiler threads s/GiB"),
+                    new Metric("faults", "server minor page faults per MiB ↓"))),
+    ECHO_STREAM_FRESH("echo-stream-fresh", Behaviour.ECHO, false,
+            "bytes=" + (32L << 20) + " warmup_bytes=0",
+            "bytes=" + (1L << 30) + " warmup_bytes=0",
+            30_000, 120_000, 1, true, List.of(
+                    new Metric("mib_s", "MiB/s ↑"),
+                    new Metric("cpu", "server CPU s/GiB ↓"),
+                    new Metric("cpu_jit", "of which JIT compiler threads s/GiB"),
+                    new Metric("faults", "server minor page faults per MiB ↓"))),
     STREAM("stream", Behaviour.DISCARD, false,
             "bytes=" + (64L << 20) + " warmup_bytes=" + (32L << 20),
             "bytes=" + (2L << 30) + " warmup_bytes=" + (512L << 20),
-            30_000, 120_000, 1, List.of(
+            30_000, 120_000, 1, false, List.of(
                     new Metric("mib_s", "MiB/s ↑"),
                     new Metric("cpu", "server CPU s/GiB ↓"),
                     new Metric("cpu_jit", "of which JIT compiler threads s/GiB"))),
     ECHO_STREAM("echo-stream", Behaviour.ECHO, false,
             "bytes=" + (32L << 20) + " warmup_bytes=" + (16L << 20),
             "bytes=" + (1L << 30) + " warmup_bytes=" + (256L << 20),
-            30_000, 120_000, 1, List.of(
+            30_000, 120_000, 1, false, List.of(
                     new Metric("mib_s", "MiB/s ↑"),
                     new Metric("cpu", "server CPU s/GiB ↓"),
                     new Metric("cpu_jit", "of which JIT compiler threads s/GiB"))),
     PINGPONG("pingpong", Behaviour.ECHO, true,
             "round_trips=5000 warmup=2000",
             "round_trips=200000 warmup=50000",
-            30_000, 120_000, 1e6, List.of(
+            30_000, 120_000, 1e6, false, List.of(
                     new Metric("rate", "round trips/s ↑"),
                     new Metric("p50_us", "p50 µs ↓"),
                     new Metric("p99_us", "p99 µs ↓"),
@@ -61,7 +83,7 @@ enum Scenario {
     PINGPONG16("pingpong16", Behaviour.ECHO, true,
             "connections=16 round_trips=5000 warmup=2000",
             "connections=16 round_trips=200000 warmup=50000",
-            30_000, 120_000, 1e6, List.of(
+            30_000, 120_000, 1e6, false, List.of(
                     new Metric("rate", "round trips/s ↑"),
                     new Metric("p50_us", "p50 µs ↓"),
                     new Metric("p99_us", "p99 µs ↓"),
@@ -70,7 +92,7 @@ enum Scenario {
     IDLE("idle", Behaviour.ECHO, false,
             "connections=500",
             "connections=10000",
-            30_000, 90_000, 0, List.of(
+            30_000, 90_000, 0, false, List.of(
                     new Metric("heap_per_conn", "heap bytes/connection ↓"),
                     new Metric("rss_per_conn", "RSS bytes/connection ↓"),
                     new Metric("heap_mib", "heap MiB, all held ↓"),
@@ -91,9 +113,11 @@ enum Scenario {
     /** Multiplies CPU seconds per unit: 1e6 for µs per exchange, 1 for s per GiB, 0 for none. */
     final double cpuScale;
     final List<Metric> metrics;
+    /** No warm-up and no wait for the JIT: the window is the first bytes a fresh server JVM handles. */
+    final boolean fresh;
 
     Scenario(String id, Behaviour behaviour, boolean pinned, String quickArgs, String fullArgs,
-             long quickDeadlineMs, long fullDeadlineMs, double cpuScale, List<Metric> metrics) {
+             long quickDeadlineMs, long fullDeadlineMs, double cpuScale, boolean fresh, List<Metric> metrics) {
         this.id = id;
         this.behaviour = behaviour;
         this.pinned = pinned;
@@ -103,6 +127,12 @@ enum Scenario {
         this.fullDeadlineMs = fullDeadlineMs;
         this.cpuScale = cpuScale;
         this.metrics = metrics;
+        this.fresh = fresh;
+    }
+
+    /** The load's own name for what it runs: a fresh variant runs the same load without warm-up. */
+    String loadId() {
+        return fresh ? id.substring(0, id.length() - "-fresh".length()) : id;
     }
 
     List<String> loadArgs(boolean quick) {

@@ -8,7 +8,9 @@ import java.nio.ByteBuffer;
  * <p><b>Threading.</b> Every method runs on the channel's port thread, one at a time. Never block.
  *
  * <p><b>Buffers.</b> The buffer given to {@link #onData} is a right-sized heap buffer that the
- * handler owns for good: keep it, change it, hand it to another thread.
+ * handler owns for good: keep it, change it, hand it to another thread. A handler that
+ * {@link #takesLoans() takes loans} gets the port's own receive buffer instead, valid only
+ * during the call.
  *
  * <p><b>Lifecycle.</b> {@code onData} is called once per filled receive buffer, never more often
  * than {@link Channel#request(long)} allowed. Then at most one of {@link #onEnd()} (the peer's
@@ -29,6 +31,19 @@ public interface ChannelHandler {
 
     /** The connection is closed and its resources released. */
     default void onClosed() {
+    }
+
+    /**
+     * Whether {@link #onData} may be given the port's own receive buffer instead of a copy: a
+     * loan, valid only until {@code onData} returns. Within that call the handler may offer the
+     * buffer, unchanged, to a {@link Send} of this same channel, which writes it in place and
+     * gives it back to the port once it is written (an echo without a copy); otherwise neither
+     * the handler nor anything it calls may keep it or change it. Asked before each delivery;
+     * a backend that cannot lend copies anyway. The default, false, gives the handler a buffer it
+     * owns for good.
+     */
+    default boolean takesLoans() {
+        return false;
     }
 
     /**

@@ -48,6 +48,8 @@ final class Inbound implements ReadCompletion, Runnable {
     private boolean inputSignalled;      // the handler got onEnd or onError: later cancels change nothing
     private boolean abandoned;           // the consumer cancelled: no reads but a close's drain, nothing delivered
     private long bytesReceived;
+    private ByteBuffer loan;             // the port's buffer onData is looking at now, when the handler takes loans
+    private boolean loanTaken;           // the loan was queued for writing during this onData: the backend must not reuse it
 
     Inbound(Channel channel) {
         this.channel = channel;
@@ -139,18 +141,34 @@ final class Inbound implements ReadCompletion, Runnable {
         maybeRead();
     }
 
-    /** Copies each filled port buffer out and hands it on; writes queued meanwhile go out in one batch after. */
+    /**
+     * Hands on each filled port buffer: lent as it is to a handler that takes loans (a loan queued
+     * for writing is kept from the backend by nulling its slot), else copied into a right-sized
+     * heap buffer the handler owns. Writes queued meanwhile go out in one batch after.
+     */
     private void deliver(ByteBuffer[] buffers, int count) {
         delivering = true;
+        boolean lend = channel.io.lendsBuffers() && handler.takesLoans();
         try {
             for (int i = 0; i < count && !channel.isClosed() && !abandoned; i++) {
                 ByteBuffer src = buffers[i];
-                ByteBuffer copy = ByteBuffer.allocate(src.remaining());
-                copy.put(src).flip();
                 if (demand != Long.MAX_VALUE) {
                     DEMAND.getAndAdd(this, -1L);
                 }
-                handler.onData(copy);
+                if (!lend) {
+                    handler.onData(copyOf(src));
+                    continue;
+                }
+                loan = src;
+                try {
+                    handler.onData(src);
+                } finally {
+                    if (loanTaken) {
+                        buffers[i] = null;
+                    }
+                    loan = null;
+                    loanTaken = false;
+                }
             }
         } catch (RuntimeException e) {
             channel.callbackFailed("onData", e);
@@ -158,6 +176,28 @@ final class Inbound implements ReadCompletion, Runnable {
             delivering = false;
         }
         channel.out.pump();
+    }
+
+    /** Whether {@code b} is the buffer on loan to onData right now and not yet queued; port thread. */
+    boolean isLoan(ByteBuffer b) {
+        return b == loan && b != null && !loanTaken;
+    }
+
+    /** Whether {@code b} is the buffer on loan right now, already queued once. */
+    boolean isTakenLoan(ByteBuffer b) {
+        return b == loan && b != null && loanTaken;
+    }
+
+    /** The loan is queued for writing: the output gives it back to the backend once written. */
+    void loanTaken() {
+        loanTaken = true;
+    }
+
+    /** A right-sized heap copy of {@code src}'s remaining bytes (which it consumes), owned by its receiver for good. */
+    static ByteBuffer copyOf(ByteBuffer src) {
+        ByteBuffer copy = ByteBuffer.allocate(src.remaining());
+        copy.put(src).flip();
+        return copy;
     }
 
     @Override

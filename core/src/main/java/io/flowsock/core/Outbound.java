@@ -45,6 +45,7 @@ final class Outbound implements WriteCompletion {
     private boolean pumpAgain;
     private String sendsRefused;         // non-null once shutdown or close was asked: why new sends fail
     private boolean outputShut;          // FIN was sent
+    private Loans loans;                 // receive buffers queued here on loan; created by the first loan
 
     Outbound(Channel channel) {
         this.channel = channel;
@@ -160,6 +161,15 @@ final class Outbound implements WriteCompletion {
             return;
         }
         s.received++;
+        if (channel.in.isTakenLoan(b)) {
+            b = Inbound.copyOf(b);           // offered twice: only one entry may give it back
+        } else if (channel.in.isLoan(b)) {
+            channel.in.loanTaken();
+            if (loans == null) {
+                loans = new Loans(channel.io);
+            }
+            loans.queued(b);
+        }
         if (unwritten == NONE) {
             unwritten = new ArrayDeque<>(4);
         }
@@ -227,6 +237,9 @@ final class Outbound implements WriteCompletion {
                 run(due.poll());
             } else if (head != null && !head.hasRemaining()) {
                 unwritten.poll();
+                if (loans != null) {
+                    loans.written(head);
+                }
                 written++;
                 retired++;
             } else {
@@ -328,6 +341,9 @@ final class Outbound implements WriteCompletion {
         }
         if (unwritten != NONE) {
             unwritten.clear();
+        }
+        if (loans != null) {
+            loans.releaseAll();              // called at release: the backend is done with the socket
         }
         failEach(due, error);
         failEach(pending, error);

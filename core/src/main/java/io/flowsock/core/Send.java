@@ -83,6 +83,9 @@ public final class Send implements OutboundOp {
             apply(s);              // nothing handed over before: order holds
             return;
         }
+        if (s instanceof ByteBuffer b && channel.port.inPort() && channel.in.isLoan(b)) {
+            s = Inbound.copyOf(b);  // it would be queued past the end of its loan: copy it now
+        }
         queue().add(s);
         if ((int) WIP.getAndAdd(this, 1) == 0) {
             channel.port.execute(this::drain);

@@ -17,6 +17,10 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
     private final Channel channel;
     private final ChannelConnection connection;   // told when the channel closes
     private static final java.lang.invoke.VarHandle SUBSCRIBED;
+    /** Reactor's subscriber behind {@code Flux.then()} and {@code ignoreElements()}; null if renamed. */
+    private static final Class<?> IGNORE_ELEMENTS = reactorClass("reactor.core.publisher.MonoIgnoreElements$IgnoreElementsSubscriber");
+    /** The context key under which {@code doOnDiscard} puts its hook (Reactor's {@code Hooks.KEY_ON_DISCARD}). */
+    private static final String LOCAL_DISCARD_HOOK = "reactor.onDiscard.local";
 
     static {
         try {
@@ -36,6 +40,16 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
     private volatile boolean terminated;
     private Throwable error;
     private volatile boolean cancelled;   // written by any thread (cancel), read on the port
+    // Port thread only: the subscriber never keeps a buffer, so the channel may lend its own.
+    private boolean loans;
+
+    private static Class<?> reactorClass(String name) {
+        try {
+            return Class.forName(name, false, Flux.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            return null;               // another Reactor: its subscribers get copies
+        }
+    }
 
     InboundFlux(Channel channel, ChannelConnection connection) {
         this.channel = channel;
@@ -51,6 +65,7 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
         }
         channel.port().dispatch(() -> {
             actual = subscriber;
+            loans = keepsNothing(subscriber);
             subscriber.onSubscribe(this);   // may request, read inline and end the input itself
             if (ended && !cancelled) {
                 terminate();
@@ -130,6 +145,26 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
     @Override
     public void onClosed() {
         connection.closed();
+    }
+
+    /**
+     * Subscribers that provably keep no buffer, so that the channel may lend them the port's
+     * receive buffers instead of copying: a send of this same connection, which writes them in
+     * place (an echo), and Reactor's ignore-elements subscriber ({@code then()},
+     * {@code ignoreElements()}), which drops each one at once, unless a discard hook in its
+     * context would see them. Anything else, wrapped ones included, gets buffers of its own.
+     */
+    private boolean keepsNothing(CoreSubscriber<? super ByteBuffer> s) {
+        if (s instanceof SendMono.SendSubscriber send && send.echoes(channel)) {
+            send.lent();
+            return true;
+        }
+        return s.getClass() == IGNORE_ELEMENTS && !s.currentContext().hasKey(LOCAL_DISCARD_HOOK);
+    }
+
+    @Override
+    public boolean takesLoans() {
+        return loans && !cancelled;
     }
 
     @Override

@@ -82,6 +82,9 @@ final class SendMono extends Mono<Void> {
         private volatile boolean answered;
         // The data's thread only (its signals are serial, rule 1.3): it completed or failed.
         private boolean dataDone;
+        // Set on the port before the first onNext when the data is this channel's own inbound,
+        // which then lends its receive buffers: a buffer that goes to a hook instead is copied.
+        private boolean lent;
 
         SendSubscriber(CoreSubscriber<? super Void> actual, Channel channel) {
             this.actual = actual;
@@ -106,13 +109,23 @@ final class SendMono extends Mono<Void> {
             channel.port().dispatch(() -> upstream.set(s));
         }
 
+        /** Whether this sends {@code c}'s own inbound back out: then the inbound may lend its buffers. */
+        boolean echoes(Channel c) {
+            return channel == c;
+        }
+
+        /** Port thread, before the first onNext: the buffers coming are loans. */
+        void lent() {
+            lent = true;
+        }
+
         @Override
         public void onNext(ByteBuffer b) {
             Objects.requireNonNull(b, "onNext called with null (Reactive Streams rule 2.13)");
             if (dataDone) {
-                Operators.onNextDropped(b, currentContext());
+                Operators.onNextDropped(owned(b), currentContext());
             } else if (!enter()) {
-                Operators.onDiscard(b, currentContext());   // after cancel, stragglers are allowed
+                Operators.onDiscard(owned(b), currentContext());   // after cancel, stragglers are allowed
             } else {
                 send.offer(b);
                 leave(0);
@@ -138,6 +151,15 @@ final class SendMono extends Mono<Void> {
             dataDone = true;
             send.complete();
             leave(ENDED | DATA_DONE);
+        }
+
+        /** {@code b}, or a copy of it when it is a loan and is about to leave the library. */
+        private ByteBuffer owned(ByteBuffer b) {
+            if (!lent) {
+                return b;
+            }
+            ByteBuffer copy = ByteBuffer.allocate(b.remaining());
+            return copy.put(b.duplicate()).flip();
         }
 
         private boolean enter() {

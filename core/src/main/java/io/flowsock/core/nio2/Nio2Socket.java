@@ -117,12 +117,27 @@ final class Nio2Socket implements SocketIo {
         readCompletion.failed(error);
     }
 
+    /** Returns the posted buffers to the port, except those the completion kept (their slots are null). */
     private void releasePosted() {
         for (int i = 0; i < postedCount; i++) {
-            port.buffers.release(posted[i]);
-            posted[i] = null;
+            ByteBuffer b = posted[i];
+            if (b != null) {
+                port.buffers.release(b);
+                posted[i] = null;
+            }
         }
         postedCount = 0;
+    }
+
+    /** NIO.2 reads into the port's direct buffers and lets them go once read: the core may keep them. */
+    @Override
+    public boolean lendsBuffers() {
+        return true;
+    }
+
+    @Override
+    public void recycle(ByteBuffer buffer) {
+        port.buffers.release(buffer);
     }
 
     @Override

@@ -32,6 +32,24 @@ public interface SocketIo {
      */
     void close(boolean reset, Runnable released);
 
+    /**
+     * Whether a read completion may keep a receive buffer past its call (see
+     * {@link ReadCompletion#completed}); the core then lends it to a handler that takes loans
+     * instead of copying it.
+     */
+    default boolean lendsBuffers() {
+        return false;
+    }
+
+    /**
+     * Takes back a receive buffer a read completion kept. Port thread; only called by backends
+     * that {@link #lendsBuffers() lend}, once per buffer kept, at the latest when the socket is
+     * released.
+     */
+    default void recycle(ByteBuffer buffer) {
+        throw new UnsupportedOperationException("this backend does not lend receive buffers");
+    }
+
     /** Capacity of the small receive buffer used while a connection trickles. */
     int smallBufferSize();
 

@@ -13,7 +13,6 @@ import io.flowsock.core.Send;
 import io.flowsock.core.SendSource;
 import io.flowsock.core.Transport;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -50,6 +49,14 @@ public abstract class ChannelContract {
 
     /** Echo with flow control: the send's credit becomes the read demand. */
     private static void echo(Channel channel) {
+        echo(channel, false, true);
+    }
+
+    /**
+     * Echo as above. With {@code loans} the handler takes the port's buffers on loan; with
+     * {@code offer} false it answers with its own copy of each and lets the loan go.
+     */
+    private static void echo(Channel channel, boolean loans, boolean offer) {
         Send echo = channel.send(new SendSource() {
             @Override
             public void request(long n) {
@@ -72,7 +79,17 @@ public abstract class ChannelContract {
         channel.start(new ChannelHandler() {
             @Override
             public void onData(ByteBuffer data) {
-                echo.offer(data);
+                if (offer) {
+                    echo.offer(data);
+                } else {
+                    ByteBuffer own = ByteBuffer.allocate(data.remaining());
+                    echo.offer(own.put(data).flip());
+                }
+            }
+
+            @Override
+            public boolean takesLoans() {
+                return loans;
             }
 
             @Override
@@ -93,8 +110,43 @@ public abstract class ChannelContract {
                 ChannelContract::echo);
         byte[] data = new byte[4 << 20];
         new Random(7).nextBytes(data);
-        try (Socket s = new Socket("127.0.0.1", listener.address().getPort())) {
-            s.setSoTimeout(10_000);
+        assertThat(roundTrip(listener.address().getPort(), data)).isEqualTo(data);
+        assertThat(listener.accepted()).isEqualTo(1);
+        listener.close();
+        listener.onClose().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aHandlerEchoingItsLoansReturnsEveryByteOnEveryConnectionOfASharedPort() throws Exception {
+        echoesOnSharedPorts(true, true);
+    }
+
+    @Test
+    void loansLetGoAfterOnDataNeverReachAnotherConnection() throws Exception {
+        echoesOnSharedPorts(true, false);
+    }
+
+    /** Four connections echo 4 MiB each at once through the same ports and receive memory. */
+    private void echoesOnSharedPorts(boolean loans, boolean offer) throws Exception {
+        Listener listener = transport.listen(new InetSocketAddress("127.0.0.1", 0), ListenOptions.DEFAULTS,
+                c -> echo(c, loans, offer));
+        java.util.List<byte[]> sent = new java.util.ArrayList<>();
+        java.util.List<CompletableFuture<byte[]>> back = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            byte[] data = new byte[4 << 20];
+            new Random(11 + i).nextBytes(data);
+            sent.add(data);
+            back.add(CompletableFuture.supplyAsync(() -> roundTrip(listener.address().getPort(), data)));
+        }
+        for (int i = 0; i < 4; i++) {
+            assertThat(back.get(i).get(30, TimeUnit.SECONDS)).as("connection %d", i).isEqualTo(sent.get(i));
+        }
+        listener.close();
+    }
+
+    private static byte[] roundTrip(int port, byte[] data) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(20_000);
             CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> {
                 try {
                     return s.getInputStream().readAllBytes();
@@ -102,14 +154,12 @@ public abstract class ChannelContract {
                     throw new RuntimeException(e);
                 }
             });
-            OutputStream out = s.getOutputStream();
-            out.write(data);
+            s.getOutputStream().write(data);
             s.shutdownOutput();
-            assertThat(read.get(20, TimeUnit.SECONDS)).isEqualTo(data);
+            return read.get(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
-        assertThat(listener.accepted()).isEqualTo(1);
-        listener.close();
-        listener.onClose().get(5, TimeUnit.SECONDS);
     }
 
     @Test
