@@ -74,10 +74,20 @@ final class BufferRing {
         return b;
     }
 
+    /** The one view of buffer {@code id}, as {@link #view} last handed it out. */
+    ByteBuffer viewOf(int id) {
+        return views[id];
+    }
+
     /** The buffer a completion with {@code cqeFlags} (which has CQE_F_BUFFER) carries, now the caller's. */
     int take(int cqeFlags) {
         available--;
         return cqeFlags >>> 16;
+    }
+
+    /** Whether a buffer may be lent past its read: at least a quarter of the ring is still free. */
+    boolean lendable() {
+        return available > count / 4;
     }
 
     /** Buffers taken from the ring and not given back. */

@@ -351,6 +351,10 @@ final class Receiver implements BufferRing.Waiter {
             c.completed(filled, n, posted, ring != null ? ring.size : ScatterBuffers.SIZE, bytes);
         } finally {
             for (int i = 0; i < n; i++) {
+                if (filled[i] == null) {       // kept by the core: back through recycle()
+                    socket.kept(ring, ids[i]);
+                    continue;
+                }
                 filled[i] = null;
                 if (ring != null) {
                     ring.recycle(ids[i]);

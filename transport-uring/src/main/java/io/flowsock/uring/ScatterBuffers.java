@@ -49,6 +49,11 @@ final class ScatterBuffers {
         return b;
     }
 
+    /** The one view of buffer {@code id}, as {@link #view} last handed it out. */
+    ByteBuffer viewOf(int id) {
+        return views[id];
+    }
+
     private void grow() {
         int n = buffers.length;
         MemorySegment slab = arena.allocate((long) SLAB * SIZE, 4096);

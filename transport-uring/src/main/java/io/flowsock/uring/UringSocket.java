@@ -34,6 +34,7 @@ final class UringSocket implements SocketIo, Completion {
     final int fd;
     private final Registration registration;
     private final Receiver receiver;
+    private Lent lent;                      // receive buffers the core kept for an echo; made on the first loan
     private final Sender sender;
     private InetSocketAddress local;
     private InetSocketAddress remote;
@@ -225,6 +226,31 @@ final class UringSocket implements SocketIo, Completion {
         Runnable r = onReleased;
         onReleased = NOTHING;
         r.run();
+    }
+
+    /**
+     * Received buffers may be kept for an echo while both rings keep at least a quarter free, so
+     * loans waiting on slow peers never starve other connections' receives; past that, copies.
+     */
+    @Override
+    public boolean lendsBuffers() {
+        return port.buffers(true).lendable() && port.buffers(false).lendable();
+    }
+
+    /** The core kept buffer {@code id} of {@code ring} (null: a scatter buffer) after its read: lent until recycle(). */
+    void kept(BufferRing ring, int id) {
+        if (lent == null) {
+            lent = new Lent();
+        }
+        lent.add(ring != null ? ring.viewOf(id) : port.scatterBuffers().viewOf(id), ring, id);
+    }
+
+    /** The core gives back a buffer it kept; one no ring lent (a parked copy) is simply dropped. */
+    @Override
+    public void recycle(ByteBuffer buffer) {
+        if (lent != null) {
+            lent.giveBack(buffer, port.scatterBuffers());
+        }
     }
 
     @Override
