@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  * channel's port. Everything else runs only on the port thread, including every callback.
  *
  * <p><b>Buffers.</b> Reads land in port-owned memory and are copied into a right-sized heap
- * buffer that the handler owns for good. Buffers offered to a {@link Send} belong to the channel
+ * buffer that the handler owns for good, or lent as they are to a handler that
+ * {@link ChannelHandler#takesLoans() takes loans}. Buffers offered to a {@link Send} belong to the channel
  * until that send ends.
  *
  * <p><b>Lifecycle.</b> Open until {@link #close()}, {@link #dispose()}, {@link #abort}, a
