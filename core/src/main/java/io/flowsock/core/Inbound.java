@@ -8,13 +8,13 @@ import java.nio.ByteBuffer;
 
 /**
  * A channel's input: the handler, its demand, the reads posted against it with Automatic Burst
- * Detection, and the delivery of what they bring. Also the read completion and the read kick, so
- * an idle connection's input costs one object.
+ * Detection, and the delivery of what they bring. Also the read completion, the read kick and
+ * (by extending it) the burst detector, so an idle connection's input costs one object.
  *
  * <p>Runs only on its channel's port thread, except {@link #start}, {@link #request},
  * {@link #recvBurst()} and {@link #recvBurst(int)}, which any thread may call.
  */
-final class Inbound implements ReadCompletion, Runnable {
+final class Inbound extends BurstDetector implements ReadCompletion, Runnable {
     private static final VarHandle DEMAND;
     private static final VarHandle READ_KICK;
     private static final VarHandle STARTED;
@@ -31,7 +31,6 @@ final class Inbound implements ReadCompletion, Runnable {
     }
 
     private final Channel channel;
-    private final BurstDetector burst;
     // Plain fields behind VarHandles rather than Atomic* objects: an idle connection's heap matters
     // when a server holds tens of thousands of them.
     private volatile long demand;        // any thread adds (request), the port subtracts (deliver); read by queries
@@ -52,8 +51,8 @@ final class Inbound implements ReadCompletion, Runnable {
     private boolean loanTaken;           // the loan was queued for writing during this onData: the backend must not reuse it
 
     Inbound(Channel channel) {
+        super(channel.options.recvBurst());
         this.channel = channel;
-        this.burst = new BurstDetector(channel.options.recvBurst());
     }
 
     void start(ChannelHandler h) {
@@ -112,14 +111,14 @@ final class Inbound implements ReadCompletion, Runnable {
             return;
         }
         readDiscards = discard;
-        int n = burst.next(discard ? Long.MAX_VALUE : demand, channel.caps.maxScatter());
+        int n = next(discard ? Long.MAX_VALUE : demand, channel.caps.maxScatter());
         if (n <= 0) {
             return;
         }
         readPending = true;
         recvPosted = n;
         channel.watchdogs.readActivity();
-        channel.io.read(n, burst.small(), this);
+        channel.io.read(n, small(), this);
     }
 
     @Override
@@ -134,7 +133,7 @@ final class Inbound implements ReadCompletion, Runnable {
         }
         bytesReceived += bytes;
         channel.watchdogs.readActivity();
-        burst.record(posted, bufferSize, bytes, channel.io.smallBufferSize());
+        record(posted, bufferSize, bytes, channel.io.smallBufferSize());
         if (!readDiscards && !abandoned) {
             deliver(buffers, count);     // posted against demand: never more buffers than asked for
         }
@@ -282,10 +281,10 @@ final class Inbound implements ReadCompletion, Runnable {
 
     Tunable recvBurst() {
         int posted = recvPosted;
-        return new Tunable(burst.cap(), posted > 0 ? posted : burst.peek(demand, channel.caps.maxScatter()));
+        return new Tunable(cap(), posted > 0 ? posted : peek(demand, channel.caps.maxScatter()));
     }
 
     void recvBurst(int cap) {
-        burst.cap(cap);
+        cap(cap);
     }
 }

@@ -8,9 +8,12 @@ import java.util.concurrent.TimeUnit;
  * read-idle and write-idle watchdogs, and a graceful close's deadline. A watchdog that fires
  * closes the connection with an {@link IdleTimeoutException} and tells the server, which counts it.
  *
+ * <p>Itself the first-byte watchdog's task, which every accepted connection arms: no task object
+ * of its own per idle connection.
+ *
  * <p>Runs only on its channel's port thread.
  */
-final class Watchdogs {
+final class Watchdogs implements Runnable {
     private static final Cancellable NONE = () -> { };
 
     private final Channel channel;
@@ -32,7 +35,7 @@ final class Watchdogs {
     /** The first-byte watchdog guards accepted connections only; the write-idle one every connection. */
     void armAtOpen(boolean accepted) {
         if (accepted && !options.firstByteTimeout().isZero()) {
-            firstByteTimer = schedule(this::firstByteCheck, options.firstByteTimeout());
+            firstByteTimer = schedule(this, options.firstByteTimeout());
         }
         if (!options.writeIdleTimeout().isZero()) {
             writeIdleTimer = schedule(this::writeIdleCheck, options.writeIdleTimeout());
@@ -78,6 +81,12 @@ final class Watchdogs {
         closeTimer.cancel();
     }
 
+    /** The first-byte watchdog fired. */
+    @Override
+    public void run() {
+        firstByteCheck();
+    }
+
     /**
      * Closes a peer that has sent nothing while we waited to read. If the application has not asked
      * to read yet, the peer may well have sent bytes still in the kernel: look again later.
@@ -87,7 +96,7 @@ final class Watchdogs {
             return;
         }
         if (!channel.in.isReadPending()) {
-            firstByteTimer = schedule(this::firstByteCheck, options.firstByteTimeout());
+            firstByteTimer = schedule(this, options.firstByteTimeout());
             return;
         }
         closeIdle("firstByteTimeout", options.firstByteTimeout(), false);

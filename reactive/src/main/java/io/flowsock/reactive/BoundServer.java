@@ -64,7 +64,7 @@ final class BoundServer implements DisposableServer {
         }
         // Whatever closes the connection ends the handler too, so nothing it started (an interval,
         // a subscription elsewhere) outlives it; after the handler's own end this does nothing.
-        c.running(Mono.fromDirect(p).subscribe(null, e -> handlerFailed(c, e), () -> c.close().subscribe()));
+        c.run(p);
     }
 
     /** A connection of this server closed. Its port thread. */
@@ -73,7 +73,7 @@ final class BoundServer implements DisposableServer {
         maybeDisposed();
     }
 
-    private void handlerFailed(ChannelConnection c, Throwable e) {
+    static void handlerFailed(ChannelConnection c, Throwable e) {
         // Nobody downstream can see a handler's error: log it once. What the peer caused is routine.
         if (e instanceof ConnectionResetException || e instanceof ConnectionClosedException
                 || e instanceof IdleTimeoutException) {

@@ -5,21 +5,33 @@ import io.flowsock.core.Tunable;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Consumer;
 import org.reactivestreams.Publisher;
-import reactor.core.Disposable;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 
-/** {@link Connection} over a core {@link Channel}: the reactive contract is the channel's, mapped one to one. */
-final class ChannelConnection implements Connection {
+/**
+ * {@link Connection} over a core {@link Channel}: the reactive contract is the channel's, mapped
+ * one to one. On a server it is also the subscriber of its own handler's {@code Publisher<Void>},
+ * so an idle connection pays for no separate subscriber and callbacks.
+ */
+final class ChannelConnection implements Connection, CoreSubscriber<Void> {
+    private static final AtomicReferenceFieldUpdater<ChannelConnection, Subscription> HANDLER =
+            AtomicReferenceFieldUpdater.newUpdater(ChannelConnection.class, Subscription.class, "handler");
+
     /** For connections nobody tracks (a client's). */
     static final Consumer<ChannelConnection> UNTRACKED = c -> { };
 
     final Channel channel;
     private final InboundFlux inbound;
     private final Consumer<ChannelConnection> onClosed;   // the owner's, shared by all its connections
-    private Disposable running;          // port only: the server handler's subscription, set once it started
+    // The server handler's subscription: set once by onSubscribe (any thread), swapped for
+    // Operators' cancelled marker when the connection closes, whichever comes first.
+    private volatile Subscription handler;
 
     /**
      * @param onClosed runs on the port once the connection is closed, before {@link #onClose()}
@@ -32,23 +44,47 @@ final class ChannelConnection implements Connection {
         channel.start(inbound);
     }
 
-    /** The server's handler for this connection, disposed when the connection closes. Port thread. */
-    void running(Disposable handler) {
-        if (channel.isOpen()) {
-            running = handler;
-        } else {
-            handler.dispose();
-        }
+    /** Runs the server's handler for this connection; whatever closes the connection ends it too. */
+    void run(Publisher<Void> handlerResult) {
+        Mono.fromDirect(handlerResult).subscribe(this);
     }
 
     /** The channel closed: whatever the handler started ends with it. Port thread, once. */
     void closed() {
-        Disposable r = running;
-        running = null;
-        if (r != null) {
-            r.dispose();
-        }
+        Operators.terminate(HANDLER, this);
         onClosed.accept(this);
+    }
+
+    // ---- the handler's subscriber (server connections only)
+
+    @Override
+    public void onSubscribe(Subscription s) {
+        if (Operators.setOnce(HANDLER, this, s)) {
+            s.request(Long.MAX_VALUE);
+        }
+    }
+
+    @Override
+    public void onNext(Void v) {
+        // a Publisher<Void> signals only its end
+    }
+
+    @Override
+    public void onError(Throwable e) {
+        ended();
+        BoundServer.handlerFailed(this, e);
+    }
+
+    /** The handler ended: the connection closes gracefully. */
+    @Override
+    public void onComplete() {
+        ended();
+        close().subscribe();
+    }
+
+    /** A handler that ended is never cancelled by the close that follows (rule 2.4). */
+    private void ended() {
+        HANDLER.set(this, Operators.cancelledSubscription());
     }
 
     @Override

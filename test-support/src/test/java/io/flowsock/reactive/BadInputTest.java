@@ -252,6 +252,12 @@ class BadInputTest {
         Timer system = Timer.system();
         npe("Timer.schedule(Runnable, long, TimeUnit)", () -> system.schedule(null, 1, TimeUnit.SECONDS), "task");
         npe("Timer.schedule(Runnable, long, TimeUnit)", () -> system.schedule(() -> { }, 1, null), "unit");
+        npe("Timer.schedule(Runnable, long, TimeUnit, Executor)",
+                () -> system.schedule(null, 1, TimeUnit.SECONDS, Runnable::run), "task");
+        npe("Timer.schedule(Runnable, long, TimeUnit, Executor)",
+                () -> system.schedule(() -> { }, 1, null, Runnable::run), "unit");
+        npe("Timer.schedule(Runnable, long, TimeUnit, Executor)",
+                () -> system.schedule(() -> { }, 1, TimeUnit.SECONDS, null), "executor");
     }
 
     // ------------------------------------------------------------------ core: transports, ports, channels
@@ -509,6 +515,7 @@ class BadInputTest {
         "TcpSettings.transport(Transport)",
         "TcpSettings.writeIdleTimeout(Duration)",
         "Timer.schedule(Runnable, long, TimeUnit)",
+        "Timer.schedule(Runnable, long, TimeUnit, Executor)",
         "Transport.connect(InetSocketAddress, ChannelOptions, Duration)",
         "Transport.listen(InetSocketAddress, ListenOptions, Consumer)",
         "Transport.nio2(int)",

@@ -2,8 +2,6 @@ package io.flowsock.core.internal;
 
 import io.flowsock.core.Cancellable;
 import io.flowsock.core.CompletionPort;
-import java.util.Objects;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,13 +27,6 @@ public interface BackendPort extends CompletionPort {
     /** Hands {@code task} to this port after {@code delay}, by the transport's timer; dropped if the port is gone. */
     @Override
     default Cancellable schedule(Runnable task, long delay, TimeUnit unit) {
-        Objects.requireNonNull(task, "task");   // else it would fail later, on the timer's thread
-        return timer().schedule(() -> {
-            try {
-                execute(task);
-            } catch (RejectedExecutionException closed) {
-                // the transport was closed: its connections are gone, so is the task's reason
-            }
-        }, delay, unit);
+        return timer().schedule(task, delay, unit, this);
     }
 }

@@ -14,10 +14,12 @@ package io.flowsock.core.internal;
  * the 1 KiB buffers it filled meanwhile to whatever read is posted next) teaches nothing: full
  * small buffers are not full large ones, so they never double the count.
  *
+ * <p>Not final: the core's inbound side extends it, so a connection's input is one object.
+ *
  * <p>Runs only on its connection's port thread, except {@link #cap()}, {@link #cap(int)} and
  * {@link #peek}, which any thread may call (a {@code Tunable} query, a live change).
  */
-public final class BurstDetector {
+public class BurstDetector {
     private volatile int cap;      // written by any thread (a live change), read on the port thread and by queries
     private int count = 1;         // port thread only
     private boolean small = true;  // port thread only

@@ -2,17 +2,21 @@ package io.flowsock.core.internal;
 
 import io.flowsock.core.Cancellable;
 import io.flowsock.core.Timer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The JVM-wide timer: one daemon thread that owns a heap of deadlines. Port threads schedule and
  * cancel watchdogs all the time, so neither may take a lock (a contended lock parks the caller,
- * and a port thread must never block): a new task is handed over through a lock-free queue and the
+ * and a port thread must never block): a new task is pushed onto a lock-free stack (the task is its own node) and the
  * thread woken with {@code unpark}; a cancel only marks the task, and the thread drops marked tasks
  * when they come due or, when they pile up, all at once.
  */
@@ -21,7 +25,8 @@ public final class SystemTimer implements Timer {
 
     private static final int PURGE_AT = 1024;
 
-    private final ConcurrentLinkedQueue<Task> incoming = new ConcurrentLinkedQueue<>();
+    /** New tasks, newest first, linked through {@code Task.next}: pushed by any thread, taken whole by the timer thread. */
+    private final AtomicReference<Task> incoming = new AtomicReference<>();
     private final AtomicInteger cancelled = new AtomicInteger();
     private final Thread thread;
     /** The deadline the thread sleeps until, while {@link #parked}: written by the thread, read by schedulers. */
@@ -39,8 +44,24 @@ public final class SystemTimer implements Timer {
     public Cancellable schedule(Runnable task, long delay, TimeUnit unit) {
         Objects.requireNonNull(task, "task");   // else it would fail later, on the timer's thread
         Objects.requireNonNull(unit, "unit");
-        Task t = new Task(System.nanoTime() + Math.max(0, unit.toNanos(delay)), task, this);
-        incoming.add(t);
+        return add(new Task(System.nanoTime() + Math.max(0, unit.toNanos(delay)), task, null));
+    }
+
+    /** The task itself is the hand-off to {@code executor}: no wrapper per task. */
+    @Override
+    public Cancellable schedule(Runnable task, long delay, TimeUnit unit, Executor executor) {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(unit, "unit");
+        Objects.requireNonNull(executor, "executor");
+        return add(new Task(System.nanoTime() + Math.max(0, unit.toNanos(delay)), task, executor));
+    }
+
+    private Task add(Task t) {
+        Task head;
+        do {
+            head = incoming.get();
+            t.next = head;
+        } while (!incoming.compareAndSet(head, t));
         if (parked && t.deadline - wakeAt < 0) {
             LockSupport.unpark(thread);
         }
@@ -55,31 +76,48 @@ public final class SystemTimer implements Timer {
     private void run() {
         PriorityQueue<Task> heap = new PriorityQueue<>();
         while (true) {
-            for (Task t; (t = incoming.poll()) != null; ) {
+            for (Task t = incoming.getAndSet(null); t != null; ) {
+                Task next = t.next;
+                t.next = null;
                 heap.add(t);
+                t = next;
             }
             if (cancelled.get() > PURGE_AT && cancelled.get() > heap.size() / 2) {
                 int removed = heap.size();
-                heap.removeIf(t -> t.cancelled);
+                heap.removeIf(t -> t.task == null);
                 cancelled.addAndGet(-(removed - heap.size()));
             }
             long now = System.nanoTime();
             Task head;
             while ((head = heap.peek()) != null && head.deadline - now <= 0) {
                 heap.poll();
-                if (head.cancelled) {
+                Runnable task = head.task;
+                if (task == null) {
                     cancelled.decrementAndGet();
+                } else if (head.executor != null) {
+                    handOver(task, head.executor);
                 } else {
-                    runQuietly(head.task);
+                    runQuietly(task);
                 }
             }
             long sleep = head == null ? TimeUnit.DAYS.toNanos(1) : head.deadline - now;
             wakeAt = now + sleep;
             parked = true;
-            if (incoming.isEmpty()) {           // one that arrived after the drain is seen here, or it saw parked
+            if (incoming.get() == null) {       // one that arrived after the drain is seen here, or it saw parked
                 LockSupport.parkNanos(this, sleep);
             }
             parked = false;
+        }
+    }
+
+    private static void handOver(Runnable task, Executor executor) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException gone) {
+            // the executor (a port) was shut down: whatever the task was for is gone with it
+        } catch (RuntimeException | Error e) {
+            System.getLogger(SystemTimer.class.getName()).log(System.Logger.Level.WARNING,
+                    "flowsock: handing a timer task over failed", e);
         }
     }
 
@@ -92,23 +130,33 @@ public final class SystemTimer implements Timer {
         }
     }
 
+    /** 32 bytes: one per armed watchdog, so on every idle connection. */
     private static final class Task implements Cancellable, Comparable<Task> {
-        final long deadline;
-        final Runnable task;
-        final SystemTimer timer;
-        volatile boolean cancelled;   // written by any thread once, read by the timer thread
+        private static final VarHandle TASK;
 
-        Task(long deadline, Runnable task, SystemTimer timer) {
+        static {
+            try {
+                TASK = MethodHandles.lookup().findVarHandle(Task.class, "task", Runnable.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final long deadline;
+        final Executor executor;   // where the task is handed to, or null: run on the timer thread
+        volatile Runnable task;    // null once cancelled: set by any thread once, read by the timer thread
+        Task next;                 // the incoming stack's link: written before the push, cleared by the timer thread
+
+        Task(long deadline, Runnable task, Executor executor) {
             this.deadline = deadline;
             this.task = task;
-            this.timer = timer;
+            this.executor = executor;
         }
 
         @Override
         public void cancel() {
-            if (!cancelled) {
-                cancelled = true;
-                timer.cancelled.incrementAndGet();
+            if (task != null && TASK.getAndSet(this, null) != null) {
+                INSTANCE.cancelled.incrementAndGet();
             }
         }
 
