@@ -42,21 +42,19 @@ public final class SystemTimer implements Timer {
 
     @Override
     public Cancellable schedule(Runnable task, long delay, TimeUnit unit) {
-        Objects.requireNonNull(task, "task");   // else it would fail later, on the timer's thread
-        Objects.requireNonNull(unit, "unit");
-        return add(new Task(System.nanoTime() + Math.max(0, unit.toNanos(delay)), task, null));
+        return add(task, delay, unit, null);
     }
 
     /** The task itself is the hand-off to {@code executor}: no wrapper per task. */
     @Override
     public Cancellable schedule(Runnable task, long delay, TimeUnit unit, Executor executor) {
-        Objects.requireNonNull(task, "task");
-        Objects.requireNonNull(unit, "unit");
-        Objects.requireNonNull(executor, "executor");
-        return add(new Task(System.nanoTime() + Math.max(0, unit.toNanos(delay)), task, executor));
+        return add(task, delay, unit, Objects.requireNonNull(executor, "executor"));
     }
 
-    private Task add(Task t) {
+    private Task add(Runnable task, long delay, TimeUnit unit, Executor executor) {
+        Objects.requireNonNull(task, "task");   // else it would fail later, on the timer's thread
+        Objects.requireNonNull(unit, "unit");
+        Task t = new Task(System.nanoTime() + Math.max(0, unit.toNanos(delay)), task, executor);
         Task head;
         do {
             head = incoming.get();
