@@ -44,19 +44,11 @@ enum Scenario {
     STREAM_FRESH("stream-fresh", Behaviour.DISCARD, false,
             "bytes=" + (64L << 20) + " warmup_bytes=0",
             "bytes=" + (2L << 30) + " warmup_bytes=0",
-            30_000, 120_000, 1, true, List.of(
-                    new Metric("mib_s", "MiB/s ↑"),
-                    new Metric("cpu", "server CPU s/GiB ↓"),
-                    new Metric("cpu_jit", "of which JIT compiler threads s/GiB"),
-                    new Metric("faults", "server minor page faults per MiB ↓"))),
+            30_000, 120_000, 1, true, Metric.FRESH_BULK),
     ECHO_STREAM_FRESH("echo-stream-fresh", Behaviour.ECHO, false,
             "bytes=" + (32L << 20) + " warmup_bytes=0",
             "bytes=" + (1L << 30) + " warmup_bytes=0",
-            30_000, 120_000, 1, true, List.of(
-                    new Metric("mib_s", "MiB/s ↑"),
-                    new Metric("cpu", "server CPU s/GiB ↓"),
-                    new Metric("cpu_jit", "of which JIT compiler threads s/GiB"),
-                    new Metric("faults", "server minor page faults per MiB ↓"))),
+            30_000, 120_000, 1, true, Metric.FRESH_BULK),
     STREAM("stream", Behaviour.DISCARD, false,
             "bytes=" + (64L << 20) + " warmup_bytes=" + (32L << 20),
             "bytes=" + (2L << 30) + " warmup_bytes=" + (512L << 20),
@@ -101,6 +93,12 @@ enum Scenario {
 
     /** One table row: a key of the run's values and how the row is labelled. */
     record Metric(String key, String label) {
+        /** The rows of a fresh-JVM bulk scenario. */
+        static final List<Metric> FRESH_BULK = List.of(
+                new Metric("mib_s", "MiB/s ↑"),
+                new Metric("cpu", "server CPU s/GiB ↓"),
+                new Metric("cpu_jit", "of which JIT compiler threads s/GiB"),
+                new Metric("faults", "server minor page faults per MiB ↓"));
     }
 
     final String id;

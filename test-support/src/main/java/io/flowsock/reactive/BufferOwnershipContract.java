@@ -47,6 +47,34 @@ public abstract class BufferOwnershipContract extends LoopbackFixture {
         });
     }
 
+    /** One payload per connection, each with its own seed from {@code seed}. */
+    private static List<byte[]> payloads(long seed) {
+        List<byte[]> all = new ArrayList<>();
+        for (int i = 0; i < CONNECTIONS; i++) {
+            all.add(randomBytes(BYTES, seed + i));
+        }
+        return all;
+    }
+
+    /** One raw connection per payload, all at once. */
+    private static List<CompletableFuture<byte[]>> exchangeAll(int port, List<byte[]> payloads) {
+        List<CompletableFuture<byte[]>> all = new ArrayList<>();
+        for (byte[] data : payloads) {
+            all.add(exchange(port, data));
+        }
+        return all;
+    }
+
+    /** The bytes of {@code buffers} in order, each checked to be a heap buffer of the receiver's own. */
+    private static byte[] joinOwned(Iterable<ByteBuffer> buffers, String why) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (ByteBuffer b : buffers) {
+            assertThat(b.isDirect()).as(why).isFalse();
+            all.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+        }
+        return all.toByteArray();
+    }
+
     private static byte[] readAll(Socket s) {
         try {
             InputStream in = s.getInputStream();
@@ -59,13 +87,8 @@ public abstract class BufferOwnershipContract extends LoopbackFixture {
     @Test
     public void echoesOfTheirOwnInboundOnSharedPortsReturnEveryByte() throws Exception {
         DisposableServer server = bind(server().handle(conn -> conn.send(conn.inbound())));
-        List<byte[]> sent = new ArrayList<>();
-        List<CompletableFuture<byte[]>> back = new ArrayList<>();
-        for (int i = 0; i < CONNECTIONS; i++) {
-            byte[] data = randomBytes(BYTES, 40 + i);
-            sent.add(data);
-            back.add(exchange(server.port(), data));
-        }
+        List<byte[]> sent = payloads(40);
+        List<CompletableFuture<byte[]>> back = exchangeAll(server.port(), sent);
         for (int i = 0; i < CONNECTIONS; i++) {
             assertThat(back.get(i).get(30, TimeUnit.SECONDS)).as("connection %d", i).isEqualTo(sent.get(i));
         }
@@ -79,24 +102,13 @@ public abstract class BufferOwnershipContract extends LoopbackFixture {
             kept.add(mine);
             return conn.inbound().doOnNext(mine::add).then();
         }));
-        List<byte[]> sent = new ArrayList<>();
-        List<CompletableFuture<byte[]>> done = new ArrayList<>();
-        for (int i = 0; i < CONNECTIONS; i++) {
-            byte[] data = randomBytes(BYTES, 50 + i);
-            sent.add(data);
-            done.add(exchange(server.port(), data));
-        }
-        for (CompletableFuture<byte[]> d : done) {
+        List<byte[]> sent = payloads(50);
+        for (CompletableFuture<byte[]> d : exchangeAll(server.port(), sent)) {
             assertThat(d.get(30, TimeUnit.SECONDS)).isEmpty();
         }
         List<byte[]> received = new ArrayList<>();
         for (List<ByteBuffer> buffers : kept) {
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            for (ByteBuffer b : buffers) {
-                assertThat(b.isDirect()).as("a buffer the subscriber owns is on the heap").isFalse();
-                all.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
-            }
-            received.add(all.toByteArray());
+            received.add(joinOwned(buffers, "a buffer the subscriber owns is on the heap"));
         }
         assertThat(received).hasSize(CONNECTIONS);
         for (byte[] data : sent) {
@@ -108,11 +120,7 @@ public abstract class BufferOwnershipContract extends LoopbackFixture {
     public void thenReadsEverythingAndTheConnectionStillAnswers() throws Exception {
         DisposableServer server = bind(server().handle(conn -> conn.inbound().then()
                 .then(conn.send(Mono.just(Loopback.utf8("done"))))));
-        List<CompletableFuture<byte[]>> done = new ArrayList<>();
-        for (int i = 0; i < CONNECTIONS; i++) {
-            done.add(exchange(server.port(), randomBytes(BYTES, 60 + i)));
-        }
-        for (CompletableFuture<byte[]> d : done) {
+        for (CompletableFuture<byte[]> d : exchangeAll(server.port(), payloads(60))) {
             assertThat(new String(d.get(30, TimeUnit.SECONDS), java.nio.charset.StandardCharsets.US_ASCII))
                     .isEqualTo("done");
         }
@@ -133,11 +141,6 @@ public abstract class BufferOwnershipContract extends LoopbackFixture {
         for (CompletableFuture<byte[]> d : done) {
             d.get(30, TimeUnit.SECONDS);
         }
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        for (ByteBuffer b : discarded) {
-            assertThat(b.isDirect()).as("what a discard hook keeps is the hook's").isFalse();
-            all.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
-        }
-        assertThat(all.toByteArray()).isEqualTo(data);
+        assertThat(joinOwned(discarded, "what a discard hook keeps is the hook's")).isEqualTo(data);
     }
 }
