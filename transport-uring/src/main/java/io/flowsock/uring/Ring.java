@@ -10,7 +10,8 @@ import java.lang.invoke.VarHandle;
  * array. SQEs are filled in place and handed over in batches by {@link #enter}. Memory ordering
  * follows the kernel's rules: the SQ tail is stored with release after the SQEs are written, the
  * SQ head and CQ tail are loaded with acquire, the CQ head is stored with release once the CQEs
- * have been read.
+ * have been read. Its descriptor is registered with the thread (IORING_REGISTER_RING_FDS), so an
+ * enter names the ring by index instead of a descriptor the kernel must look up.
  *
  * <p>Runs only on its port's thread (the ring is set up there, as SINGLE_ISSUER and
  * DEFER_TASKRUN require).
@@ -26,6 +27,9 @@ final class Ring {
     static final int FEAT_NODROP = 1 << 1;
     static final int FEAT_FAST_POLL = 1 << 5;
     static final int ENTER_GETEVENTS = 1;
+    static final int ENTER_REGISTERED_RING = 1 << 4;
+    private static final int REGISTER_RING_FDS = 20;
+    private static final int UNREGISTER_RING_FDS = 21;
 
     // opcodes
     static final byte OP_NOP = 0;
@@ -60,6 +64,9 @@ final class Ring {
 
     final int fd;
     final int features;
+    /** What {@link #enter} passes: the registered index with {@link #enterFlags} saying so, else {@link #fd}. */
+    private final int enterFd;
+    private final int enterFlags;
     final int setupFlags;
     private final MemorySegment state;
     private final MemorySegment sqRing;
@@ -147,7 +154,32 @@ final class Ring {
             sqTail = (int) INT_HANDLE.getAcquire(sqRing, sqTailOff);
             sqSubmitted = sqTail;
             cqHead = (int) INT_HANDLE.getAcquire(cqRing, cqHeadOff);
+            int registered = registerRingFd(arena, state, fd);
+            enterFd = registered >= 0 ? registered : fd;
+            enterFlags = ENTER_GETEVENTS | (registered >= 0 ? ENTER_REGISTERED_RING : 0);
         }
+    }
+
+    /**
+     * Registers the ring's descriptor with this thread (IORING_REGISTER_RING_FDS, 5.18+), so each
+     * enter names it by index and the kernel skips the descriptor table lookup and reference;
+     * returns the index, or -1 where the kernel refuses (then enters pass the descriptor).
+     */
+    private static int registerRingFd(Arena arena, MemorySegment state, int ringFd) {
+        MemorySegment update = arena.allocate(16, 8);   // struct io_uring_rsrc_update
+        update.set(INT, 0, -1);                         // offset: any free slot, written back
+        update.set(LONG, 8, ringFd);
+        try {
+            Native.ioUringRegister(state, ringFd, REGISTER_RING_FDS, update, 1);
+            return update.get(INT, 0);
+        } catch (Errno.Failure e) {
+            return -1;
+        }
+    }
+
+    /** Whether enters name the ring by its registered index. */
+    boolean registeredRing() {
+        return (enterFlags & ENTER_REGISTERED_RING) != 0;
     }
 
     boolean deferTaskrun() {
@@ -218,7 +250,7 @@ final class Ring {
         INT_HANDLE.setRelease(sqRing, sqTailOff, sqTail);
         int r;
         do {
-            r = Native.ioUringEnter(state, fd, sqTail - sqSubmitted, minComplete, ENTER_GETEVENTS);
+            r = Native.ioUringEnter(state, enterFd, sqTail - sqSubmitted, minComplete, enterFlags);
         } while (r == -Errno.EINTR);
         if (r > 0) {
             sqSubmitted += r;     // what the kernel did not take (EAGAIN, EBUSY) goes with the next turn
@@ -247,6 +279,7 @@ final class Ring {
     }
 
     void close() {
+        unregisterRingFd();
         try {
             Native.munmap(state, sqes);
             Native.munmap(state, sqRing);
@@ -255,6 +288,23 @@ final class Ring {
             }
         } finally {
             Native.close(state, fd);
+        }
+    }
+
+    /**
+     * Drops the registered index: it holds its own reference to the ring, which would otherwise
+     * keep the ring and its buffers alive until this thread ends. Before the descriptor closes.
+     */
+    void unregisterRingFd() {
+        if (!registeredRing()) {
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment update = arena.allocate(16, 8);
+            update.set(INT, 0, enterFd);
+            Native.ioUringRegister(state, fd, UNREGISTER_RING_FDS, update, 1);
+        } catch (Errno.Failure e) {
+            // the index goes with the thread anyway
         }
     }
 

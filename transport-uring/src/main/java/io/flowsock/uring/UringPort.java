@@ -359,6 +359,7 @@ final class UringPort implements BackendPort {
             LOG.log(System.Logger.Level.WARNING, "flowsock: io_uring port " + index + " closed with " + left
                     + " operations still in the kernel; their memory is left allocated");
             registrations.forEach(r -> r.owner.lost());
+            ring.unregisterRingFd();
             Native.close(state, ring.fd);
             return;
         }
