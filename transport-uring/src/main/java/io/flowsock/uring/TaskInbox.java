@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -38,6 +39,7 @@ final class TaskInbox {
 
     private final String name;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final ArrayDeque<Runnable> nextTurn = new ArrayDeque<>();   // port thread only: see later()
     private volatile int sleeping;          // 1 while the port is about to wait; other threads swap it to 0 and wake it
     // Set by the port once its last run begins; add() reads it after queueing, and takes back and
     // refuses a task the last run did not take (a task queued while closed was false is seen by
@@ -77,25 +79,42 @@ final class TaskInbox {
         closed = true;
     }
 
-    /** Runs up to 4096 queued tasks (bounded, so a flood of tasks cannot starve the ring); returns how many. */
-    int run() {
-        for (int i = 0; i < BATCH; i++) {
-            Runnable r = tasks.poll();
-            if (r == null) {
-                return i;
-            }
-            try {
-                r.run();
-            } catch (Throwable t) {
-                LOG.log(System.Logger.Level.WARNING, "flowsock: a task failed on " + name, t);
-            }
-        }
-        return BATCH;
+    /**
+     * Queues {@code turn} for the port's next turn: it runs after the port has entered the ring and
+     * reaped its completions once more, never in the run that queues it. Port thread only.
+     */
+    void later(Runnable turn) {
+        nextTurn.add(Objects.requireNonNull(turn, "turn"));
     }
 
-    /** Whether the port may wait: no task is queued, and from now on an adder wakes it. */
+    /**
+     * Runs up to 4096 queued tasks (bounded, so a flood of tasks cannot starve the ring), then what
+     * {@link #later} queued before this run; returns how many ran.
+     */
+    int run() {
+        int later = nextTurn.size();
+        int i = 0;
+        for (Runnable r = tasks.poll(); r != null; r = i < BATCH ? tasks.poll() : null) {
+            i++;
+            runQuietly(r);
+        }
+        for (int j = 0; j < later; j++) {
+            runQuietly(nextTurn.poll());
+        }
+        return i + later;
+    }
+
+    private void runQuietly(Runnable r) {
+        try {
+            r.run();
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.WARNING, "flowsock: a task failed on " + name, t);
+        }
+    }
+
+    /** Whether the port may wait: no task and no next turn is queued, and from now on an adder wakes it. */
     boolean sleep() {
-        if (!tasks.isEmpty()) {
+        if (!tasks.isEmpty() || !nextTurn.isEmpty()) {
             return false;
         }
         sleeping = 1;

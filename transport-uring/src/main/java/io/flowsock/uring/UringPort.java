@@ -276,6 +276,11 @@ final class UringPort implements BackendPort {
         tasks.add(task);
     }
 
+    /** Runs {@code turn} in the loop's next turn, after the ring was entered and reaped again. Port thread. */
+    void nextTurn(Runnable turn) {
+        tasks.later(turn);
+    }
+
     @Override
     public boolean inPort() {
         return Thread.currentThread() == thread;
