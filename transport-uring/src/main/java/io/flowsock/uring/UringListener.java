@@ -43,12 +43,18 @@ final class UringListener extends BaseListener {
         }
     }
 
-    /** One port's listening socket and its accepts. Runs only on that port's thread. */
-    private final class Slot extends BaseListener.Slot<UringPort> implements Completion {
+    /**
+     * One port's listening socket and its accepts. Runs only on that port's thread. The kernel runs
+     * a multishot accept when the port enters the ring, taking every queued connection; the slot
+     * only queues each for setup, and the setups run a batch per turn of the port, so the port
+     * enters the ring, and the kernel accepts, between every two batches.
+     */
+    private final class Slot extends BaseListener.Slot<UringPort, Integer> implements Completion {
         private static final int OP_ACCEPT = 1;
         final int fd;
         private Registration registration;       // from start(); it counts the accepts armed
         private boolean multishot = true;
+        private boolean cancelling;              // a cancel of the multishot is in flight: the backlog's worth waits
 
         Slot(UringPort port, int fd) {
             super(UringListener.this, port);
@@ -70,6 +76,9 @@ final class UringListener extends BaseListener {
                 finishIfIdle();
                 return;
             }
+            if (!mayAccept()) {
+                return;                                 // resume() arms again once setups made room
+            }
             int want = multishot ? 1
                     : Math.min(MAX_SINGLE_ACCEPTS, Math.max(1, Math.min(options.backlog(), backlogCap())));
             while (registration.pending() < want) {
@@ -83,12 +92,14 @@ final class UringListener extends BaseListener {
             boolean last = (flags & Ring.CQE_F_MORE) == 0;
             if (last) {
                 armed(-1);
+                cancelling = false;
             }
             if (res >= 0) {
                 if (closing()) {
                     Native.close(port.errno(), res);      // accepted as the listener closed: nobody will serve it
-                } else {
-                    accepted(res);
+                } else if (!accepted(res) && !last && !cancelling) {
+                    cancelling = true;                  // the backlog's worth waits for setup: leave the rest to the kernel
+                    port.submitCancel(registration, OP_ACCEPT);
                 }
             } else if (res == -Errno.EINVAL && multishot && !closing()) {
                 multishot = false;                      // a kernel without multishot accept
@@ -104,7 +115,8 @@ final class UringListener extends BaseListener {
             }
         }
 
-        private void accepted(int childFd) {
+        @Override
+        protected void setUp(Integer childFd) {
             Channel channel;
             UringSocket socket = null;
             try {
@@ -136,7 +148,24 @@ final class UringListener extends BaseListener {
 
         @Override
         public void abandon() {
-            stop();
+            withdraw();
+        }
+
+        @Override
+        protected void nextTurn(Runnable turn) {
+            port.nextTurn(turn);
+        }
+
+        @Override
+        protected void discard(Integer childFd) {
+            Native.close(port.errno(), childFd);
+        }
+
+        @Override
+        protected void resume() {
+            if (registration != null) {
+                arm();
+            }
         }
 
         private void finishIfIdle() {

@@ -9,6 +9,8 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
@@ -27,13 +29,20 @@ public abstract class BaseListener implements Listener {
     private static final System.Logger LOG = System.getLogger(BaseListener.class.getName());
     /** How long a slot waits before it posts again after an accept failed (out of descriptors, say). */
     protected static final long RETRY_MILLIS = 10;
+    /**
+     * Connections a slot sets up in one turn of its port at most, and how long a turn may go on
+     * setting up; then the port looks at its completions, and the kernel or the acceptor at the
+     * listening socket, again. Small, so that accepting never waits behind more than one turn.
+     */
+    static final int SETUP_BATCH = 16;
+    static final long SETUP_TURN_NANOS = 500_000;
 
     protected final ListenOptions options;
     /** Connections a watchdog closed: each accepted channel's hook adds on its port, watchdogClosed() sums. */
     protected final LongAdder watchdogClosed = new LongAdder();
     private final InetSocketAddress address;
     private final Consumer<Channel> onAccept;
-    private final List<Slot<?>> slots = new ArrayList<>();   // filled by the constructor, then only read
+    private final List<Slot<?, ?>> slots = new ArrayList<>();   // filled by the constructor, then only read
     private final LongAdder accepted = new LongAdder();       // slots add on their ports, accepted() sums
     private final AtomicInteger armed = new AtomicInteger();  // accepts in the kernel: slots add, backlog() reads
     private final AtomicInteger open = new AtomicInteger();   // slots not finished; the last to finish completes closed
@@ -54,12 +63,12 @@ public abstract class BaseListener implements Listener {
      * listener's constructor.
      */
     protected final <P extends CompletionPort, H> void startAccepting(List<ReusePortBinder.Listening<P, H>> sockets,
-                                                                      BiFunction<P, H, Slot<P>> slot) {
+                                                                      BiFunction<P, H, Slot<P, ?>> slot) {
         for (ReusePortBinder.Listening<P, H> l : sockets) {
             slots.add(slot.apply(l.port(), l.socket()));
         }
         open.set(slots.size());
-        for (Slot<?> s : slots) {
+        for (Slot<?, ?> s : slots) {
             s.port.execute(s::start);
         }
     }
@@ -132,8 +141,8 @@ public abstract class BaseListener implements Listener {
             return;
         }
         closing = true;
-        for (Slot<?> s : slots) {
-            PortChannels.onPort(s.port, s::stop);
+        for (Slot<?, ?> s : slots) {
+            PortChannels.onPort(s.port, s::withdraw);
         }
     }
 
@@ -148,13 +157,32 @@ public abstract class BaseListener implements Listener {
     }
 
     /**
-     * One port's listening socket and the accepts posted on it. Runs only on that port's thread.
+     * One port's listening socket, the accepts posted on it, and the connections it accepted and has
+     * not set up yet. Runs on that port's thread, except {@link #accepted} and {@link #mayAccept},
+     * which a backend that accepts on a thread of its own calls there.
+     *
+     * <p>Accepting a connection only queues it; setting connections up (socket options, the
+     * engine's channel, the accept callback, which runs the server's handler) happens in turns of
+     * the port of their own, each of at most {@link #SETUP_BATCH} connections or
+     * {@link #SETUP_TURN_NANOS} (whichever ends first, and one connection at least). Setting a connection up costs
+     * several times what accepting it does, so accepting it there kept the kernel's listen queue
+     * as full as the setups were slow: in a connection storm the queue overflowed and the kernel
+     * dropped SYNs, which clients retransmit only after 1 s and 3 s. Connections waiting for setup
+     * count against the backlog: past {@code backlog()} of them the slot stops accepting and
+     * leaves the rest to the kernel's listen queue.
      *
      * @param <P> the backend's port
+     * @param <A> an accepted connection before setup: the backend's socket
      */
-    protected abstract static class Slot<P extends CompletionPort> {
+    protected abstract static class Slot<P extends CompletionPort, A> {
         public final P port;
         private final BaseListener listener;
+        /** Accepted, not set up: whoever accepts adds, the port's setup turns poll. */
+        private final ConcurrentLinkedQueue<A> waiting = new ConcurrentLinkedQueue<>();
+        /** How many wait: accepted() adds, setup turns subtract, mayAccept() reads; exact, since each side counts its own. */
+        private final AtomicInteger waitingCount = new AtomicInteger();
+        /** Set by whoever queues a setup turn, cleared by that turn as it begins, so one is queued at a time. */
+        private final AtomicBoolean setupQueued = new AtomicBoolean();
         private boolean done;   // port thread only
 
         protected Slot(BaseListener listener, P port) {
@@ -170,6 +198,77 @@ public abstract class BaseListener implements Listener {
 
         /** Closes the listening socket and lets go of what the slot holds on its port; once, from {@link #finished}. */
         protected abstract void release();
+
+        /** Runs {@code turn} on this port once it has looked at its completions again (not inline). */
+        protected abstract void nextTurn(Runnable turn);
+
+        /** Sets an accepted connection up and hands it over (with {@link #handOver}), or drops and closes it. */
+        protected abstract void setUp(A accepted);
+
+        /** Closes an accepted connection that will not be set up, quietly. */
+        protected abstract void discard(A accepted);
+
+        /**
+         * Before and after each setup turn, while fewer than the backlog wait: accept what came
+         * meanwhile, and post accepts again if the slot had stopped.
+         */
+        protected abstract void resume();
+
+        /**
+         * Queues a connection an accept returned for setup in a later turn of the port; returns
+         * whether the slot may accept another now (fewer than the backlog wait for setup).
+         */
+        protected final boolean accepted(A accepted) {
+            waiting.add(accepted);
+            int n = waitingCount.incrementAndGet();
+            if (setupQueued.compareAndSet(false, true)) {
+                nextTurn(this::setUpSome);
+            }
+            return n < listener.backlogCap;
+        }
+
+        /** Whether fewer connections wait for setup than the backlog cap allows. */
+        protected final boolean mayAccept() {
+            return waitingCount.get() < listener.backlogCap;
+        }
+
+        private void setUpSome() {
+            setupQueued.set(false);
+            if (!listener.closing && mayAccept()) {
+                resume();                 // what came since the last turn goes to the queue first
+            }
+            long until = System.nanoTime() + SETUP_TURN_NANOS;
+            for (int i = 0; i < SETUP_BATCH && (i == 0 || System.nanoTime() - until < 0); i++) {
+                A a = waiting.poll();
+                if (a == null) {
+                    break;
+                }
+                waitingCount.decrementAndGet();
+                if (listener.closing) {
+                    discard(a);
+                } else {
+                    setUp(a);
+                }
+            }
+            if (!waiting.isEmpty() && setupQueued.compareAndSet(false, true)) {
+                nextTurn(this::setUpSome);
+            }
+            if (!listener.closing && mayAccept()) {
+                resume();
+            }
+        }
+
+        /**
+         * The listener closes: connections still waiting for setup are closed, as those in the
+         * kernel's listen queue are, and the accepts are withdrawn.
+         */
+        protected final void withdraw() {
+            for (A a = waiting.poll(); a != null; a = waiting.poll()) {
+                waitingCount.decrementAndGet();
+                discard(a);
+            }
+            stop();
+        }
 
         /**
          * This slot posts no more accepts and has none in the kernel: releases it, and the last slot
