@@ -16,6 +16,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -185,19 +186,18 @@ final class Nio2Listener extends BaseListener {
                 }
                 try {
                     port.execute(this::drain);
-                } catch (RuntimeException portGone) {
-                    return;                          // the port's group closed its channels already
+                } catch (RejectedExecutionException portGone) {
+                    finished();                      // nothing runs on the port any more: finish here
+                    return;
                 }
             }
         }
 
-        /** Closes the channel: a pending accept fails and its drain finishes the slot. */
+        /** Closes the channel, which fails a pending accept at once, and finishes the slot. */
         @Override
         protected void stop() {
             Nio2Transport.closeQuietly(ch);
-            if (pending == null) {
-                finished();
-            }
+            drain();                                 // takes the failed accept, or none; finishes either way
         }
 
         @Override
