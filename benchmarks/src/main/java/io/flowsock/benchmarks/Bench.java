@@ -127,11 +127,11 @@ public final class Bench {
                 r.contender.id));
         for (Scenario.Metric m : r.scenario.metrics) {
             Double v = r.values.get(m.key());
-            s.append(' ').append(m.key()).append('=').append(v == null ? "—" : Report.number(v));
+            s.append(' ').append(m.key()).append('=').append(v == null || v.isNaN() ? "—" : Report.number(v));
         }
         for (String k : DIAGNOSTICS) {
             Double v = r.values.get(k);
-            if (v != null) {
+            if (v != null && !v.isNaN()) {
                 s.append(' ').append(k).append('=').append(Report.number(v));
             }
         }

@@ -170,9 +170,11 @@ final class Measurement {
         }
 
         void end() {
-            if (overflows >= 0 && drops >= 0) {
-                overflowsDelta = ProcStats.tcpExt("ListenOverflows") - overflows;
-                dropsDelta = ProcStats.tcpExt("ListenDrops") - drops;
+            long overflowsNow = ProcStats.tcpExt("ListenOverflows");
+            long dropsNow = ProcStats.tcpExt("ListenDrops");
+            if (overflows >= 0 && drops >= 0 && overflowsNow >= 0 && dropsNow >= 0) {
+                overflowsDelta = overflowsNow - overflows;
+                dropsDelta = dropsNow - drops;
             }
         }
 
