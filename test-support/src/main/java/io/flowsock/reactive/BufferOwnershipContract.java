@@ -30,7 +30,7 @@ public abstract class BufferOwnershipContract extends LoopbackFixture {
     private static final int BYTES = 4 << 20;
 
     /** Writes {@code data} on a raw socket, half-closes, and returns all it reads back. */
-    private static CompletableFuture<byte[]> exchange(int port, byte[] data) {
+    static CompletableFuture<byte[]> exchange(int port, byte[] data) {
         return CompletableFuture.supplyAsync(() -> {
             try (Socket s = rawClient(port)) {
                 s.setSoTimeout(20_000);
