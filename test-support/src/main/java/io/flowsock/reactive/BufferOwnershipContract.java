@@ -39,7 +39,7 @@ public abstract class BufferOwnershipContract extends LoopbackFixture {
     private static final int PARKED_SEND_CAP = 2048;
 
     /** Writes {@code data} on a raw socket, half-closes, and returns all it reads back. */
-    private static CompletableFuture<byte[]> exchange(int port, byte[] data) {
+    static CompletableFuture<byte[]> exchange(int port, byte[] data) {
         return CompletableFuture.supplyAsync(() -> {
             try (Socket s = rawClient(port)) {
                 s.setSoTimeout(20_000);
