@@ -14,6 +14,7 @@ import java.util.Map;
  * HEAP &lt;bytes&gt;              server: used heap after GC, in reply to the stdin command "heap"
  * CONNS &lt;n&gt;                 server: connections open now, in reply to the stdin command "conns"
  * CPU &lt;nanoseconds&gt;         server: its own process CPU time, in reply to the stdin command "cpu"
+ * JFR &lt;state&gt;               server: "recording" or "written", in reply to "jfr-start [file]" and "jfr-stop"
  * MARK &lt;name&gt; [n]           load: the runner samples the server, then answers "go" on stdin
  *                            ("again" to MARK warm: the server's JIT is still busy, warm up once more)
  * RESULT k=v k=v ...         load: its measurements; keys starting with err_ count as errors;
@@ -42,6 +43,7 @@ public final class Protocol {
     public static final String HEAP = "HEAP";
     public static final String CONNS = "CONNS";
     public static final String CPU = "CPU";
+    public static final String JFR = "JFR";
     public static final String MARK = "MARK";
     public static final String RESULT = "RESULT";
     public static final String ERROR = "ERROR";
@@ -60,6 +62,12 @@ public final class Protocol {
     public static final String CMD_CONNS = "conns";
     public static final String CMD_CPU = "cpu";
     public static final String CMD_QUIT = "quit";
+    /**
+     * {@code jfr-start [file]}: record with JFR's "profile" settings until {@code jfr-stop} writes
+     * the file; without one, a recording of the warm-up that the next {@code jfr-start} discards.
+     */
+    public static final String CMD_JFR_START = "jfr-start";
+    public static final String CMD_JFR_STOP = "jfr-stop";
 
     private Protocol() {
     }
