@@ -34,8 +34,9 @@ final class Perf implements AutoCloseable {
     /**
      * The syscalls a socket server spends its time in, one tracepoint each: those that every
      * syscall tracepoint at once ({@code syscalls:sys_enter_*}) found in hello and stream on nio2
-     * and epoll, and io_uring's. gettid, tgkill, getpid, rt_sigreturn and rt_sigsuspend are mostly
-     * JFR's sampler (its cost, counted); the rest lands in {@code other_syscalls}.
+     * and epoll, and io_uring's. tgkill, getpid, rt_sigreturn and rt_sigsuspend, as many as each
+     * other, are mostly JFR's sampler stopping threads (its cost, counted); the rest lands in
+     * {@code other_syscalls}.
      */
     static final List<String> SYSCALLS = List.of("read", "write", "readv", "writev", "recvfrom", "sendto",
             "recvmsg", "sendmsg", "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_ctl", "io_uring_enter",
