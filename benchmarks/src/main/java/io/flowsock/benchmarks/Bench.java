@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The runner: every scenario, contenders interleaved A B C D A B C D for the rounds, each
@@ -17,8 +18,12 @@ import java.util.Locale;
  * <pre>
  * java -cp &lt;module class path&gt; io.flowsock.benchmarks.Bench [--quick] [--rounds N] [--out FILE]
  *      [--scenarios hello,storm,...] [--contenders flowsock,reactor-netty-epoll,...] [--verify-cpu]
- *      [--port-base N]
+ *      [--port-base N] [--profile DIR [--perf]]
  * </pre>
+ *
+ * {@code --profile DIR} records each run's server over the timed phase with JFR, and the load JVM
+ * too; {@code --perf} adds perf stat counters and perf record samples of the server, and each run
+ * gets a summary in DIR (see {@link Profile}). Off by default: profiled figures carry the profilers' cost.
  *
  * Exits 1 when any flowsock run had an error (a failed connect, a lost greeting, a wrong byte, a
  * crashed or hung child) or the harness itself was at fault in any run (two CPU readings that
@@ -44,14 +49,14 @@ public final class Bench {
             System.exit(2);
         }
         if (o.contenders.contains(Contender.FLOWSOCK_URING)) {
-            java.util.Optional<String> why = UringRuntime.unavailable();
+            Optional<String> why = UringRuntime.unavailable();
             if (why.isPresent()) {
                 System.out.println("skipping contender flowsock-uring: " + why.get());
                 o.contenders = o.contenders.stream().filter(c -> c != Contender.FLOWSOCK_URING).toList();
             }
         }
         if (o.contenders.contains(Contender.REACTOR_NETTY_URING)) {
-            java.util.Optional<String> why = NettyUring.unavailable();
+            Optional<String> why = NettyUring.unavailable();
             if (why.isPresent()) {
                 System.out.println("skipping contender reactor-netty-uring: " + why.get());
                 o.contenders = o.contenders.stream().filter(c -> c != Contender.REACTOR_NETTY_URING).toList();
@@ -60,7 +65,8 @@ public final class Bench {
         Path logDir = Path.of("target", "bench-logs");
         Measurement measurement = new Measurement(new Measurement.Settings(o.quick,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                System.getProperty("java.class.path"), ProcStats.clockTicks(), logDir, o.verifyCpu, o.portBase));
+                System.getProperty("java.class.path"), ProcStats.clockTicks(), logDir, o.verifyCpu, o.portBase,
+                profile(o)));
         String header = header(o);
         System.out.println(header);
         long t0 = System.nanoTime();
@@ -118,20 +124,43 @@ public final class Bench {
         System.exit(0);
     }
 
-    /** What the progress line adds to a run's table figures: the server CPU window, split up. */
+    /**
+     * What the progress line adds to a run's table figures: the server CPU window, split up, the
+     * load's CPU over the same window, and with --perf the server's context switches and syscalls.
+     */
     private static final List<String> DIAGNOSTICS = List.of("cpu_s", "cpu_user_s", "cpu_sys_s", "cpu_jit_s",
-            "cpu_gc_s", "page_faults", "cpu_self_s", "warm_passes", "jit_settle_ms");
+            "cpu_gc_s", "page_faults", "cpu_self_s", "warm_passes", "jit_settle_ms", "window_s", "load_cpu_s",
+            "perf_context-switches", "perf_raw_syscalls:sys_enter");
+
+    /** --profile and --perf: where the recordings go; perf left out, with the reason, where it cannot count. */
+    private static Optional<Profile.Settings> profile(Options o) throws IOException {
+        if (o.profile == null) {
+            return Optional.empty();
+        }
+        Files.createDirectories(o.profile);
+        boolean perf = o.perf;
+        if (perf) {
+            Optional<String> why = Perf.unavailable();
+            if (why.isPresent()) {
+                System.out.println("--perf: not counting, " + why.get());
+                perf = false;
+            }
+        }
+        System.out.println("profiling into " + o.profile.toAbsolutePath() + (perf ? " (JFR, perf stat and perf record)" : " (JFR)")
+                + ": the figures of profiled runs carry the profilers' cost");
+        return Optional.of(new Profile.Settings(o.profile, perf));
+    }
 
     private static String progress(Run r) {
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-11s r%d %-19s", r.scenario.id, r.round,
                 r.contender.id));
         for (Scenario.Metric m : r.scenario.metrics) {
             Double v = r.values.get(m.key());
-            s.append(' ').append(m.key()).append('=').append(v == null ? "—" : Report.number(v));
+            s.append(' ').append(m.key()).append('=').append(v == null || v.isNaN() ? "—" : Report.number(v));
         }
         for (String k : DIAGNOSTICS) {
             Double v = r.values.get(k);
-            if (v != null) {
+            if (v != null && !v.isNaN()) {
                 s.append(' ').append(k).append('=').append(Report.number(v));
             }
         }
@@ -170,13 +199,15 @@ public final class Bench {
     }
 
     /** The command line. */
-    private static final class Options {
+    static final class Options {
         static final String USAGE = "usage: Bench [--quick] [--rounds N] [--out FILE] "
                 + "[--scenarios hello,storm,stream,echo-stream,pingpong,pingpong16,idle] "
                 + "[--contenders " + String.join(",", Arrays.stream(Contender.values()).map(c -> c.id).toList()) + "] "
-                + "[--verify-cpu] [--port-base N]";
+                + "[--verify-cpu] [--port-base N] [--profile DIR [--perf]]";
         boolean quick;
         boolean verifyCpu;
+        boolean perf;
+        Path profile;
         int portBase = Scenario.PORT_BASE;
         int rounds = -1;
         Path out;
@@ -194,6 +225,8 @@ public final class Bench {
                     case "--port-base" -> o.portBase = Integer.parseInt(value(args, ++i, a));
                     case "--rounds" -> o.rounds = Integer.parseInt(value(args, ++i, a));
                     case "--out" -> o.out = Path.of(value(args, ++i, a));
+                    case "--profile" -> o.profile = Path.of(value(args, ++i, a));
+                    case "--perf" -> o.perf = true;
                     case "--scenarios" -> o.scenarios = Arrays.stream(value(args, ++i, a).split(","))
                             .map(Scenario::parse).toList();
                     case "--contenders" -> o.contenders = Arrays.stream(value(args, ++i, a).split(","))
@@ -206,6 +239,9 @@ public final class Bench {
             }
             if (o.portBase < 1024 || o.portBase + 10 * Scenario.values().length > 32768) {
                 throw new IllegalArgumentException("--port-base must leave every port in 1024-32767, was " + o.portBase);
+            }
+            if (o.perf && o.profile == null) {
+                throw new IllegalArgumentException("--perf needs --profile DIR: its counts are written there");
             }
             if (o.rounds < 1) {
                 throw new IllegalArgumentException("--rounds must be >= 1, was " + o.rounds);

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,7 +32,7 @@ final class Measurement {
 
     /** How a run is set up, the same for all of them. */
     record Settings(boolean quick, String javaBin, String classpath, int clockTicks, Path logDir, boolean verifyCpu,
-                    int portBase) {
+                    int portBase, Optional<Profile.Settings> profile) {
     }
 
     Run run(Scenario scenario, Contender contender, int round) {
@@ -41,6 +42,7 @@ final class Measurement {
         int port = scenario.port(settings.portBase(), contender);
         Child server = null;
         Child load = null;
+        Optional<Profile> profile = Optional.empty();
         try {
             if (ProcStats.tcpSockets(port).stream().anyMatch(t -> t.state().equals(ProcStats.LISTEN))) {
                 // flowsock binds with SO_REUSEPORT: a second listener would share our connections silently
@@ -48,7 +50,8 @@ final class Measurement {
                         + " pick other ports with --port-base");
                 return run;
             }
-            server = Child.start(contender.id, java(scenario.pinned, contender, ServerMain.class.getName(),
+            List<String> serverJvm = settings.profile().map(Profile::serverJvm).orElse(List.of());
+            server = Child.start(contender.id, java(scenario.pinned, contender, serverJvm, ServerMain.class.getName(),
                     List.of(contender.id, scenario.behaviour.id(), Integer.toString(port))),
                     settings.logDir().resolve(tag + "-server.log"));
             String ready = server.await(Protocol.READY, 30_000);
@@ -60,12 +63,18 @@ final class Measurement {
                 run.fail("server runs on the wrong transport: " + ready);
                 return run;
             }
+            Child s = server;
+            profile = settings.profile().map(p -> new Profile(p, tag, s));
+            if (profile.isPresent()) {
+                profile.get().beforeWarmUp();
+            }
             List<String> args = new ArrayList<>(List.of(scenario.loadId(), Integer.toString(port),
                     "deadline_ms=" + scenario.deadlineMs(settings.quick())));
             args.addAll(scenario.loadArgs(settings.quick()));
-            load = Child.start("load", java(scenario.pinned, null, LoadMain.class.getName(), args),
+            List<String> loadJvm = settings.profile().map(p -> Profile.loadJvm(p, tag)).orElse(List.of());
+            load = Child.start("load", java(scenario.pinned, null, loadJvm, LoadMain.class.getName(), args),
                     settings.logDir().resolve(tag + "-load.log"));
-            converse(run, server, load);
+            converse(run, server, load, profile);
             Integer exit = load.waitFor(10_000);
             if (exit == null || exit != 0) {
                 run.fail("load exited with " + exit + ": " + lastWords(load));
@@ -79,24 +88,40 @@ final class Measurement {
             Thread.currentThread().interrupt();
             run.fail("interrupted");
         } finally {
+            profile.ifPresent(Profile::close);
             if (load != null) {
                 load.close();
             }
             if (server != null) {
                 server.close();
             }
+            reportProfile(run, profile);
             run.seconds = (System.nanoTime() - started) / 1e9;
         }
         return run;
     }
 
+    private static void reportProfile(Run run, Optional<Profile> profile) {
+        try {
+            if (profile.isPresent()) {
+                profile.get().afterServerExit(run);
+            }
+        } catch (IOException | RuntimeException e) {
+            run.problems.add("no profile summary: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Reads the load's lines until it ends or its time is up, answering each MARK. */
-    private void converse(Run run, Child server, Child load) throws IOException, InterruptedException {
+    private void converse(Run run, Child server, Child load, Optional<Profile> profile)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
                 run.scenario.deadlineMs(settings.quick()) + 15_000);
         CpuWindow cpu = new CpuWindow(server, settings.clockTicks(), settings.verifyCpu(),
                 settings.quick() || run.scenario.fresh ? 0 : JIT_SETTLE_MS);
         ListenQueue listen = new ListenQueue();
+        LoadCpu loadCpu = new LoadCpu(load, settings.clockTicks());
         long heapBefore = -1;
         long rssBefore = -1;
         while (true) {
@@ -117,11 +142,25 @@ final class Measurement {
                             case "warm" -> answer = cpu.warmAgain() ? Protocol.AGAIN : Protocol.GO;
                             case "begin" -> {
                                 listen.begin();
+                                if (profile.isPresent()) {
+                                    profile.get().beforeWindow();
+                                }
                                 cpu.begin();
+                                loadCpu.begin();
+                                if (profile.isPresent()) {
+                                    profile.get().windowOpened();
+                                }
                             }
                             case "end" -> {
+                                if (profile.isPresent()) {
+                                    profile.get().windowClosing();
+                                }
+                                loadCpu.end();
                                 cpu.end();
                                 listen.end();
+                                if (profile.isPresent()) {
+                                    profile.get().afterWindow();
+                                }
                             }
                             case "before" -> {
                                 heapBefore = heap(server);
@@ -151,6 +190,48 @@ final class Measurement {
         if (run.scenario == Scenario.STORM) {
             listen.putInto(run);
         }
+        loadCpu.putInto(run);
+        if (profile.isPresent()) {
+            profile.get().putInto(run);
+        }
+    }
+
+    /**
+     * The load JVM's CPU time over the timed phase and the phase's wall time, {@code load_cpu_s}
+     * and {@code window_s}: a load near one core per connection thread is the limit of the run,
+     * whoever the server is.
+     */
+    private static final class LoadCpu {
+        private final Child load;
+        private final int clockTicks;
+        private ProcStats.CpuTicks begin;
+        private long beginNanos;
+        private double cpuSeconds = Double.NaN;
+        private double wallSeconds = Double.NaN;
+
+        LoadCpu(Child load, int clockTicks) {
+            this.load = load;
+            this.clockTicks = clockTicks;
+        }
+
+        void begin() {
+            begin = ProcStats.cpu(load.pid());
+            beginNanos = System.nanoTime();
+        }
+
+        void end() {
+            if (begin != null) {
+                wallSeconds = (System.nanoTime() - beginNanos) / 1e9;
+                cpuSeconds = ProcStats.cpu(load.pid()).minus(begin).total() / (double) clockTicks;
+            }
+        }
+
+        void putInto(Run run) {
+            if (!Double.isNaN(cpuSeconds)) {
+                run.values.put("load_cpu_s", cpuSeconds);
+                run.values.put("window_s", wallSeconds);
+            }
+        }
     }
 
     /**
@@ -170,9 +251,11 @@ final class Measurement {
         }
 
         void end() {
-            if (overflows >= 0 && drops >= 0) {
-                overflowsDelta = ProcStats.tcpExt("ListenOverflows") - overflows;
-                dropsDelta = ProcStats.tcpExt("ListenDrops") - drops;
+            long overflowsNow = ProcStats.tcpExt("ListenOverflows");
+            long dropsNow = ProcStats.tcpExt("ListenDrops");
+            if (overflows >= 0 && drops >= 0 && overflowsNow >= 0 && dropsNow >= 0) {
+                overflowsDelta = overflowsNow - overflows;
+                dropsDelta = dropsNow - drops;
             }
         }
 
@@ -220,13 +303,14 @@ final class Measurement {
     }
 
     /** A child JVM's command: {@code server} is the contender whose server it runs, or null for the load. */
-    private List<String> java(boolean pinned, Contender server, String main, List<String> args) {
+    private List<String> java(boolean pinned, Contender server, List<String> extraJvm, String main, List<String> args) {
         List<String> cmd = new ArrayList<>();
         if (pinned) {
             cmd.addAll(List.of("taskset", "-c", "0"));   // taskset execs java: the pid stays the JVM's
         }
         boolean uring = server == Contender.FLOWSOCK_URING;
         List<String> flags = new ArrayList<>(server == null ? LOAD_JVM : uring ? UringRuntime.serverJvm(SERVER_JVM) : SERVER_JVM);
+        flags.addAll(extraJvm);
         if (server != null) {
             // e.g. -Dbench.server.jvm="-XX:StartFlightRecording=filename=server.jfr" to profile a server
             String extra = System.getProperty("bench.server.jvm", "").trim();

@@ -14,9 +14,11 @@ import java.util.Map;
  * HEAP &lt;bytes&gt;              server: used heap after GC, in reply to the stdin command "heap"
  * CONNS &lt;n&gt;                 server: connections open now, in reply to the stdin command "conns"
  * CPU &lt;nanoseconds&gt;         server: its own process CPU time, in reply to the stdin command "cpu"
+ * JFR &lt;state&gt;               server: "recording" or "written", in reply to "jfr-start [file]" and "jfr-stop"
  * MARK &lt;name&gt; [n]           load: the runner samples the server, then answers "go" on stdin
  *                            ("again" to MARK warm: the server's JIT is still busy, warm up once more)
- * RESULT k=v k=v ...         load: its measurements; keys starting with err_ count as errors
+ * RESULT k=v k=v ...         load: its measurements; keys starting with err_ count as errors;
+ *                            v is {@value #UNAVAILABLE} where the load could not measure k this time
  * ERROR &lt;text&gt;               load: one error worth showing (a few at most)
  * </pre>
  */
@@ -41,9 +43,16 @@ public final class Protocol {
     public static final String HEAP = "HEAP";
     public static final String CONNS = "CONNS";
     public static final String CPU = "CPU";
+    public static final String JFR = "JFR";
     public static final String MARK = "MARK";
     public static final String RESULT = "RESULT";
     public static final String ERROR = "ERROR";
+    /**
+     * A RESULT value the load could not measure (a storm wave that never reached 99 % greeted, a
+     * latency with no samples). Parsed as NaN: the table shows "—" and leaves it out of every
+     * median and ratio. A number standing in for it (-1, 0) would be averaged and divided.
+     */
+    public static final String UNAVAILABLE = "na";
     /** The runner's answer to a MARK line. */
     public static final String GO = "go";
     /** The runner's answer to {@code MARK warm} when the server needs another warm-up pass. */
@@ -53,11 +62,20 @@ public final class Protocol {
     public static final String CMD_CONNS = "conns";
     public static final String CMD_CPU = "cpu";
     public static final String CMD_QUIT = "quit";
+    /**
+     * {@code jfr-start [file]}: record with JFR's "profile" settings until {@code jfr-stop} writes
+     * the file; without one, a recording of the warm-up that the next {@code jfr-start} discards.
+     */
+    public static final String CMD_JFR_START = "jfr-start";
+    public static final String CMD_JFR_STOP = "jfr-stop";
 
     private Protocol() {
     }
 
-    /** The {@code k=v k=v ...} of a RESULT line (the words after "RESULT "), in order. */
+    /**
+     * The {@code k=v k=v ...} of a RESULT line (the words after "RESULT "), in order; an
+     * {@link #UNAVAILABLE} value is NaN.
+     */
     public static Map<String, Double> values(String pairs) {
         Map<String, Double> values = new LinkedHashMap<>();
         for (String pair : pairs.trim().split(" ")) {
@@ -65,7 +83,8 @@ public final class Protocol {
             if (eq <= 0) {
                 throw new IllegalArgumentException("expected key=value in a RESULT line, was " + pair);
             }
-            values.put(pair.substring(0, eq), Double.parseDouble(pair.substring(eq + 1)));
+            String v = pair.substring(eq + 1);
+            values.put(pair.substring(0, eq), v.equals(UNAVAILABLE) ? Double.NaN : Double.parseDouble(v));
         }
         return values;
     }

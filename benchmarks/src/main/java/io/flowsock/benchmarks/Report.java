@@ -10,6 +10,9 @@ import java.util.function.ToDoubleFunction;
  * The Markdown table: one row per scenario metric, one column per contender with
  * {@code median [min–max]} over the rounds, then each contender's median divided by the
  * baseline's (reactor-netty-epoll). Every scenario ends with an errors row.
+ *
+ * <p>A value missing from a run, or NaN there ({@link Protocol#UNAVAILABLE}: the load could not
+ * measure it), enters no cell, median or ratio; a contender without any value shows "—".
  */
 final class Report {
     private final List<Run> runs;

@@ -10,7 +10,7 @@ final class Run {
     final Scenario scenario;
     final Contender contender;
     final int round;
-    /** The load's RESULT values plus what the runner derived. */
+    /** The load's RESULT values plus what the runner derived; NaN where a value was unavailable. */
     final Map<String, Double> values = new LinkedHashMap<>();
     /** Error lines of the load and failures of the run itself (crash, timeout, bad exit). */
     final List<String> problems = new ArrayList<>();
@@ -40,7 +40,7 @@ final class Run {
     double errors() {
         double sum = failures;
         for (Map.Entry<String, Double> e : values.entrySet()) {
-            if (e.getKey().startsWith("err_")) {
+            if (e.getKey().startsWith("err_") && !Double.isNaN(e.getValue())) {
                 sum += e.getValue();
             }
         }

@@ -33,6 +33,31 @@ class ReportTest {
     }
 
     @Test
+    void anUnavailableValuePrintsAsDashAndEntersNoMedianOrRatio() {
+        // storm rounds as the load reports them: a round that lost greetings has no t99 or t100
+        String[] flowsock = {"t50_ms=200 t99_ms=400 t100_ms=500", "t50_ms=210 t99_ms=600 t100_ms=700",
+            "t50_ms=220 t99_ms=" + Protocol.UNAVAILABLE + " t100_ms=" + Protocol.UNAVAILABLE};
+        String[] epoll = {"t50_ms=400 t99_ms=800 t100_ms=" + Protocol.UNAVAILABLE,
+            "t50_ms=410 t99_ms=" + Protocol.UNAVAILABLE + " t100_ms=" + Protocol.UNAVAILABLE,
+            "t50_ms=420 t99_ms=" + Protocol.UNAVAILABLE + " t100_ms=" + Protocol.UNAVAILABLE};
+        List<Run> runs = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            runs.add(storm(Contender.FLOWSOCK, round, flowsock[round]));
+            runs.add(storm(Contender.REACTOR_NETTY_EPOLL, round, epoll[round]));
+        }
+        runs.add(storm(Contender.FLOWSOCK_URING, 0, "t50_ms=" + Protocol.UNAVAILABLE + " t99_ms="
+                + Protocol.UNAVAILABLE + " t100_ms=" + Protocol.UNAVAILABLE));
+
+        String table = new Report(runs, List.of(Scenario.STORM),
+                List.of(Contender.FLOWSOCK, Contender.FLOWSOCK_URING, Contender.REACTOR_NETTY_EPOLL)).table();
+
+        assertThat(table).contains("| storm | ms to 50 % greeted ↓ | 210 [200–220] | — | 410 [400–420] | 0.51 | — |");
+        assertThat(table).contains("| storm | ms to 99 % greeted ↓ | 500 [400–600] | — | 800 | 0.63 | — |");
+        assertThat(table).contains("| storm | ms to all greeted ↓ | 600 [500–700] | — | — | — | — |");
+        assertThat(table).doesNotContain("-1").doesNotContain("NaN");
+    }
+
+    @Test
     void numbersKeepThreeSignificantDigitsOrAreWhole() {
         assertThat(Report.number(12345.6)).isEqualTo("12,346");
         assertThat(Report.number(42)).isEqualTo("42");
@@ -50,6 +75,12 @@ class ReportTest {
                 assertThat(ports.add(s.port(Scenario.PORT_BASE, c))).isTrue();
             }
         }
+    }
+
+    private static Run storm(Contender c, int round, String result) {
+        Run r = new Run(Scenario.STORM, c, round);
+        r.values.putAll(Protocol.values(result));
+        return r;
     }
 
     private static Run run(Contender c, int round, double mibs) {

@@ -1,7 +1,11 @@
 package io.flowsock.benchmarks.load;
 
+import io.flowsock.benchmarks.FlightRecording;
 import io.flowsock.benchmarks.Protocol;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import jdk.jfr.Recording;
 
 /**
  * The fixed load generator: one JVM per measurement, plain JDK sockets only, identical for every
@@ -13,6 +17,9 @@ import java.net.InetSocketAddress;
  *
  * Every scenario is bounded in count and in time; {@code deadline_ms} is the last resort: past
  * it the process prints an error and halts, whatever it was blocked in.
+ *
+ * <p>With {@code -Dbench.load.jfr=FILE} (the runner's --profile) the load records itself with
+ * JFR's "profile" settings from start to result, to show whether it is the limit of a run.
  */
 public final class LoadMain {
     private LoadMain() {
@@ -27,7 +34,7 @@ public final class LoadMain {
         InetSocketAddress server = new InetSocketAddress(Protocol.HOST, Integer.parseInt(args[1]));
         Params params = Params.parse(args, 2);
         startDeadline(params.num("deadline_ms"));
-        try {
+        try (Recording recording = record(System.getProperty("bench.load.jfr"))) {
             Metrics result = switch (scenario) {
                 case "hello" -> HelloLoad.run(server, params);
                 case "storm" -> StormLoad.run(server, params);
@@ -38,6 +45,9 @@ public final class LoadMain {
                 case "idle" -> IdleLoad.run(server, params);
                 default -> throw new IllegalArgumentException("unknown scenario: " + scenario);
             };
+            if (recording != null) {
+                recording.stop();   // writes the file before the result lets the runner move on
+            }
             Control.result(result);
         } catch (Exception e) {
             Control.error(scenario + " failed: " + e);
@@ -45,6 +55,11 @@ public final class LoadMain {
             System.exit(1);
         }
         System.exit(0);
+    }
+
+    /** A started recording to {@code file}; null without one (try-with-resources skips a null). */
+    private static Recording record(String file) throws IOException {
+        return file == null ? null : FlightRecording.start(Path.of(file));
     }
 
     private static void startDeadline(long millis) {

@@ -1,8 +1,10 @@
 package io.flowsock.benchmarks.load;
 
+import io.flowsock.benchmarks.Protocol;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * A load generator's measurements, printed as {@code key=value} pairs. Keys starting with
@@ -19,6 +21,17 @@ final class Metrics {
     Metrics put(String key, double value) {
         values.put(key, String.format(Locale.ROOT, "%.6g", value));
         return this;
+    }
+
+    /** {@code key} could not be measured this time: printed as {@link Protocol#UNAVAILABLE}, never as a number. */
+    Metrics unavailable(String key) {
+        values.put(key, Protocol.UNAVAILABLE);
+        return this;
+    }
+
+    /** The value, or {@link #unavailable} when it is empty. */
+    Metrics put(String key, OptionalDouble value) {
+        return value.isPresent() ? put(key, value.getAsDouble()) : unavailable(key);
     }
 
     /** A byte-stream load's result: server CPU is counted per GiB moved. */
@@ -40,11 +53,14 @@ final class Metrics {
                 .put("cpu_units", roundTrips);
     }
 
-    /** p50, p99 and p99.9 of {@code samples} in microseconds: p50_us, p99_us, p999_us. */
+    /** p50, p99 and p99.9 of {@code samples} in microseconds: p50_us, p99_us, p999_us; unavailable without samples. */
     Metrics latencies(Samples samples) {
-        put("p50_us", samples.percentile(0.50) / 1e3);
-        put("p99_us", samples.percentile(0.99) / 1e3);
-        put("p999_us", samples.percentile(0.999) / 1e3);
+        String[] keys = {"p50_us", "p99_us", "p999_us"};
+        double[] qs = {0.50, 0.99, 0.999};
+        for (int i = 0; i < keys.length; i++) {
+            put(keys[i], samples.size() == 0 ? OptionalDouble.empty()
+                    : OptionalDouble.of(samples.percentile(qs[i]) / 1e3));
+        }
         return this;
     }
 

@@ -10,6 +10,7 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalDouble;
 
 /**
  * storm: {@code connections} non-blocking connects started as fast as {@code threads} threads can, all held
@@ -31,7 +32,7 @@ final class StormLoad {
     }
 
     /** What one wave saw. */
-    private static final class Wave {
+    static final class Wave {
         final long[] greetedAt;   // nanoseconds after the first connect, in arrival order
         int greeted;
         int connectErrors;   // the rest of the wave that is not greeted was lost after connecting
@@ -39,6 +40,11 @@ final class StormLoad {
 
         Wave(int connections) {
             greetedAt = new long[connections];
+        }
+
+        /** Connected but never greeted. */
+        int lost() {
+            return greetedAt.length - greeted - connectErrors;
         }
     }
 
@@ -51,22 +57,25 @@ final class StormLoad {
         Control.mark("begin");
         Wave w = waves(server, connections, threads, timeoutNanos);
         Control.mark("end");
-        int warmLost = warm.greetedAt.length - warm.greeted - warm.connectErrors;
-        int lost = connections - w.greeted - w.connectErrors;
-        if (lost + warmLost > 0) {
-            Control.error("storm: " + lost + " of " + connections + " connections (and " + warmLost
+        if (w.lost() + warm.lost() > 0) {
+            Control.error("storm: " + w.lost() + " of " + connections + " connections (and " + warm.lost()
                     + " of the warm-up wave) connected but were never greeted within " + p.num("timeout_ms") + " ms");
         }
+        return result(warm, w);
+    }
+
+    /** The RESULT of a run: the measured wave's figures, the errors of both. */
+    static Metrics result(Wave warm, Wave w) {
         return new Metrics()
-                .put("connections", connections)
+                .put("connections", w.greetedAt.length)
                 .put("greeted", w.greeted)
                 .put("t50_ms", at(w, 0.50))
                 .put("t99_ms", at(w, 0.99))
                 .put("t100_ms", at(w, 1.0))
                 .put("issued_ms", w.issuedNanos / 1e6)
-                .put("cpu_units", connections)
+                .put("cpu_units", w.greetedAt.length)
                 .put("err_connect", w.connectErrors + warm.connectErrors)
-                .put("err_ungreeted", lost + warmLost);
+                .put("err_ungreeted", w.lost() + warm.lost());
     }
 
     /**
@@ -211,9 +220,9 @@ final class StormLoad {
         }
     }
 
-    /** Milliseconds until {@code q} of the wave's connections were greeted; -1 if they never were. */
-    private static double at(Wave w, double q) {
+    /** Milliseconds until {@code q} of the wave's connections were greeted; empty if they never were. */
+    private static OptionalDouble at(Wave w, double q) {
         int needed = Math.max(1, (int) Math.ceil(q * w.greetedAt.length));
-        return needed <= w.greeted ? w.greetedAt[needed - 1] / 1e6 : -1;
+        return needed <= w.greeted ? OptionalDouble.of(w.greetedAt[needed - 1] / 1e6) : OptionalDouble.empty();
     }
 }

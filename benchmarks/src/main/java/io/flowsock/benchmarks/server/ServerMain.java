@@ -1,10 +1,13 @@
 package io.flowsock.benchmarks.server;
 
+import io.flowsock.benchmarks.FlightRecording;
 import io.flowsock.benchmarks.Protocol;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import jdk.jfr.Recording;
 
 /**
  * One contender's server in its own JVM, so that the runner can read its CPU time and memory
@@ -18,7 +21,9 @@ import java.nio.charset.StandardCharsets;
  *
  * Prints {@code READY <detail>} once bound, then obeys stdin: {@code heap} prints
  * {@code HEAP <bytes used after GC>}, {@code conns} prints {@code CONNS <open connections>},
- * {@code cpu} prints {@code CPU <own process CPU nanoseconds>},
+ * {@code cpu} prints {@code CPU <own process CPU nanoseconds>}, {@code jfr-start [file]} starts a
+ * JFR recording (see {@link FlightRecording}), closing any before it unwritten, and prints
+ * {@code JFR recording}, {@code jfr-stop} writes it to the file and prints {@code JFR written},
  * {@code quit} or end of input stops the server. The stdin
  * rule means a server never outlives a runner that died without killing it.
  */
@@ -43,17 +48,29 @@ public final class ServerMain {
         };
         System.out.println(Protocol.READY + " " + server.describe());
         System.out.flush();
+        Recording recording = null;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 if (line.equals(Protocol.CMD_HEAP)) {
-                    System.out.println(Protocol.HEAP + " " + usedHeapAfterGc());
-                    System.out.flush();
+                    reply(Protocol.HEAP + " " + usedHeapAfterGc());
                 } else if (line.equals(Protocol.CMD_CPU)) {
-                    System.out.println(Protocol.CPU + " " + processCpuNanos());
-                    System.out.flush();
+                    reply(Protocol.CPU + " " + processCpuNanos());
                 } else if (line.equals(Protocol.CMD_CONNS)) {
-                    System.out.println(Protocol.CONNS + " " + server.connections());
-                    System.out.flush();
+                    reply(Protocol.CONNS + " " + server.connections());
+                } else if (line.startsWith(Protocol.CMD_JFR_START)) {
+                    // started here, at the runner's word, rather than with -XX:StartFlightRecording, so
+                    // that the file holds the timed phase only; the warm-up's recording is discarded
+                    if (recording != null) {
+                        recording.close();
+                    }
+                    String file = line.substring(Protocol.CMD_JFR_START.length()).trim();
+                    recording = FlightRecording.start(file.isEmpty() ? null : Path.of(file));
+                    reply(Protocol.JFR + " recording");
+                } else if (line.equals(Protocol.CMD_JFR_STOP) && recording != null) {
+                    recording.stop();   // writes the destination
+                    recording.close();
+                    recording = null;
+                    reply(Protocol.JFR + " written");
                 } else if (line.equals(Protocol.CMD_QUIT)) {
                     break;
                 }
@@ -62,6 +79,11 @@ public final class ServerMain {
             server.close();
         }
         System.exit(0);   // the contenders' threads may be non-daemon; the runner waits for this exit
+    }
+
+    private static void reply(String line) {
+        System.out.println(line);
+        System.out.flush();
     }
 
     /**
