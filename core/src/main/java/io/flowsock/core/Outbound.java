@@ -334,18 +334,28 @@ final class Outbound implements WriteCompletion {
     }
 
     /** The channel closed: every send, send end and shutdown still waiting fails with {@code error}. */
-    void failAll(Throwable error) {
-        Send current = active;
+    /** Whether anything queued or written still waits for an answer: what {@link #failAll} would fail. */
+    boolean hasUnanswered() {
+        return active != null || (due != null && !due.isEmpty()) || (pending != null && !pending.isEmpty());
+    }
+
+    /** At release with nothing unanswered: the loans still held go back to the backend. */
+    void releaseLoans() {
         active = null;
         outstanding = 0;
-        if (current != null) {
-            failSend(current, error);
-        }
         if (unwritten != NONE) {
             unwritten.clear();
         }
         if (loans != null) {
             loans.releaseAll();              // called at release: the backend is done with the socket
+        }
+    }
+
+    void failAll(Throwable error) {
+        Send current = active;
+        releaseLoans();
+        if (current != null) {
+            failSend(current, error);
         }
         failEach(due, error);
         failEach(pending, error);
