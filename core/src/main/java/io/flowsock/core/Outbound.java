@@ -333,7 +333,6 @@ final class Outbound implements WriteCompletion {
         }
     }
 
-    /** The channel closed: every send, send end and shutdown still waiting fails with {@code error}. */
     /** Whether anything queued or written still waits for an answer: what {@link #failAll} would fail. */
     boolean hasUnanswered() {
         return active != null || (due != null && !due.isEmpty()) || (pending != null && !pending.isEmpty());
@@ -351,6 +350,7 @@ final class Outbound implements WriteCompletion {
         }
     }
 
+    /** The channel closed: every send, send end and shutdown still waiting fails with {@code error}. */
     void failAll(Throwable error) {
         Send current = active;
         releaseLoans();
