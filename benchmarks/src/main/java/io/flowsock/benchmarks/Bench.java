@@ -55,6 +55,11 @@ public final class Bench {
                 o.contenders = o.contenders.stream().filter(c -> c != Contender.FLOWSOCK_URING).toList();
             }
         }
+        if (o.contenders.contains(Contender.FLOWSOCK_NIO2_JDK25) && !Files.isExecutable(UringRuntime.java())) {
+            System.out.println("skipping contender flowsock-nio2-jdk25: no JDK 22+ at " + UringRuntime.java()
+                    + " (set -Dbench.uring.java)");
+            o.contenders = o.contenders.stream().filter(c -> c != Contender.FLOWSOCK_NIO2_JDK25).toList();
+        }
         if (o.contenders.contains(Contender.REACTOR_NETTY_URING)) {
             Optional<String> why = NettyUring.unavailable();
             if (why.isPresent()) {

@@ -11,12 +11,17 @@ enum Contender {
     JDK_NIO2("jdk-nio2", "jdk-nio2"),
     /** flowsock's server on the io_uring backend: a JDK 22+ child with transport-uring on its class path. */
     FLOWSOCK_URING("flowsock-uring", "transport=uring"),
+    /**
+     * flowsock's nio2 backend on the flowsock-uring contender's JDK (22+): what io_uring is compared
+     * with on the same JDK, since JDK 25's NIO.2 alone moves some figures.
+     */
+    FLOWSOCK_NIO2_JDK25("flowsock-nio2-jdk25", "transport=nio2"),
     /** Reactor Netty on Netty's io_uring transport: the direct peer of flowsock's uring backend. */
     REACTOR_NETTY_URING("reactor-netty-uring", "channel=IoUring");
 
     /** Whether this is flowsock itself: its errors fail a run; another contender's are a finding. */
     boolean isFlowsock() {
-        return this == FLOWSOCK || this == FLOWSOCK_URING;
+        return this == FLOWSOCK || this == FLOWSOCK_URING || this == FLOWSOCK_NIO2_JDK25;
     }
 
     /** What every ratio is relative to. */

@@ -321,7 +321,8 @@ final class Measurement {
         String classpath = uring ? UringRuntime.classpath(settings.classpath())
                 : server == Contender.REACTOR_NETTY_URING ? NettyUring.classpath(settings.classpath())
                 : settings.classpath();
-        cmd.addAll(Child.java(uring ? UringRuntime.java().toString() : settings.javaBin(), classpath, flags, main, args));
+        boolean newJdk = uring || server == Contender.FLOWSOCK_NIO2_JDK25;
+        cmd.addAll(Child.java(newJdk ? UringRuntime.java().toString() : settings.javaBin(), classpath, flags, main, args));
         return cmd;
     }
 

@@ -39,7 +39,7 @@ public final class ServerMain {
         Behaviour behaviour = Behaviour.parse(args[1]);
         int port = Integer.parseInt(args[2]);
         BenchServer server = switch (args[0]) {
-            case "flowsock", "flowsock-uring" -> FlowsockServer.start(behaviour, port);   // the backend: flowsock.transport
+            case "flowsock", "flowsock-uring", "flowsock-nio2-jdk25" -> FlowsockServer.start(behaviour, port);   // the backend: flowsock.transport
             case "reactor-netty-epoll" -> ReactorNettyServer.start(behaviour, port, ReactorNettyServer.Native.EPOLL);
             case "reactor-netty-uring" -> ReactorNettyServer.start(behaviour, port, ReactorNettyServer.Native.IO_URING);
             case "reactor-netty-nio" -> ReactorNettyServer.start(behaviour, port, ReactorNettyServer.Native.NONE);
