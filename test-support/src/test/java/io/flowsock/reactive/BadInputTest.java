@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.flowsock.core.BindException;
 import io.flowsock.core.Capabilities;
 import io.flowsock.core.Channel;
+import io.flowsock.core.Tls;
 import io.flowsock.core.ChannelOptions;
 import io.flowsock.core.CompletionPort;
 import io.flowsock.core.ConnectException;
@@ -215,10 +216,10 @@ class BadInputTest {
     void coreValuesRefuseBadArgumentsNamingThem() {
         ChannelOptions o = ChannelOptions.DEFAULTS;
         iae("ChannelOptions.new(int, int, Duration, Duration, Duration, Duration, Map)",
-                () -> new ChannelOptions(0, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Map.of()),
+                () -> new ChannelOptions(0, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Map.of(), Tls.NONE),
                 "sendCap must be >= 1, was 0");
         npe("ChannelOptions.new(int, int, Duration, Duration, Duration, Duration, Map)",
-                () -> new ChannelOptions(1, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, null),
+                () -> new ChannelOptions(1, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, null, Tls.NONE),
                 "socketOptions");
         iae("ChannelOptions.withSendCap(int)", () -> o.withSendCap(-1), "sendCap must be >= 1, was -1");
         iae("ChannelOptions.withRecvBurst(int)", () -> o.withRecvBurst(0), "recvBurst must be >= 1, was 0");
