@@ -68,6 +68,7 @@ final class TlsIo implements SocketIo {
     private boolean finSent;
     private boolean closed;          // close() ran: nothing more is posted
     private TlsException failure;    // set once; the connection closes after the alert went out
+    private Runnable pendingClose;   // a graceful close waiting for close_notify and FIN to go out
 
     private ReadCompletion plainRead;    // the channel's posted read, not answered yet
     private int plainCount;
@@ -143,6 +144,27 @@ final class TlsIo implements SocketIo {
     public void close(boolean reset, Runnable released) {
         closed = true;
         cancelHandshakeTimer();
+        if (!reset && failure == null && (writing || finWanted && !finSent)) {
+            // A graceful close right after shutdownOutput (the peer's FIN came first): close_notify
+            // and FIN are still on their way, and closing now would cut them off. Close once they
+            // are out, or after ALERT_MILLIS if the peer does not take them.
+            pendingClose = released;
+            channel.port.schedule(this::closeNow, ALERT_MILLIS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        closeNet(reset, released);
+    }
+
+    /** The deferred close: what was still to go out is out, or the wait is over. */
+    private void closeNow() {
+        Runnable released = pendingClose;
+        pendingClose = null;
+        if (released != null) {
+            closeNet(false, released);
+        }
+    }
+
+    private void closeNet(boolean reset, Runnable released) {
         net.close(reset, () -> {
             if (!handshakeDone.isDone()) {
                 handshakeDone.completeExceptionally(failure != null ? failure
@@ -469,6 +491,9 @@ final class TlsIo implements SocketIo {
         }
         finSent = true;
         net.shutdownOutput();
+        if (pendingClose != null) {
+            closeNow();
+        }
     }
 
     // ------------------------------------------------------------------ ciphertext buffers
@@ -481,7 +506,7 @@ final class TlsIo implements SocketIo {
 
     /** Writes what netOut holds, unless a write is posted already. */
     private void flush() {
-        if (writing || netOut == null || netOut.position() == 0 || closed) {
+        if (writing || netOut == null || netOut.position() == 0 || closed && pendingClose == null) {
             return;
         }
         netOut.flip();
@@ -669,13 +694,25 @@ final class TlsIo implements SocketIo {
     private final class NetWrite implements WriteCompletion {
         @Override
         public void completed(long bytes) {
-            if (netOut.hasRemaining() && !closed) {
+            boolean finishing = pendingClose != null;     // closed, but close_notify and FIN still go out
+            if (netOut.hasRemaining() && (!closed || finishing)) {
                 net.write(new ByteBuffer[] {netOut}, 0, 1, this);
                 return;
             }
             writing = false;
             if (netOut != null) {
                 netOut.clear();
+            }
+            if (finishing) {
+                try {
+                    closeOutput();
+                } catch (IOException e) {
+                    closeNow();
+                }
+                if (!writing) {
+                    closeNow();
+                }
+                return;
             }
             if (closed) {
                 return;
