@@ -6,8 +6,9 @@
 module io.flowsock.core {
     exports io.flowsock.core;
     exports io.flowsock.core.spi;
-    // mechanisms every backend shares, for the io_uring backend's module alone
-    exports io.flowsock.core.internal to io.flowsock.uring;
+    // mechanisms every backend shares, for the io_uring backend's module, and the loan copy the
+    // reactive layer shares with the core; neither is part of the user API
+    exports io.flowsock.core.internal to io.flowsock.uring, io.flowsock.reactive;
 
     uses io.flowsock.core.spi.TransportProvider;
 }

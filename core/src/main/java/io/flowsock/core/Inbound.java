@@ -1,6 +1,7 @@
 package io.flowsock.core;
 
 import io.flowsock.core.internal.BurstDetector;
+import io.flowsock.core.internal.HeapCopy;
 import io.flowsock.core.spi.ReadCompletion;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -155,7 +156,7 @@ final class Inbound extends BurstDetector implements ReadCompletion, Runnable {
                     DEMAND.getAndAdd(this, -1L);
                 }
                 if (!lend) {
-                    handler.onData(copyOf(src));
+                    handler.onData(HeapCopy.of(src));
                     continue;
                 }
                 loan = src;
@@ -177,26 +178,20 @@ final class Inbound extends BurstDetector implements ReadCompletion, Runnable {
         channel.out.pump();
     }
 
-    /** Whether {@code b} is the buffer on loan to onData right now and not yet queued; port thread. */
+    /** Whether {@code b} is the buffer on loan to onData right now (queued for writing or not); port thread. */
     boolean isLoan(ByteBuffer b) {
-        return b == loan && b != null && !loanTaken;
+        return b == loan && b != null;
     }
 
-    /** Whether {@code b} is the buffer on loan right now, already queued once. */
-    boolean isTakenLoan(ByteBuffer b) {
-        return b == loan && b != null && loanTaken;
-    }
-
-    /** The loan is queued for writing: the output gives it back to the backend once written. */
-    void loanTaken() {
+    /**
+     * The loan is being queued for writing. True the first time: the output takes it and gives it
+     * back to the backend once written. False when it already was: only one entry may give it
+     * back, so the caller queues a copy.
+     */
+    boolean takeLoan() {
+        boolean first = !loanTaken;
         loanTaken = true;
-    }
-
-    /** A right-sized heap copy of {@code src}'s remaining bytes (which it consumes), owned by its receiver for good. */
-    static ByteBuffer copyOf(ByteBuffer src) {
-        ByteBuffer copy = ByteBuffer.allocate(src.remaining());
-        copy.put(src).flip();
-        return copy;
+        return first;
     }
 
     @Override

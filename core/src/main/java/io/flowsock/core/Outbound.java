@@ -1,5 +1,6 @@
 package io.flowsock.core;
 
+import io.flowsock.core.internal.HeapCopy;
 import io.flowsock.core.spi.WriteCompletion;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -161,14 +162,15 @@ final class Outbound implements WriteCompletion {
             return;
         }
         s.received++;
-        if (channel.in.isTakenLoan(b)) {
-            b = Inbound.copyOf(b);           // offered twice: only one entry may give it back
-        } else if (channel.in.isLoan(b)) {
-            channel.in.loanTaken();
-            if (loans == null) {
-                loans = new Loans(channel.io);
+        if (channel.in.isLoan(b)) {
+            if (channel.in.takeLoan()) {
+                if (loans == null) {
+                    loans = new Loans(channel.io);
+                }
+                loans.queued(b);
+            } else {
+                b = HeapCopy.of(b);          // offered twice: only one entry may give it back
             }
-            loans.queued(b);
         }
         if (unwritten == NONE) {
             unwritten = new ArrayDeque<>(4);

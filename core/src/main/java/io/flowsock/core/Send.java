@@ -1,5 +1,6 @@
 package io.flowsock.core;
 
+import io.flowsock.core.internal.HeapCopy;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -84,7 +85,7 @@ public final class Send implements OutboundOp {
             return;
         }
         if (s instanceof ByteBuffer b && channel.port.inPort() && channel.in.isLoan(b)) {
-            s = Inbound.copyOf(b);  // it would be queued past the end of its loan: copy it now
+            s = HeapCopy.of(b);     // it would be queued past the end of its loan: copy it now
         }
         queue().add(s);
         if ((int) WIP.getAndAdd(this, 1) == 0) {

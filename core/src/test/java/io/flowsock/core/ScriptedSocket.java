@@ -9,6 +9,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A backend socket scripted by the test: the engine's reads and writes are posted here and the
@@ -52,6 +54,12 @@ final class ScriptedSocket implements SocketIo {
     IOException shutdownFailure;
     boolean closed;
     boolean reset;
+    /** When true the core may keep the buffers of a read (a backend that lends), listed in {@link #kept}. */
+    boolean lends;
+    /** Buffers whose slot a read completion left null: the core kept them, and must give each back once. */
+    final List<ByteBuffer> kept = new ArrayList<>();
+    /** What the core gave back through {@link #recycle}, in order. */
+    final List<ByteBuffer> recycled = new ArrayList<>();
     /** When true, close keeps its release callback for {@link #release()}, as io_uring does. */
     boolean deferRelease;
     private Runnable pendingRelease;
@@ -139,7 +147,13 @@ final class ScriptedSocket implements SocketIo {
             buffers[i] = ByteBuffer.allocate(bufferSize);
             buffers[i].put(data, from, Math.min(bufferSize, data.length - from)).flip();
         }
+        ByteBuffer[] given = buffers.clone();
         c.completed(buffers, data.length == 0 ? 0 : n, posted, bufferSize, data.length);
+        for (int i = 0; i < n; i++) {
+            if (buffers[i] == null) {
+                kept.add(given[i]);
+            }
+        }
     }
 
     void endOfStream() {
@@ -245,6 +259,16 @@ final class ScriptedSocket implements SocketIo {
         Runnable r = pendingRelease;
         pendingRelease = null;
         r.run();
+    }
+
+    @Override
+    public boolean lendsBuffers() {
+        return lends;
+    }
+
+    @Override
+    public void recycle(ByteBuffer buffer) {
+        recycled.add(buffer);
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -92,6 +93,11 @@ final class ChannelConnection implements Connection, CoreSubscriber<Void> {
     @Override
     public Flux<ByteBuffer> inbound() {
         return inbound;
+    }
+
+    @Override
+    public <T> Flux<T> inbound(Function<? super ByteBuffer, ? extends T> reader) {
+        return new LendingFlux<>(inbound, Objects.requireNonNull(reader, "reader"));
     }
 
     @Override

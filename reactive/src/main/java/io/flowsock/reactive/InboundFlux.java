@@ -149,17 +149,27 @@ final class InboundFlux extends Flux<ByteBuffer> implements ChannelHandler, Subs
 
     /**
      * Subscribers that provably keep no buffer, so that the channel may lend them the port's
-     * receive buffers instead of copying: a send of this same connection, which writes them in
-     * place (an echo), and Reactor's ignore-elements subscriber ({@code then()},
-     * {@code ignoreElements()}), which drops each one at once, unless a discard hook in its
-     * context would see them. Anything else, wrapped ones included, gets buffers of its own.
+     * receive buffers instead of copying: the loaned mode's borrower, which shows each one to its
+     * reader for one call and passes on only what the reader made of it; a send of this same
+     * connection, which writes them in place (an echo); and Reactor's ignore-elements subscriber
+     * ({@code then()}, {@code ignoreElements()}), which drops each one at once, unless a discard
+     * hook in its context would see them. Anything else, wrapped ones included, gets buffers of
+     * its own.
      */
     private boolean keepsNothing(CoreSubscriber<? super ByteBuffer> s) {
+        if (s instanceof LendingFlux.Borrower<?> b && b.borrowsFrom(this)) {
+            return true;
+        }
         if (s instanceof SendMono.SendSubscriber send && send.echoes(channel)) {
             send.lent();
             return true;
         }
         return s.getClass() == IGNORE_ELEMENTS && !s.currentContext().hasKey(LOCAL_DISCARD_HOOK);
+    }
+
+    /** The connection this is the inbound of, to name it in errors. */
+    Connection connection() {
+        return connection;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.flowsock.reactive;
 import io.flowsock.core.Channel;
 import io.flowsock.core.Send;
 import io.flowsock.core.SendSource;
+import io.flowsock.core.internal.HeapCopy;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -155,11 +156,7 @@ final class SendMono extends Mono<Void> {
 
         /** {@code b}, or a copy of it when it is a loan and is about to leave the library. */
         private ByteBuffer owned(ByteBuffer b) {
-            if (!lent) {
-                return b;
-            }
-            ByteBuffer copy = ByteBuffer.allocate(b.remaining());
-            return copy.put(b.duplicate()).flip();
+            return lent ? HeapCopy.of(b) : b;
         }
 
         private boolean enter() {

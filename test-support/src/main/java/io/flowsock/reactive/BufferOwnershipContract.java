@@ -4,15 +4,20 @@ import static io.flowsock.reactive.Loopback.randomBytes;
 import static io.flowsock.reactive.Loopback.rawClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flowsock.core.ChannelOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -23,14 +28,18 @@ import reactor.core.publisher.Mono;
  * copying them: a connection sending its own inbound back (an echo), and Reactor's
  * ignore-elements subscriber ({@code inbound().then()}). Several connections share a port and its
  * receive memory in every test, so a buffer handed back too early is overwritten by another
- * connection's read and the bytes compared at the end differ.
+ * connection's read and the bytes compared at the end differ. Echoes whose writes park on peers
+ * that stop reading catch a loan given back before its write has finished, which an echo over
+ * loopback, written at once, never shows.
  */
 public abstract class BufferOwnershipContract extends LoopbackFixture {
     private static final int CONNECTIONS = 4;
     private static final int BYTES = 4 << 20;
+    private static final int PARKED_CONNECTIONS = 2;
+    private static final int PARKED_SEND_CAP = 2048;
 
     /** Writes {@code data} on a raw socket, half-closes, and returns all it reads back. */
-    private static CompletableFuture<byte[]> exchange(int port, byte[] data) {
+    static CompletableFuture<byte[]> exchange(int port, byte[] data) {
         return CompletableFuture.supplyAsync(() -> {
             try (Socket s = rawClient(port)) {
                 s.setSoTimeout(20_000);
@@ -91,6 +100,56 @@ public abstract class BufferOwnershipContract extends LoopbackFixture {
         List<CompletableFuture<byte[]>> back = exchangeAll(server.port(), sent);
         for (int i = 0; i < CONNECTIONS; i++) {
             assertThat(back.get(i).get(30, TimeUnit.SECONDS)).as("connection %d", i).isEqualTo(sent.get(i));
+        }
+    }
+
+    /** Bulk writes, default recvBurst: reads of several buffers (io_uring: the port's scatter buffers). */
+    @Test
+    public void echoesParkedOnPeersThatStopReadingSendTheBytesTheyReceivedNotLaterOnes() throws Exception {
+        parkedEchoes(ChannelOptions.DEFAULTS.recvBurst(), 4 << 20, 64 * 1024, 0);
+    }
+
+    /** 4 KiB writes, recvBurst 1: a read is one large provided buffer (io_uring: the large ring). */
+    @Test
+    public void echoesOfSingleBufferReadsParkedOnPeersThatStopReadingSendTheBytesTheyReceived() throws Exception {
+        parkedEchoes(1, 2 << 20, 4 * 1024, 500_000);
+    }
+
+    /** 400-byte writes: reads stay on ABD's small rung (io_uring: the small ring's multishot receive). */
+    @Test
+    public void echoesOfTricklingPeersThatStopReadingSendTheBytesTheyReceived() throws Exception {
+        parkedEchoes(1, 1600 * 400, 400, 300_000);
+    }
+
+    /**
+     * Echoes whose writes park because their peers stop reading (a small SO_SNDBUF here, a small
+     * SO_RCVBUF there), while the peers go on sending in writes of {@code chunk} bytes, paced by
+     * {@code pauseNanos} so each read gets about one write. The reads that follow take receive
+     * memory of the same port, so a loan given back before its parked write finished is filled
+     * again with later bytes, and the write sends those. io_uring's rings hand a buffer out again
+     * only after all the others (256 large, 1,024 small), hence a sendCap larger than that, and
+     * enough reads to go round the ring while the writes wait. Then each peer reads everything
+     * back and checks every byte against its position in the stream.
+     */
+    private void parkedEchoes(int recvBurst, int bytes, int chunk, long pauseNanos) throws Exception {
+        DisposableServer server = bind(server().sendCap(PARKED_SEND_CAP).recvBurst(recvBurst)
+                .option(StandardSocketOptions.SO_SNDBUF, 8 * 1024)
+                .handle(conn -> conn.send(conn.inbound())));
+        ExecutorService peers = Executors.newCachedThreadPool();
+        try {
+            List<Future<StalledPeer.Outcome>> outcomes = new ArrayList<>();
+            for (int i = 0; i < PARKED_CONNECTIONS; i++) {
+                StalledPeer peer = new StalledPeer(server.port(), 90 + i, bytes, chunk, pauseNanos, peers);
+                outcomes.add(peers.submit(peer::exchange));
+            }
+            for (int i = 0; i < PARKED_CONNECTIONS; i++) {
+                StalledPeer.Outcome o = outcomes.get(i).get(60, TimeUnit.SECONDS);
+                assertThat(o.wrong()).as("connection %d: bytes echoed that differ from those sent (first at %d)",
+                        i, o.firstWrong()).isZero();
+                assertThat(o.read()).as("connection %d: bytes echoed", i).isEqualTo(bytes);
+            }
+        } finally {
+            peers.shutdownNow();
         }
     }
 

@@ -175,6 +175,7 @@ class BadInputTest {
 
     @Test
     void connectionAndServerRefuseBadArgumentsNamingThem() {
+        npe("Connection.inbound(Function)", () -> conn.inbound(null), "reader");
         npe("Connection.send(Publisher)", () -> conn.send(null), "data");
         npe("Connection.sendString(Publisher)", () -> conn.sendString(null), "data");
         iae("Connection.sendCap(int)", () -> conn.sendCap(0), "sendCap must be >= 1, was 0");
@@ -475,6 +476,7 @@ class BadInputTest {
         "CompletionPort.dispatch(Runnable)",
         "CompletionPort.execute(Runnable)",
         "CompletionPort.schedule(Runnable, long, TimeUnit)",
+        "Connection.inbound(Function)",
         "Connection.recvBurst(int)",
         "Connection.send(Publisher)",
         "Connection.sendCap(int)",

@@ -45,13 +45,18 @@ public class InboundPublisherTckTest extends PublisherVerification<ByteBuffer> {
     public Publisher<ByteBuffer> createPublisher(long elements) {
         Connection conn = peers.connectToSender(elements);
         Pacer pacer = pacer(conn.localAddress().getPort());
-        Flux<ByteBuffer> inbound = conn.inbound();
+        Flux<ByteBuffer> inbound = inboundOf(conn);
         return subscriber -> inbound.subscribe(subscriber == null ? null : new Observer(subscriber, pacer));
     }
 
     @Override
     public Publisher<ByteBuffer> createFailedPublisher() {
-        return peers.connectToResetter().inbound();
+        return inboundOf(peers.connectToResetter());
+    }
+
+    /** The publisher under test: the connection's inbound. */
+    Flux<ByteBuffer> inboundOf(Connection conn) {
+        return conn.inbound();
     }
 
     @AfterMethod

@@ -37,6 +37,7 @@ final class BufferRing {
     private int tail;
     private boolean dirty;
     private int available;                  // buffers in the ring or waiting for the next publish
+    private final Custody custody;          // which buffers are out: a second return is refused
     private final ArrayDeque<Waiter> starved = new ArrayDeque<>();
     private Parker parkers;                 // head of the intrusive list of connections with buffers parked
 
@@ -48,6 +49,7 @@ final class BufferRing {
         this.size = size;
         this.mask = count - 1;
         this.count = count;
+        this.custody = new Custody("the io_uring ring of group " + group, count);
         ring = arena.allocate(16L * count, 4096);
         memory = arena.allocate((long) count * size, 4096);
         views = new ByteBuffer[count];
@@ -62,7 +64,7 @@ final class BufferRing {
             Native.ioUringRegister(state, ringFd, REGISTER_PBUF_RING, reg, 1);
         }
         for (int i = 0; i < count; i++) {
-            recycle(i);
+            put(i);
         }
         publish();
     }
@@ -81,8 +83,10 @@ final class BufferRing {
 
     /** The buffer a completion with {@code cqeFlags} (which has CQE_F_BUFFER) carries, now the caller's. */
     int take(int cqeFlags) {
+        int id = cqeFlags >>> 16;
+        custody.taken(id);
         available--;
-        return cqeFlags >>> 16;
+        return id;
     }
 
     /** Whether a buffer may be lent past its read: at least a quarter of the ring is still free. */
@@ -93,6 +97,11 @@ final class BufferRing {
     /** Buffers taken from the ring and not given back. */
     int inUse() {
         return count - available;
+    }
+
+    /** Returns refused because the ring already held the buffer: each would have corrupted it. */
+    int refusedReturns() {
+        return custody.refused();
     }
 
     /** A receive of {@code w} found the ring empty: retried once a buffer is back. */
@@ -156,8 +165,17 @@ final class BufferRing {
         }
     }
 
-    /** Gives buffer {@code id} back to the kernel (visible from the next {@link #publish}). */
+    /**
+     * Gives buffer {@code id} back to the kernel (visible from the next {@link #publish}); a buffer
+     * the ring already holds is refused, so it is never in the ring twice.
+     */
     void recycle(int id) {
+        if (custody.givenBack(id)) {
+            put(id);
+        }
+    }
+
+    private void put(int id) {
         long off = 16L * (tail & mask);
         ring.set(ValueLayout.JAVA_LONG, off, memory.address() + (long) id * size);
         ring.set(ValueLayout.JAVA_INT, off + 8, size);

@@ -22,6 +22,7 @@ final class ScatterBuffers {
     private ByteBuffer[] views = new ByteBuffer[0];
     private int[] free = new int[0];
     private int freeCount;
+    private final Custody custody = new Custody("the io_uring port's scatter buffers", 0);
 
     ScatterBuffers(Arena arena) {
         this.arena = arena;
@@ -31,11 +32,26 @@ final class ScatterBuffers {
         if (freeCount == 0) {
             grow();
         }
-        return free[--freeCount];
+        int id = free[--freeCount];
+        custody.taken(id);
+        return id;
     }
 
+    /** Gives buffer {@code id} back; one already free is refused, so no two reads ever share it. */
     void release(int id) {
-        free[freeCount++] = id;
+        if (custody.givenBack(id)) {
+            free[freeCount++] = id;
+        }
+    }
+
+    /** Buffers taken and not given back. */
+    int inUse() {
+        return buffers.length - freeCount;
+    }
+
+    /** Returns refused because the buffer was already free. */
+    int refusedReturns() {
+        return custody.refused();
     }
 
     long address(int id) {
@@ -60,6 +76,7 @@ final class ScatterBuffers {
         buffers = Arrays.copyOf(buffers, n + SLAB);
         views = Arrays.copyOf(views, n + SLAB);
         free = Arrays.copyOf(free, n + SLAB);
+        custody.grow(n + SLAB);
         for (int i = 0; i < SLAB; i++) {
             buffers[n + i] = slab.asSlice((long) i * SIZE, SIZE);
             views[n + i] = buffers[n + i].asByteBuffer();

@@ -237,12 +237,21 @@ final class UringSocket implements SocketIo, Completion {
         return port.buffers(true).lendable() && port.buffers(false).lendable();
     }
 
-    /** The core kept buffer {@code id} of {@code ring} (null: a scatter buffer) after its read: lent until recycle(). */
+    /**
+     * The core kept buffer {@code id} of {@code ring} (null: a scatter buffer) after its read:
+     * lent until recycle(). If the socket was released meanwhile (the handler closed it inside the
+     * read's completion), the core has already given back its loans, this one before it was
+     * known here: it goes back now, its only return.
+     */
     void kept(BufferRing ring, int id) {
+        if (released) {
+            Lent.giveBack(ring, id, port.scatterBuffers());
+            return;
+        }
         if (lent == null) {
             lent = new Lent();
         }
-        lent.add(ring != null ? ring.viewOf(id) : port.scatterBuffers().viewOf(id), ring, id);
+        lent.add(ring, id);
     }
 
     /** The core gives back a buffer it kept; one no ring lent (a parked copy) is simply dropped. */

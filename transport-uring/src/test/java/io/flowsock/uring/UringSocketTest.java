@@ -1,5 +1,6 @@
 package io.flowsock.uring;
 
+import static io.flowsock.uring.OnPort.onPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowsock.core.Channel;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -172,18 +172,6 @@ class UringSocketTest {
         });
         assertThat(done.get(WAIT_MS, TimeUnit.MILLISECONDS)).as("connect result").isZero();
         return socket;
-    }
-
-    private static <T> T onPort(UringPort port, Supplier<T> task) throws Exception {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        port.execute(() -> {
-            try {
-                f.complete(task.get());
-            } catch (RuntimeException e) {
-                f.completeExceptionally(e);
-            }
-        });
-        return f.get(WAIT_MS, TimeUnit.MILLISECONDS);
     }
 
     private static String link(Path fd) {

@@ -6,11 +6,10 @@ import io.flowsock.core.ListenOptions;
 import io.flowsock.core.Listener;
 import io.flowsock.core.Tunable;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
@@ -31,8 +30,8 @@ public abstract class BaseListener implements Listener {
     protected static final long RETRY_MILLIS = 10;
     /**
      * Connections a slot sets up in one turn of its port at most, and how long a turn may go on
-     * setting up; then the port looks at its completions, and the kernel or the acceptor at the
-     * listening socket, again. Small, so that accepting never waits behind more than one turn.
+     * setting up; then the port looks at its completions, and the kernel at the listening socket,
+     * again. Small, so that accepting never waits behind more than one turn.
      */
     static final int SETUP_BATCH = 16;
     static final long SETUP_TURN_NANOS = 500_000;
@@ -158,8 +157,7 @@ public abstract class BaseListener implements Listener {
 
     /**
      * One port's listening socket, the accepts posted on it, and the connections it accepted and has
-     * not set up yet. Runs on that port's thread, except {@link #accepted} and {@link #mayAccept},
-     * which a backend that accepts on a thread of its own calls there.
+     * not set up yet. Runs only on that port's thread.
      *
      * <p>Accepting a connection only queues it; setting connections up (socket options, the
      * engine's channel, the accept callback, which runs the server's handler) happens in turns of
@@ -177,12 +175,8 @@ public abstract class BaseListener implements Listener {
     protected abstract static class Slot<P extends CompletionPort, A> {
         public final P port;
         private final BaseListener listener;
-        /** Accepted, not set up: whoever accepts adds, the port's setup turns poll. */
-        private final ConcurrentLinkedQueue<A> waiting = new ConcurrentLinkedQueue<>();
-        /** How many wait: accepted() adds, setup turns subtract, mayAccept() reads; exact, since each side counts its own. */
-        private final AtomicInteger waitingCount = new AtomicInteger();
-        /** Set by whoever queues a setup turn, cleared by that turn as it begins, so one is queued at a time. */
-        private final AtomicBoolean setupQueued = new AtomicBoolean();
+        private final ArrayDeque<A> waiting = new ArrayDeque<>();   // accepted, not set up yet
+        private boolean setupQueued;    // a setup turn is queued: set by accepted(), cleared as the turn begins
         private boolean done;   // port thread only
 
         protected Slot(BaseListener listener, P port) {
@@ -220,20 +214,20 @@ public abstract class BaseListener implements Listener {
          */
         protected final boolean accepted(A accepted) {
             waiting.add(accepted);
-            int n = waitingCount.incrementAndGet();
-            if (setupQueued.compareAndSet(false, true)) {
+            if (!setupQueued) {
+                setupQueued = true;
                 nextTurn(this::setUpSome);
             }
-            return n < listener.backlogCap;
+            return mayAccept();
         }
 
         /** Whether fewer connections wait for setup than the backlog cap allows. */
         protected final boolean mayAccept() {
-            return waitingCount.get() < listener.backlogCap;
+            return waiting.size() < listener.backlogCap;
         }
 
         private void setUpSome() {
-            setupQueued.set(false);
+            setupQueued = false;
             if (!listener.closing && mayAccept()) {
                 resume();                 // what came since the last turn goes to the queue first
             }
@@ -243,14 +237,14 @@ public abstract class BaseListener implements Listener {
                 if (a == null) {
                     break;
                 }
-                waitingCount.decrementAndGet();
                 if (listener.closing) {
                     discard(a);
                 } else {
                     setUp(a);
                 }
             }
-            if (!waiting.isEmpty() && setupQueued.compareAndSet(false, true)) {
+            if (!waiting.isEmpty() && !setupQueued) {
+                setupQueued = true;
                 nextTurn(this::setUpSome);
             }
             if (!listener.closing && mayAccept()) {
@@ -264,7 +258,6 @@ public abstract class BaseListener implements Listener {
          */
         protected final void withdraw() {
             for (A a = waiting.poll(); a != null; a = waiting.poll()) {
-                waitingCount.decrementAndGet();
                 discard(a);
             }
             stop();
