@@ -89,7 +89,7 @@ public final class Tls {
 
     /** The application protocols offered (client) or accepted, in order of preference (server), e.g. {@code "h2"}. */
     public Tls withAlpn(String... protocols) {
-        List<String> p = List.of(Objects.requireNonNull(protocols, "protocols"));
+        List<String> p = names("alpn", protocols);
         return new Tls(context(), client, protocols(), p, clientAuth, verifyHostname, serverName, handshakeTimeout);
     }
 
@@ -201,11 +201,23 @@ public final class Tls {
     }
 
     private static List<String> nonEmpty(String name, String[] values) {
-        List<String> l = List.of(Objects.requireNonNull(values, name));
+        List<String> l = names(name, values);
         if (l.isEmpty()) {
             throw new IllegalArgumentException(name + " must name at least one, got none");
         }
         return l;
+    }
+
+    /** {@code values} as a list, each one named: none null or blank. */
+    private static List<String> names(String name, String[] values) {
+        Objects.requireNonNull(values, name);
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == null || values[i].isBlank()) {
+                throw new IllegalArgumentException(name + "[" + i + "] must not be null or blank, was "
+                        + (values[i] == null ? "null" : "\"" + values[i] + "\""));
+            }
+        }
+        return List.of(values);
     }
 
     @Override
