@@ -5,7 +5,10 @@ import io.flowsock.core.internal.Checks;
 import io.flowsock.core.spi.SocketIo;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import javax.net.ssl.SSLSession;
 import java.util.function.Consumer;
 
 /**
@@ -35,6 +38,8 @@ import java.util.function.Consumer;
  */
 public final class Channel {
     private static final System.Logger LOG = System.getLogger(Channel.class.getName());
+    private static final CompletionStage<Void> PLAINTEXT_READY = CompletableFuture.<Void>completedFuture(null)
+            .minimalCompletionStage();
     private static final int OPEN = 0;
     private static final int CLOSING = 1;   // a graceful close sent FIN: draining input to the peer's FIN
     private static final int CLOSED = 2;
@@ -48,6 +53,7 @@ public final class Channel {
     final Capabilities caps;
     final ChannelOptions options;
     final Timer timer;
+    private final TlsIo tls;             // null for plaintext
     private final InetSocketAddress localAddress;
     private final InetSocketAddress remoteAddress;
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
@@ -67,16 +73,21 @@ public final class Channel {
     private Channel(CompletionPort port, SocketIo io, Capabilities caps, ChannelOptions options, boolean accepted,
                     Runnable onWatchdog) {
         this.port = Objects.requireNonNull(port, "port");
-        this.io = Objects.requireNonNull(io, "io");
+        Objects.requireNonNull(io, "io");
         this.caps = Objects.requireNonNull(caps, "caps");
         this.options = Objects.requireNonNull(options, "options");
         this.timer = port.timer();
         this.localAddress = io.localAddress();
         this.remoteAddress = io.remoteAddress();
+        this.tls = options.tls().enabled() ? new TlsIo(io, options.tls(), this) : null;
+        this.io = tls != null ? tls : io;
         this.in = new Inbound(this);
         this.out = new Outbound(this);
         this.watchdogs = new Watchdogs(this, Objects.requireNonNull(onWatchdog, "onWatchdog"));
         watchdogs.armAtOpen(accepted);
+        if (tls != null) {
+            port.execute(tls::start);        // once this channel is whole: completions may come inline
+        }
     }
 
     public CompletionPort port() {
@@ -98,6 +109,25 @@ public final class Channel {
     /** Whether the connection is not yet closed (it may be half-closed or closing). */
     public boolean isOpen() {
         return !closeFuture.isDone();
+    }
+
+    /**
+     * Completes on the port thread once the TLS handshake is done, at once for plaintext; fails
+     * with {@link TlsException} (or the error that closed the connection first) if it never is.
+     */
+    public CompletionStage<Void> handshake() {
+        return tls != null ? tls.handshakeDone.minimalCompletionStage() : PLAINTEXT_READY;
+    }
+
+    /** The TLS session once the handshake is done: protocol, cipher suite, peer certificates; empty for plaintext or before. */
+    public Optional<SSLSession> tlsSession() {
+        return tls != null && tls.handshakeDone.isDone() && !tls.handshakeDone.isCompletedExceptionally()
+                ? Optional.of(tls.engine().getSession()) : Optional.empty();
+    }
+
+    /** The application protocol TLS negotiated (ALPN), empty for none, for plaintext or before the handshake is done. */
+    public Optional<String> applicationProtocol() {
+        return tlsSession().map(s -> tls.engine().getApplicationProtocol()).filter(p -> !p.isEmpty());
     }
 
     /** Completes on the port thread once the connection is closed, whatever closed it. */

@@ -28,11 +28,11 @@ import java.util.Objects;
  */
 public record ChannelOptions(int sendCap, int recvBurst, Duration firstByteTimeout, Duration readIdleTimeout,
                              Duration writeIdleTimeout, Duration closeTimeout,
-                             Map<SocketOption<?>, Object> socketOptions) {
+                             Map<SocketOption<?>, Object> socketOptions, Tls tls) {
 
     /** sendCap 16, recvBurst 16, firstByteTimeout 2 min, no idle timeouts, closeTimeout 10 s. */
     public static final ChannelOptions DEFAULTS = new ChannelOptions(16, 16, Duration.ofMinutes(2), Duration.ZERO,
-            Duration.ZERO, Duration.ofSeconds(10), Map.of());
+            Duration.ZERO, Duration.ofSeconds(10), Map.of(), Tls.NONE);
 
     public ChannelOptions {
         Checks.positive("sendCap", sendCap);
@@ -43,36 +43,37 @@ public record ChannelOptions(int sendCap, int recvBurst, Duration firstByteTimeo
         Checks.notNegative("closeTimeout", closeTimeout);
         Objects.requireNonNull(socketOptions, "socketOptions");
         socketOptions = Collections.unmodifiableMap(new LinkedHashMap<>(socketOptions));
+        Objects.requireNonNull(tls, "tls");
     }
 
     public ChannelOptions withSendCap(int sendCap) {
         return new ChannelOptions(sendCap, recvBurst, firstByteTimeout, readIdleTimeout, writeIdleTimeout,
-                closeTimeout, socketOptions);
+                closeTimeout, socketOptions, tls);
     }
 
     public ChannelOptions withRecvBurst(int recvBurst) {
         return new ChannelOptions(sendCap, recvBurst, firstByteTimeout, readIdleTimeout, writeIdleTimeout,
-                closeTimeout, socketOptions);
+                closeTimeout, socketOptions, tls);
     }
 
     public ChannelOptions withFirstByteTimeout(Duration timeout) {
         return new ChannelOptions(sendCap, recvBurst, timeout, readIdleTimeout, writeIdleTimeout, closeTimeout,
-                socketOptions);
+                socketOptions, tls);
     }
 
     public ChannelOptions withReadIdleTimeout(Duration timeout) {
         return new ChannelOptions(sendCap, recvBurst, firstByteTimeout, timeout, writeIdleTimeout, closeTimeout,
-                socketOptions);
+                socketOptions, tls);
     }
 
     public ChannelOptions withWriteIdleTimeout(Duration timeout) {
         return new ChannelOptions(sendCap, recvBurst, firstByteTimeout, readIdleTimeout, timeout, closeTimeout,
-                socketOptions);
+                socketOptions, tls);
     }
 
     public ChannelOptions withCloseTimeout(Duration timeout) {
         return new ChannelOptions(sendCap, recvBurst, firstByteTimeout, readIdleTimeout, writeIdleTimeout, timeout,
-                socketOptions);
+                socketOptions, tls);
     }
 
     /** A copy with {@code option} set to {@code value}; the value's type is checked here. */
@@ -80,7 +81,13 @@ public record ChannelOptions(int sendCap, int recvBurst, Duration firstByteTimeo
         Map<SocketOption<?>, Object> copy = new LinkedHashMap<>(socketOptions);
         copy.put(Objects.requireNonNull(option, "option"), checkedOptionValue(option, value));
         return new ChannelOptions(sendCap, recvBurst, firstByteTimeout, readIdleTimeout, writeIdleTimeout,
-                closeTimeout, copy);
+                closeTimeout, copy, tls);
+    }
+
+    /** TLS for the connection ({@link Tls#NONE}: plaintext). */
+    public ChannelOptions withTls(Tls tls) {
+        return new ChannelOptions(sendCap, recvBurst, firstByteTimeout, readIdleTimeout, writeIdleTimeout,
+                closeTimeout, socketOptions, tls);
     }
 
     /** Checks a socket option's value in the call: not null and of the option's type. */

@@ -54,6 +54,16 @@ final class BoundServer implements DisposableServer {
             c.close().subscribe();
             return;
         }
+        // Under TLS the handler meets a connection whose handshake is done (it completes on this
+        // port); one that fails closed itself with the reason, and nobody else needs to hear of it.
+        channel.handshake().thenRun(() -> serve(c));
+    }
+
+    private void serve(ChannelConnection c) {
+        if (disposing) {
+            c.close().subscribe();
+            return;
+        }
         Publisher<Void> p;
         try {
             onConnection.accept(c);

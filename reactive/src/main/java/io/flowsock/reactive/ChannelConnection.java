@@ -3,6 +3,8 @@ package io.flowsock.reactive;
 import io.flowsock.core.Channel;
 import io.flowsock.core.Tunable;
 import java.net.InetSocketAddress;
+import java.util.Optional;
+import javax.net.ssl.SSLSession;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
@@ -126,6 +128,16 @@ final class ChannelConnection implements Connection, CoreSubscriber<Void> {
     @Override
     public Mono<Void> onClose() {
         return Mono.fromFuture(channel.onClose(), true);   // made when asked: an idle connection holds none
+    }
+
+    @Override
+    public Optional<SSLSession> tlsSession() {
+        return channel.tlsSession();
+    }
+
+    @Override
+    public Optional<String> applicationProtocol() {
+        return channel.applicationProtocol();
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.flowsock.reactive;
 
 import io.flowsock.core.Tunable;
 import java.net.InetSocketAddress;
+import java.util.Optional;
+import javax.net.ssl.SSLSession;
 import java.nio.ByteBuffer;
 import java.util.function.Function;
 import org.reactivestreams.Publisher;
@@ -127,6 +129,15 @@ public interface Connection extends Disposable {
     Mono<Void> onClose();
 
     InetSocketAddress localAddress();
+
+    /**
+     * The TLS session of a secured connection: protocol ({@code getProtocol()}), cipher suite,
+     * peer certificates; empty for plaintext.
+     */
+    Optional<SSLSession> tlsSession();
+
+    /** The application protocol agreed through TLS ALPN; empty when none was, or for plaintext. */
+    Optional<String> applicationProtocol();
 
     InetSocketAddress remoteAddress();
 

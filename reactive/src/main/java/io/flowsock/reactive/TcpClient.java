@@ -1,6 +1,7 @@
 package io.flowsock.reactive;
 
 import io.flowsock.core.Channel;
+import io.flowsock.core.Tls;
 import io.flowsock.core.ChannelOptions;
 import io.flowsock.core.ConnectException;
 import io.flowsock.core.Transport;
@@ -66,6 +67,15 @@ public final class TcpClient extends TcpSettings<TcpClient> {
         return new TcpClient(channel, transport, host, port, notNegative("connectTimeout", timeout), onConnected);
     }
 
+    /**
+     * Speaks TLS on every connection, e.g. {@code secure(Tls.client())}: the Mono emits the
+     * connection once the handshake is done, and fails with {@link io.flowsock.core.TlsException}
+     * (naming the peer and why) if it fails or times out. {@link Tls#NONE} turns it off again.
+     */
+    public TcpClient secure(Tls tls) {
+        return secured(tls, true);
+    }
+
     /** Called on the connection's port thread once it is connected, before the Mono emits it. */
     public TcpClient doOnConnected(Consumer<? super Connection> onConnected) {
         return new TcpClient(channel, transport, host, port, connectTimeout,
@@ -88,7 +98,10 @@ public final class TcpClient extends TcpSettings<TcpClient> {
                 .flatMap(address -> Mono.defer(() -> {
                     // Wrap the transport's own future: cancelling it is what closes a late socket.
                     CompletableFuture<Channel> connecting = t.connect(address, channel, connectTimeout);
-                    return Mono.fromFuture(connecting).map(this::connected);
+                    return Mono.fromFuture(connecting)
+                            .flatMap(ch -> Mono.fromCompletionStage(ch.handshake()).thenReturn(ch)
+                                    .doOnError(e -> ch.dispose()))
+                            .map(this::connected);
                 }))
                 .doOnDiscard(ChannelConnection.class, ChannelConnection::dispose)
                 .doOnDiscard(Channel.class, Channel::dispose);

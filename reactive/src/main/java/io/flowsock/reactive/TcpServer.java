@@ -4,6 +4,7 @@ import io.flowsock.core.BindException;
 import io.flowsock.core.ChannelOptions;
 import io.flowsock.core.ListenOptions;
 import io.flowsock.core.Listener;
+import io.flowsock.core.Tls;
 import io.flowsock.core.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -98,6 +99,17 @@ public final class TcpServer extends TcpSettings<TcpServer> {
     public TcpServer reusePort(boolean reusePort) {
         return new TcpServer(channel, transport, host, port, listen.withReusePort(reusePort), handler,
                 onConnection, onBound, onUnbound);
+    }
+
+    /**
+     * Speaks TLS on every accepted connection, e.g. {@code secure(Tls.server(sslContext))}: the
+     * handler runs once the handshake is done, so {@link Connection#tlsSession()} reports what was
+     * negotiated; a connection whose handshake fails or times out is closed with a
+     * {@link io.flowsock.core.TlsException} and never reaches the handler. {@link Tls#NONE} turns
+     * it off again.
+     */
+    public TcpServer secure(Tls tls) {
+        return secured(tls, false);
     }
 
     /** What to do with each connection; it lives while the returned Publisher runs. */

@@ -1,6 +1,7 @@
 package io.flowsock.reactive;
 
 import io.flowsock.core.ChannelOptions;
+import io.flowsock.core.Tls;
 import io.flowsock.core.Transport;
 import java.net.SocketOption;
 import java.time.Duration;
@@ -63,6 +64,16 @@ public abstract sealed class TcpSettings<T extends TcpSettings<T>> permits TcpSe
                     + ": a positive linger makes close block a completion port thread");
         }
         return with(channel.withOption(option, value), transport);
+    }
+
+    /** {@code tls} for every connection, after checking that it is for this side (server or client). */
+    T secured(Tls tls, boolean client) {
+        Objects.requireNonNull(tls, "tls");
+        if (tls.enabled() && tls.isClient() != client) {
+            throw new IllegalArgumentException("secure(" + tls + ") on a " + (client ? "client" : "server")
+                    + ": use Tls." + (client ? "client" : "server") + "(...)");
+        }
+        return with(channel.withTls(tls), transport);
     }
 
     /** The backend to run on; default {@link Transport#shared()}. */

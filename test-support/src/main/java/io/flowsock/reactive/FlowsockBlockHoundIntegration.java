@@ -16,6 +16,11 @@ public final class FlowsockBlockHoundIntegration implements BlockHoundIntegratio
         // which parks it; that is the JDK's, not flowsock's, and happens after the port is gone.
         builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "getTask");
         builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "processWorkerExit");
+        // TLS: the JDK's default SecureRandom (NativePRNG) tops up its buffer from /dev/urandom,
+        // a file read that never waits on Linux once the kernel's pool is initialised (5.6+:
+        // urandom and getrandom never block after boot). Netty's own BlockHound integration
+        // allows the same inside the JDK's SSLEngine.
+        builder.allowBlockingCallsInside("sun.security.provider.NativePRNG$RandomIO", "readFully");
         // The Reactive Streams TCK's probes record signals in lock-based queues, which may park
         // for a moment when the test thread polls them; that is the probe's cost, not flowsock's.
         builder.allowBlockingCallsInside("org.reactivestreams.tck.TestEnvironment$Receptacle", "add");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.flowsock.core.BindException;
 import io.flowsock.core.Capabilities;
 import io.flowsock.core.Channel;
+import io.flowsock.core.Tls;
 import io.flowsock.core.ChannelOptions;
 import io.flowsock.core.CompletionPort;
 import io.flowsock.core.ConnectException;
@@ -41,6 +42,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -210,17 +212,56 @@ class BadInputTest {
         iae("Strings.lines(Publisher, int)", () -> Strings.lines(IN, 0), "maxLineLength must be >= 1, was 0");
     }
 
+    // ------------------------------------------------------------------ TLS specs
+
+    @Test
+    void tlsSpecsRefuseBadArgumentsNamingThem() throws Exception {
+        SSLContext context = SSLContext.getDefault();
+        Tls server = Tls.server(context);
+        Tls client = Tls.client(context);
+        npe("Tls.server(SSLContext)", () -> Tls.server(null), "context");
+        npe("Tls.client(SSLContext)", () -> Tls.client(null), "context");
+        npe("Tls.withProtocols(String[])", () -> server.withProtocols((String[]) null), "protocols");
+        iae("Tls.withProtocols(String[])", () -> server.withProtocols(), "protocols must name at least one, got none");
+        iae("Tls.withProtocols(String[])", () -> client.withProtocols("TLSv1.3", null),
+                "protocols[1] must not be null or blank, was null");
+        npe("Tls.withAlpn(String[])", () -> server.withAlpn((String[]) null), "alpn");
+        iae("Tls.withAlpn(String[])", () -> client.withAlpn(" "), "alpn[0] must not be null or blank, was \" \"");
+        npe("Tls.withClientAuth(ClientAuth)", () -> server.withClientAuth(null), "auth");
+        iae("Tls.withClientAuth(ClientAuth)", () -> client.withClientAuth(Tls.ClientAuth.REQUIRE),
+                "clientAuth is a server setting; this spec is a client's");
+        npe("Tls.withServerName(String)", () -> client.withServerName(null), "name");
+        iae("Tls.withServerName(String)", () -> server.withServerName("example.org"),
+                "serverName is a client setting; this spec is a server's");
+        npe("Tls.withHandshakeTimeout(Duration)", () -> client.withHandshakeTimeout(null), "handshakeTimeout");
+        iae("Tls.withHandshakeTimeout(Duration)", () -> server.withHandshakeTimeout(NEGATIVE),
+                "handshakeTimeout must not be negative, was PT-1S");
+        npe("TcpServer.secure(Tls)", () -> TcpServer.create().secure(null), "tls");
+        assertThatThrownBy(() -> TcpServer.create().secure(client)).isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageEndingWith("on a server: use Tls.server(...)");
+        EXERCISED.add("TcpServer.secure(Tls)");
+        npe("TcpClient.secure(Tls)", () -> TcpClient.create().secure(null), "tls");
+        assertThatThrownBy(() -> TcpClient.create().secure(server)).isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageEndingWith("on a client: use Tls.client(...)");
+        assertThatThrownBy(() -> Tls.NONE.withProtocols("TLSv1.3")).isExactlyInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Tls.NONE has no settings");
+    }
+
     // ------------------------------------------------------------------ core: values
 
     @Test
     void coreValuesRefuseBadArgumentsNamingThem() {
         ChannelOptions o = ChannelOptions.DEFAULTS;
-        iae("ChannelOptions.new(int, int, Duration, Duration, Duration, Duration, Map)",
-                () -> new ChannelOptions(0, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Map.of()),
+        iae("ChannelOptions.new(int, int, Duration, Duration, Duration, Duration, Map, Tls)",
+                () -> new ChannelOptions(0, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Map.of(), Tls.NONE),
                 "sendCap must be >= 1, was 0");
-        npe("ChannelOptions.new(int, int, Duration, Duration, Duration, Duration, Map)",
-                () -> new ChannelOptions(1, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, null),
+        npe("ChannelOptions.new(int, int, Duration, Duration, Duration, Duration, Map, Tls)",
+                () -> new ChannelOptions(1, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, null, Tls.NONE),
                 "socketOptions");
+        npe("ChannelOptions.new(int, int, Duration, Duration, Duration, Duration, Map, Tls)",
+                () -> new ChannelOptions(1, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Map.of(), null),
+                "tls");
+        npe("ChannelOptions.withTls(Tls)", () -> o.withTls(null), "tls");
         iae("ChannelOptions.withSendCap(int)", () -> o.withSendCap(-1), "sendCap must be >= 1, was -1");
         iae("ChannelOptions.withRecvBurst(int)", () -> o.withRecvBurst(0), "recvBurst must be >= 1, was 0");
         npe("ChannelOptions.withFirstByteTimeout(Duration)", () -> o.withFirstByteTimeout(null), "firstByteTimeout");
@@ -424,7 +465,7 @@ class BadInputTest {
                 }
                 Class<?> c = Class.forName(anchor.getPackageName() + "." + name.replace(".class", ""), false,
                         anchor.getClassLoader());
-                if (!Modifier.isPublic(c.getModifiers()) || Throwable.class.isAssignableFrom(c)
+                if (!Modifier.isPublic(c.getModifiers()) || Throwable.class.isAssignableFrom(c) || c.isEnum()
                         || NOT_CHECKED.contains(c.getSimpleName())) {
                     continue;
                 }
@@ -464,13 +505,14 @@ class BadInputTest {
         "Channel.sendCap(int)",
         "Channel.start(ChannelHandler)",
         "ChannelOptions.checkedOptionValue(SocketOption, Object)",
-        "ChannelOptions.new(int, int, Duration, Duration, Duration, Duration, Map)",
+        "ChannelOptions.new(int, int, Duration, Duration, Duration, Duration, Map, Tls)",
         "ChannelOptions.withCloseTimeout(Duration)",
         "ChannelOptions.withFirstByteTimeout(Duration)",
         "ChannelOptions.withOption(SocketOption, Object)",
         "ChannelOptions.withReadIdleTimeout(Duration)",
         "ChannelOptions.withRecvBurst(int)",
         "ChannelOptions.withSendCap(int)",
+        "ChannelOptions.withTls(Tls)",
         "ChannelOptions.withWriteIdleTimeout(Duration)",
         "CompletionPort.dispatch(Runnable)",
         "CompletionPort.execute(Runnable)",
@@ -500,6 +542,7 @@ class BadInputTest {
         "TcpClient.doOnConnected(Consumer)",
         "TcpClient.host(String)",
         "TcpClient.port(int)",
+        "TcpClient.secure(Tls)",
         "TcpServer.backlog(int)",
         "TcpServer.bindNow(Duration)",
         "TcpServer.doOnBound(Consumer)",
@@ -509,6 +552,7 @@ class BadInputTest {
         "TcpServer.handle(Function)",
         "TcpServer.host(String)",
         "TcpServer.port(int)",
+        "TcpServer.secure(Tls)",
         "TcpSettings.closeTimeout(Duration)",
         "TcpSettings.option(SocketOption, Object)",
         "TcpSettings.readIdleTimeout(Duration)",
@@ -525,6 +569,13 @@ class BadInputTest {
         "Transport.of(String)",
         "Transport.of(String, int)",
         "Transport.of(String, int, ThreadFactory, Timer)",
+        "Tls.client(SSLContext)",
+        "Tls.server(SSLContext)",
+        "Tls.withAlpn(String[])",
+        "Tls.withClientAuth(ClientAuth)",
+        "Tls.withHandshakeTimeout(Duration)",
+        "Tls.withProtocols(String[])",
+        "Tls.withServerName(String)",
         "Tunable.new(int, int)",
     };
 
