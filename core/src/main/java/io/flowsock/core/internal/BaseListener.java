@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
@@ -177,7 +178,9 @@ public abstract class BaseListener implements Listener {
         private final BaseListener listener;
         private final ArrayDeque<A> waiting = new ArrayDeque<>();   // accepted, not set up yet
         private boolean setupQueued;    // a setup turn is queued: set by accepted(), cleared as the turn begins
-        private boolean done;   // port thread only
+        // Set once. The port sets it, or, when the port is gone, the backend's own accept waiter
+        // (nio2): both may try at once while the port drains its last tasks, so a CAS decides.
+        private final AtomicBoolean done = new AtomicBoolean();
 
         protected Slot(BaseListener listener, P port) {
             this.listener = listener;
@@ -268,8 +271,7 @@ public abstract class BaseListener implements Listener {
          * to finish completes {@link #onClose()}, after its socket is closed. Idempotent.
          */
         public final void finished() {
-            if (!done) {
-                done = true;
+            if (done.compareAndSet(false, true)) {
                 release();
                 if (listener.open.decrementAndGet() == 0) {
                     listener.closed.complete(null);
