@@ -87,7 +87,7 @@ final class StormLoad {
             throws IOException, InterruptedException {
         Wave[] parts = new Wave[threads];
         List<List<SocketChannel>> open = new ArrayList<>();
-        IOException[] failed = new IOException[1];
+        Exception[] failed = new Exception[1];    // the first worker's failure, whatever it was
         Thread[] running = new Thread[threads];
         long t0 = System.nanoTime();
         for (int t = 0; t < threads; t++) {
@@ -98,9 +98,11 @@ final class StormLoad {
             running[t] = new Thread(() -> {
                 try {
                     parts[index] = wave(server, share, timeoutNanos, t0, mine);
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
                     synchronized (failed) {
-                        failed[0] = e;
+                        if (failed[0] == null) {
+                            failed[0] = e;
+                        }
                     }
                 }
             }, "storm-" + t);
@@ -118,8 +120,10 @@ final class StormLoad {
             }
         }
         synchronized (failed) {
-            if (failed[0] != null) {
-                throw failed[0];
+            if (failed[0] instanceof IOException e) {
+                throw e;
+            } else if (failed[0] != null) {
+                throw new IOException("a storm thread failed", failed[0]);
             }
         }
         Wave all = new Wave(connections);
