@@ -287,14 +287,7 @@ public final class Channel {
     }
 
     private void released(Throwable cause) {
-        // The exception is made only for sends still waiting: most connections close with none,
-        // and filling in a stack trace on every close was 2 % of a hello server's CPU (perf).
-        if (out.hasUnanswered()) {
-            out.failAll(cause != null ? cause
-                    : new ConnectionClosedException(remoteAddress, "connection closed before the send was written"));
-        } else {
-            out.releaseLoans();
-        }
+        out.failAll(cause);
         in.closed(cause);
         Consumer<Channel> hook = releaseHook;
         if (hook != null) {
