@@ -390,15 +390,18 @@ final class TlsIo implements SocketIo {
             handshakeDone.completeExceptionally(failure != null ? failure
                     : new ConnectionClosedException(remoteAddress(), "connection closed before the TLS handshake was done"));
         }
+        ReadCompletion r = plainRead;
+        WriteCompletion w = plainWrite;
+        plainRead = null;
+        plainWrite = null;
+        if (r == null && w == null) {
+            return;                      // nothing to answer: no exception made (a stack trace per close)
+        }
         Throwable why = failure != null ? failure
                 : new ConnectionClosedException(remoteAddress(), "connection closed");
-        ReadCompletion r = plainRead;
-        plainRead = null;
         if (r != null) {
             r.failed(why);
         }
-        WriteCompletion w = plainWrite;
-        plainWrite = null;
         if (w != null) {
             w.failed(why);
         }

@@ -249,9 +249,7 @@ final class TlsNet {
                 return;
             }
             writing = false;
-            if (netOut != null) {
-                netOut.clear();
-            }
+            netOut.clear();
             if (finishing) {
                 try {
                     tls.closeOutput();
