@@ -60,6 +60,7 @@ public final class Channel {
     final Inbound in;
     final Outbound out;
     final Watchdogs watchdogs;
+    final ChannelObserver observer;      // null for none: each event site checks
 
     private int state = OPEN;            // port only: OPEN -> CLOSING -> CLOSED, or OPEN -> CLOSED; never back
     private boolean closeRequested;      // port only: close() ran once; later calls just return the future
@@ -84,7 +85,11 @@ public final class Channel {
         this.in = new Inbound(this);
         this.out = new Outbound(this);
         this.watchdogs = new Watchdogs(this, Objects.requireNonNull(onWatchdog, "onWatchdog"));
+        this.observer = options.observer();
         watchdogs.armAtOpen(accepted);
+        if (observer != null) {
+            observer.opened(this, accepted);
+        }
         if (tls != null) {
             port.execute(tls::start);        // once this channel is whole: completions may come inline
         }
@@ -121,8 +126,7 @@ public final class Channel {
 
     /** The TLS session once the handshake is done: protocol, cipher suite, peer certificates; empty for plaintext or before. */
     public Optional<SSLSession> tlsSession() {
-        return tls != null && tls.handshakeDone.isDone() && !tls.handshakeDone.isCompletedExceptionally()
-                ? Optional.of(tls.engine().getSession()) : Optional.empty();
+        return tls != null && tls.handshakeSucceeded() ? Optional.of(tls.engine().getSession()) : Optional.empty();
     }
 
     /** The application protocol TLS negotiated (ALPN), empty for none, for plaintext or before the handshake is done. */
@@ -222,6 +226,7 @@ public final class Channel {
     public void sendCap(int cap) {
         Checks.positive("sendCap", cap);
         out.sendCap(cap);
+        tunableChanged("sendcap", cap);
     }
 
     /**
@@ -237,6 +242,13 @@ public final class Channel {
     public void recvBurst(int cap) {
         Checks.positive("recvBurst", cap);
         in.recvBurst(cap);
+        tunableChanged("recvburst", cap);
+    }
+
+    private void tunableChanged(String tunable, int cap) {
+        if (observer != null) {
+            port.dispatch(() -> observer.tunableChanged(this, tunable, cap));
+        }
     }
 
     @Override
@@ -283,12 +295,15 @@ public final class Channel {
         }
         state = CLOSED;
         watchdogs.cancelAll();
-        io.close(reset, () -> released(cause));
+        io.close(reset, () -> released(cause, reset));
     }
 
-    private void released(Throwable cause) {
+    private void released(Throwable cause, boolean reset) {
         out.failAll(cause);
         in.closed(cause);
+        if (observer != null) {
+            observer.closed(this, cause, reset);
+        }
         Consumer<Channel> hook = releaseHook;
         if (hook != null) {
             releaseHook = null;

@@ -25,14 +25,18 @@ import java.util.Objects;
  * @param closeTimeout     how long a graceful close may take (pending writes, FIN, waiting for the
  *                         peer's FIN) before the connection is closed at once
  * @param socketOptions    options applied to the socket, with the JDK's own keys
+ * @param tls              TLS for the connection, {@link Tls#NONE} for plaintext
+ * @param observer         told of everything the connection does (the wiretap's and the metrics'
+ *                         hook), null for none; kept behind a guard that turns its exceptions
+ *                         into an abortive close
  */
 public record ChannelOptions(int sendCap, int recvBurst, Duration firstByteTimeout, Duration readIdleTimeout,
                              Duration writeIdleTimeout, Duration closeTimeout,
-                             Map<SocketOption<?>, Object> socketOptions, Tls tls) {
+                             Map<SocketOption<?>, Object> socketOptions, Tls tls, ChannelObserver observer) {
 
     /** sendCap 16, recvBurst 16, firstByteTimeout 2 min, no idle timeouts, closeTimeout 10 s. */
     public static final ChannelOptions DEFAULTS = new ChannelOptions(16, 16, Duration.ofMinutes(2), Duration.ZERO,
-            Duration.ZERO, Duration.ofSeconds(10), Map.of(), Tls.NONE);
+            Duration.ZERO, Duration.ofSeconds(10), Map.of(), Tls.NONE, null);
 
     public ChannelOptions {
         Checks.positive("sendCap", sendCap);
@@ -44,36 +48,37 @@ public record ChannelOptions(int sendCap, int recvBurst, Duration firstByteTimeo
         Objects.requireNonNull(socketOptions, "socketOptions");
         socketOptions = Collections.unmodifiableMap(new LinkedHashMap<>(socketOptions));
         Objects.requireNonNull(tls, "tls");
+        observer = ChannelObservers.guarded(observer);
     }
 
     public ChannelOptions withSendCap(int sendCap) {
         return new ChannelOptions(sendCap, recvBurst, firstByteTimeout, readIdleTimeout, writeIdleTimeout,
-                closeTimeout, socketOptions, tls);
+                closeTimeout, socketOptions, tls, observer);
     }
 
     public ChannelOptions withRecvBurst(int recvBurst) {
         return new ChannelOptions(sendCap, recvBurst, firstByteTimeout, readIdleTimeout, writeIdleTimeout,
-                closeTimeout, socketOptions, tls);
+                closeTimeout, socketOptions, tls, observer);
     }
 
     public ChannelOptions withFirstByteTimeout(Duration timeout) {
         return new ChannelOptions(sendCap, recvBurst, timeout, readIdleTimeout, writeIdleTimeout, closeTimeout,
-                socketOptions, tls);
+                socketOptions, tls, observer);
     }
 
     public ChannelOptions withReadIdleTimeout(Duration timeout) {
         return new ChannelOptions(sendCap, recvBurst, firstByteTimeout, timeout, writeIdleTimeout, closeTimeout,
-                socketOptions, tls);
+                socketOptions, tls, observer);
     }
 
     public ChannelOptions withWriteIdleTimeout(Duration timeout) {
         return new ChannelOptions(sendCap, recvBurst, firstByteTimeout, readIdleTimeout, timeout, closeTimeout,
-                socketOptions, tls);
+                socketOptions, tls, observer);
     }
 
     public ChannelOptions withCloseTimeout(Duration timeout) {
         return new ChannelOptions(sendCap, recvBurst, firstByteTimeout, readIdleTimeout, writeIdleTimeout, timeout,
-                socketOptions, tls);
+                socketOptions, tls, observer);
     }
 
     /** A copy with {@code option} set to {@code value}; the value's type is checked here. */
@@ -81,13 +86,19 @@ public record ChannelOptions(int sendCap, int recvBurst, Duration firstByteTimeo
         Map<SocketOption<?>, Object> copy = new LinkedHashMap<>(socketOptions);
         copy.put(Objects.requireNonNull(option, "option"), checkedOptionValue(option, value));
         return new ChannelOptions(sendCap, recvBurst, firstByteTimeout, readIdleTimeout, writeIdleTimeout,
-                closeTimeout, copy, tls);
+                closeTimeout, copy, tls, observer);
     }
 
     /** TLS for the connection ({@link Tls#NONE}: plaintext). */
     public ChannelOptions withTls(Tls tls) {
         return new ChannelOptions(sendCap, recvBurst, firstByteTimeout, readIdleTimeout, writeIdleTimeout,
-                closeTimeout, socketOptions, tls);
+                closeTimeout, socketOptions, tls, observer);
+    }
+
+    /** The connection's observer ({@link ChannelObserver#both} composes several); null for none. */
+    public ChannelOptions withObserver(ChannelObserver observer) {
+        return new ChannelOptions(sendCap, recvBurst, firstByteTimeout, readIdleTimeout, writeIdleTimeout,
+                closeTimeout, socketOptions, tls, observer);
     }
 
     /** Checks a socket option's value in the call: not null and of the option's type. */

@@ -119,6 +119,9 @@ final class Inbound extends BurstDetector implements ReadCompletion, Runnable {
         readPending = true;
         recvPosted = n;
         channel.watchdogs.readActivity();
+        if (channel.observer != null) {
+            channel.observer.readPosted(channel, n);
+        }
         channel.io.read(n, small(), this);
     }
 
@@ -134,6 +137,9 @@ final class Inbound extends BurstDetector implements ReadCompletion, Runnable {
         }
         bytesReceived += bytes;
         channel.watchdogs.readActivity();
+        if (channel.observer != null) {
+            channel.observer.readCompleted(channel, bytes, buffers, count);
+        }
         record(posted, bufferSize, bytes, channel.io.smallBufferSize());
         if (!readDiscards && !abandoned) {
             deliver(buffers, count);     // posted against demand: never more buffers than asked for
@@ -203,6 +209,9 @@ final class Inbound extends BurstDetector implements ReadCompletion, Runnable {
         }
         inputEnded = true;
         channel.watchdogs.inputEnded();
+        if (channel.observer != null) {
+            channel.observer.inputEnded(channel);
+        }
         if (channel.out.isWritePending()) {
             // A peer's RST can read as EOF: NIO.2 finishes the pending write first, which takes
             // the socket error, and queues that write's failure on this port. Answering the EOF

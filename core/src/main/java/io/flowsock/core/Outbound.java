@@ -287,6 +287,9 @@ final class Outbound implements WriteCompletion {
         try {
             channel.io.shutdownOutput();
             outputShut = true;
+            if (channel.observer != null) {
+                channel.observer.outputShut(channel);
+            }
             return true;
         } catch (IOException | RuntimeException e) {
             channel.terminate(new ConnectionResetException(channel.remoteAddress(), e), false);
@@ -311,6 +314,9 @@ final class Outbound implements WriteCompletion {
         gathered = n;
         writePending = true;
         channel.watchdogs.writeActivity();
+        if (channel.observer != null) {
+            channel.observer.writePosted(channel, gather, 0, n);
+        }
         channel.io.write(gather, 0, n, this);
     }
 
@@ -319,6 +325,9 @@ final class Outbound implements WriteCompletion {
         writePending = false;
         Arrays.fill(gather, 0, gathered, null);
         channel.watchdogs.writeActivity();
+        if (channel.observer != null) {
+            channel.observer.writeCompleted(channel, bytes);
+        }
         if (!channel.isClosed()) {
             pump();
         }

@@ -36,6 +36,8 @@ final class TlsHandshake {
     private Cancellable timer;
     private boolean underway = true; // the first handshake is not done yet
     private boolean tasksRunning;    // the engine's delegated tasks run on a TLS task thread
+    private long startNanos;         // when begin() ran, for the observer's handshake time
+    private HandshakeStatus told;    // the last status the observer was told of
 
     TlsHandshake(TlsIo tls, TlsNet net, SSLEngine engine, Tls spec, Channel channel) {
         this.tls = tls;
@@ -61,13 +63,35 @@ final class TlsHandshake {
         if (timeout > 0) {
             timer = channel.port.schedule(this::timedOut, timeout, TimeUnit.MILLISECONDS);
         }
+        startNanos = System.nanoTime();
+        if (channel.observer != null) {
+            channel.observer.handshakeStep(channel, "started");
+        }
         engine.beginHandshake();
+    }
+
+    /** Tells the observer of the handshake's next status, once per change. */
+    private void step(HandshakeStatus hs) {
+        if (channel.observer != null && underway && hs != told) {
+            told = hs;
+            channel.observer.handshakeStep(channel, hs == HandshakeStatus.NEED_TASK ? "tasks" : hs.name());
+        }
+    }
+
+    /** The first handshake ended, with {@code failure} when it failed; told to the observer once. */
+    void ended(Throwable failure) {
+        if (channel.observer != null && startNanos != 0) {
+            long nanos = System.nanoTime() - startNanos;
+            startNanos = 0;
+            channel.observer.handshakeDone(channel, nanos, failure);
+        }
     }
 
     /** Runs the handshake as far as it goes without waiting for the network. */
     void advance() throws SSLException {
         while (true) {
             HandshakeStatus hs = engine.getHandshakeStatus();
+            step(hs);
             if (!underway && hs != HandshakeStatus.NOT_HANDSHAKING && hs != HandshakeStatus.FINISHED
                     && !"TLSv1.3".equals(engine.getSession().getProtocol())) {
                 throw new SSLException("renegotiation refused: flowsock does not renegotiate TLS 1.2 sessions");
@@ -103,6 +127,7 @@ final class TlsHandshake {
                         }
                         underway = false;
                         cancelTimer();
+                        ended(null);
                         tls.handshaken();
                     }
                     return;

@@ -203,6 +203,16 @@ final class TlsIo implements SocketIo {
         return handshake.isUnderway();
     }
 
+    /**
+     * Whether the first handshake finished and did not fail. On the port it is true from the
+     * moment it finished, before the future completes (the observer is told then); other threads
+     * see the future.
+     */
+    boolean handshakeSucceeded() {
+        return (handshakeDone.isDone() || channel.port.inPort() && !handshake.isUnderway())
+                && !handshakeDone.isCompletedExceptionally();
+    }
+
     /** The handshake is done: reads and writes of application data may move. */
     void handshaken() {
         appSize = engine.getSession().getApplicationBufferSize();
@@ -362,6 +372,9 @@ final class TlsIo implements SocketIo {
         }
         failure = new TlsException(kind, remoteAddress(), reason, cause);
         handshake.cancelTimer();
+        if (handshake.isUnderway()) {
+            handshake.ended(failure);
+        }
         if (!net.isWriting() && !handshake.isWaitingForTasks()) {  // a running task owns the engine: no alert then
             try {
                 engine.closeOutbound();
@@ -387,8 +400,10 @@ final class TlsIo implements SocketIo {
     /** The socket is released: the handshake, and the channel's read and write still posted, get their answer. */
     void released() {
         if (!handshakeDone.isDone()) {
-            handshakeDone.completeExceptionally(failure != null ? failure
-                    : new ConnectionClosedException(remoteAddress(), "connection closed before the TLS handshake was done"));
+            Throwable why = failure != null ? failure
+                    : new ConnectionClosedException(remoteAddress(), "connection closed before the TLS handshake was done");
+            handshake.ended(why);
+            handshakeDone.completeExceptionally(why);
         }
         ReadCompletion r = plainRead;
         WriteCompletion w = plainWrite;

@@ -133,6 +133,9 @@ final class Watchdogs implements Runnable {
     /** A watchdog's verdict: counted by the server (slowloris defence shows up there), then closed. */
     private void closeIdle(String option, Duration limit, boolean abortive) {
         onWatchdog.run();
+        if (channel.observer != null) {
+            channel.observer.watchdogFired(channel, option, limit);
+        }
         channel.terminate(new IdleTimeoutException(channel.remoteAddress(), option, limit), abortive);
     }
 

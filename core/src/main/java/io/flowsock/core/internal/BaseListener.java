@@ -1,6 +1,7 @@
 package io.flowsock.core.internal;
 
 import io.flowsock.core.Channel;
+import io.flowsock.core.ChannelObserver;
 import io.flowsock.core.CompletionPort;
 import io.flowsock.core.ListenOptions;
 import io.flowsock.core.Listener;
@@ -102,12 +103,20 @@ public abstract class BaseListener implements Listener {
     /** Says why an accepted connection could not be set up; its socket is the caller's to close. */
     protected final void dropped(Throwable e) {
         LOG.log(System.Logger.Level.WARNING, "flowsock: dropping an accepted connection on " + address + ": " + e, e);
+        ChannelObserver observer = options.child().observer();
+        if (observer != null) {
+            observer.acceptFailed(address, e);
+        }
     }
 
     /** Says why an accept failed while open; the slot posts again after {@link #RETRY_MILLIS}. */
     protected final void acceptFailed(String why) {
         LOG.log(System.Logger.Level.WARNING, "flowsock: accept failed on " + address + ", retrying in "
                 + RETRY_MILLIS + " ms: " + why);
+        ChannelObserver observer = options.child().observer();
+        if (observer != null) {
+            observer.acceptFailed(address, new java.io.IOException(why));
+        }
     }
 
     @Override
