@@ -7,7 +7,7 @@ module io.flowsock.reactive {
     requires transitive io.flowsock.core;
     requires transitive reactor.core;
     requires transitive org.reactivestreams;
-    requires java.logging;
+    requires transitive java.logging;   // wiretap levels are java.util.logging.Level, as in Flux.log
 
     exports io.flowsock.reactive;
 }

@@ -33,9 +33,9 @@ public final class TcpClient extends TcpSettings<TcpClient> {
     private final Duration connectTimeout;
     private final Consumer<? super Connection> onConnected;
 
-    private TcpClient(ChannelOptions channel, Transport transport, String host, int port, Duration connectTimeout,
+    private TcpClient(ChannelOptions channel, Transport transport, Taps taps, String host, int port, Duration connectTimeout,
                       Consumer<? super Connection> onConnected) {
-        super(channel, transport);
+        super(channel, transport, taps);
         this.host = host;
         this.port = port;
         this.connectTimeout = connectTimeout;
@@ -44,27 +44,27 @@ public final class TcpClient extends TcpSettings<TcpClient> {
 
     /** A client for localhost with a 30 s connect timeout and default tunables; set the port. */
     public static TcpClient create() {
-        return new TcpClient(ChannelOptions.DEFAULTS, null, "localhost", -1, Duration.ofSeconds(30), c -> { });
+        return new TcpClient(ChannelOptions.DEFAULTS, null, Taps.NONE, "localhost", -1, Duration.ofSeconds(30), c -> { });
     }
 
     @Override
-    TcpClient with(ChannelOptions channel, Transport transport) {
-        return new TcpClient(channel, transport, host, port, connectTimeout, onConnected);
+    TcpClient with(ChannelOptions channel, Transport transport, Taps taps) {
+        return new TcpClient(channel, transport, taps, host, port, connectTimeout, onConnected);
     }
 
     /** The remote host: a literal address or a name, resolved without blocking the caller. */
     public TcpClient host(String host) {
-        return new TcpClient(channel, transport, Addresses.checkHost(host), port, connectTimeout, onConnected);
+        return new TcpClient(channel, transport, taps, Addresses.checkHost(host), port, connectTimeout, onConnected);
     }
 
     /** The remote port, 1..65535. */
     public TcpClient port(int port) {
-        return new TcpClient(channel, transport, host, Addresses.checkPort(port, 1), connectTimeout, onConnected);
+        return new TcpClient(channel, transport, taps, host, Addresses.checkPort(port, 1), connectTimeout, onConnected);
     }
 
     /** Fails a connect that has not completed this long after it started; zero waits forever. */
     public TcpClient connectTimeout(Duration timeout) {
-        return new TcpClient(channel, transport, host, port, notNegative("connectTimeout", timeout), onConnected);
+        return new TcpClient(channel, transport, taps, host, port, notNegative("connectTimeout", timeout), onConnected);
     }
 
     /**
@@ -78,7 +78,7 @@ public final class TcpClient extends TcpSettings<TcpClient> {
 
     /** Called on the connection's port thread once it is connected, before the Mono emits it. */
     public TcpClient doOnConnected(Consumer<? super Connection> onConnected) {
-        return new TcpClient(channel, transport, host, port, connectTimeout,
+        return new TcpClient(channel, transport, taps, host, port, connectTimeout,
                 Objects.requireNonNull(onConnected, "onConnected"));
     }
 
@@ -92,12 +92,13 @@ public final class TcpClient extends TcpSettings<TcpClient> {
             return Mono.error(new IllegalStateException("port is not set: call port(int) before connect()"));
         }
         Transport t = transportOrShared();
+        ChannelOptions options = channelOptions();
         return Addresses.resolve(host, port)
                 .onErrorMap(UnknownHostException.class,
                         e -> new ConnectException(InetSocketAddress.createUnresolved(host, port), e))
                 .flatMap(address -> Mono.defer(() -> {
                     // Wrap the transport's own future: cancelling it is what closes a late socket.
-                    CompletableFuture<Channel> connecting = t.connect(address, channel, connectTimeout);
+                    CompletableFuture<Channel> connecting = t.connect(address, options, connectTimeout);
                     return Mono.fromFuture(connecting)
                             .flatMap(ch -> Mono.fromCompletionStage(ch.handshake()).thenReturn(ch)
                                     .doOnError(e -> ch.dispose()))

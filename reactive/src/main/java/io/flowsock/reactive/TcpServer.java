@@ -44,11 +44,11 @@ public final class TcpServer extends TcpSettings<TcpServer> {
     private final Consumer<? super DisposableServer> onBound;
     private final Consumer<? super DisposableServer> onUnbound;
 
-    private TcpServer(ChannelOptions channel, Transport transport, String host, int port, ListenOptions listen,
+    private TcpServer(ChannelOptions channel, Transport transport, Taps taps, String host, int port, ListenOptions listen,
                       Function<? super Connection, ? extends Publisher<Void>> handler,
                       Consumer<? super Connection> onConnection, Consumer<? super DisposableServer> onBound,
                       Consumer<? super DisposableServer> onUnbound) {
-        super(channel, transport);
+        super(channel, transport, taps);
         this.host = host;
         this.port = port;
         this.listen = listen;
@@ -60,30 +60,30 @@ public final class TcpServer extends TcpSettings<TcpServer> {
 
     /** A server on the wildcard address, port 0 (any free port), backlog 1024, default tunables. */
     public static TcpServer create() {
-        return new TcpServer(ChannelOptions.DEFAULTS, null, null, 0, ListenOptions.DEFAULTS, NO_HANDLER,
+        return new TcpServer(ChannelOptions.DEFAULTS, null, Taps.NONE, null, 0, ListenOptions.DEFAULTS, NO_HANDLER,
                 c -> { }, s -> { }, s -> { });
     }
 
     @Override
-    TcpServer with(ChannelOptions channel, Transport transport) {
-        return new TcpServer(channel, transport, host, port, listen, handler, onConnection, onBound, onUnbound);
+    TcpServer with(ChannelOptions channel, Transport transport, Taps taps) {
+        return new TcpServer(channel, transport, taps, host, port, listen, handler, onConnection, onBound, onUnbound);
     }
 
     /** The address to bind: a literal ("::", "0.0.0.0", "127.0.0.1", "::1") or a host name. */
     public TcpServer host(String host) {
-        return new TcpServer(channel, transport, Addresses.checkHost(host), port, listen, handler, onConnection,
+        return new TcpServer(channel, transport, taps, Addresses.checkHost(host), port, listen, handler, onConnection,
                 onBound, onUnbound);
     }
 
     /** The port to bind, 0..65535; 0 picks a free one, read back with {@link DisposableServer#port()}. */
     public TcpServer port(int port) {
-        return new TcpServer(channel, transport, host, Addresses.checkPort(port), listen, handler, onConnection,
+        return new TcpServer(channel, transport, taps, host, Addresses.checkPort(port), listen, handler, onConnection,
                 onBound, onUnbound);
     }
 
     /** IOCPSOCK's accept pool: accepts kept posted plus the kernel listen queue, >= 1. Default 1024. */
     public TcpServer backlog(int backlog) {
-        return new TcpServer(channel, transport, host, port, listen.withBacklog(backlog), handler, onConnection,
+        return new TcpServer(channel, transport, taps, host, port, listen.withBacklog(backlog), handler, onConnection,
                 onBound, onUnbound);
     }
 
@@ -97,7 +97,7 @@ public final class TcpServer extends TcpSettings<TcpServer> {
 
     /** Lets other sockets bind the same port with SO_REUSEPORT (load sharing across processes). */
     public TcpServer reusePort(boolean reusePort) {
-        return new TcpServer(channel, transport, host, port, listen.withReusePort(reusePort), handler,
+        return new TcpServer(channel, transport, taps, host, port, listen.withReusePort(reusePort), handler,
                 onConnection, onBound, onUnbound);
     }
 
@@ -114,25 +114,25 @@ public final class TcpServer extends TcpSettings<TcpServer> {
 
     /** What to do with each connection; it lives while the returned Publisher runs. */
     public TcpServer handle(Function<? super Connection, ? extends Publisher<Void>> handler) {
-        return new TcpServer(channel, transport, host, port, listen, Objects.requireNonNull(handler, "handler"),
+        return new TcpServer(channel, transport, taps, host, port, listen, Objects.requireNonNull(handler, "handler"),
                 onConnection, onBound, onUnbound);
     }
 
     /** Called on the port thread for each accepted connection, before the handler. */
     public TcpServer doOnConnection(Consumer<? super Connection> onConnection) {
-        return new TcpServer(channel, transport, host, port, listen, handler,
+        return new TcpServer(channel, transport, taps, host, port, listen, handler,
                 Objects.requireNonNull(onConnection, "onConnection"), onBound, onUnbound);
     }
 
     /** Called once the server is bound. */
     public TcpServer doOnBound(Consumer<? super DisposableServer> onBound) {
-        return new TcpServer(channel, transport, host, port, listen, handler, onConnection,
+        return new TcpServer(channel, transport, taps, host, port, listen, handler, onConnection,
                 Objects.requireNonNull(onBound, "onBound"), onUnbound);
     }
 
     /** Called once the server is unbound, after every connection closed. */
     public TcpServer doOnUnbound(Consumer<? super DisposableServer> onUnbound) {
-        return new TcpServer(channel, transport, host, port, listen, handler, onConnection, onBound,
+        return new TcpServer(channel, transport, taps, host, port, listen, handler, onConnection, onBound,
                 Objects.requireNonNull(onUnbound, "onUnbound"));
     }
 
@@ -151,7 +151,7 @@ public final class TcpServer extends TcpSettings<TcpServer> {
 
     private DisposableServer bindNowTo(InetSocketAddress address) {
         BoundServer server = new BoundServer(handler, onConnection, onUnbound);
-        Listener l = transportOrShared().listen(address, listen.withChild(channel), server::accepted);
+        Listener l = transportOrShared().listen(address, listen.withChild(channelOptions()), server::accepted);
         server.listener(l);
         onBound.accept(server);
         return server;
@@ -173,6 +173,6 @@ public final class TcpServer extends TcpSettings<TcpServer> {
 
     /** The listening options as configured (backlog and the settings copied to each connection). */
     public ListenOptions listenOptions() {
-        return listen.withChild(channel);
+        return listen.withChild(channelOptions());
     }
 }

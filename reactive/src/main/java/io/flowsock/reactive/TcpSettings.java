@@ -6,6 +6,7 @@ import io.flowsock.core.Transport;
 import java.net.SocketOption;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.logging.Level;
 
 /**
  * What {@link TcpServer} and {@link TcpClient} configure alike: the connection tunables, the
@@ -17,13 +18,19 @@ import java.util.Objects;
 public abstract sealed class TcpSettings<T extends TcpSettings<T>> permits TcpServer, TcpClient {
     final ChannelOptions channel;
     final Transport transport;   // absent: the shared transport, looked up at bind/connect time
+    final Taps taps;             // the wiretap and the metrics, each off (null) by default
 
-    TcpSettings(ChannelOptions channel, Transport transport) {
+    TcpSettings(ChannelOptions channel, Transport transport, Taps taps) {
         this.channel = channel;
         this.transport = transport;
+        this.taps = taps;
     }
 
-    abstract T with(ChannelOptions channel, Transport transport);
+    abstract T with(ChannelOptions channel, Transport transport, Taps taps);
+
+    final T with(ChannelOptions channel, Transport transport) {
+        return with(channel, transport, taps);
+    }
 
     /** Cap on outbound buffers in flight per connection (IOCPSOCK's sendcap), >= 1. Default 16. */
     public T sendCap(int sendCap) {
@@ -76,6 +83,27 @@ public abstract sealed class TcpSettings<T extends TcpSettings<T>> permits TcpSe
         return with(channel.withTls(tls), transport);
     }
 
+    /**
+     * Logs every event of every connection (what IOCPSOCK called its trace feature): accept or
+     * connect, each read posted (with the buffers Automatic Burst Detection chose) and completed,
+     * each write posted and completed, tunable changes, half-close, close with its reason,
+     * watchdogs and TLS handshake steps, with the bytes as a hex dump. Logged at DEBUG to the
+     * category {@code io.flowsock.wiretap} through Reactor's {@code Loggers} (SLF4J when present,
+     * else JDK logging). Off by default, and then it costs nothing: no observer is installed.
+     */
+    public T wiretap(boolean enable) {
+        return enable ? wiretap("io.flowsock.wiretap", Level.FINE, WiretapFormat.HEX_DUMP)
+                : with(channel, transport, taps.withWiretap(null));
+    }
+
+    /**
+     * The wiretap to {@code category} at {@code level} (as {@code Flux.log} maps them: FINE and
+     * CONFIG are debug, FINER and FINEST trace), logging the bytes as {@code format} says.
+     */
+    public T wiretap(String category, Level level, WiretapFormat format) {
+        return with(channel, transport, taps.withWiretap(new Wiretap(category, level, format)));
+    }
+
     /** The backend to run on; default {@link Transport#shared()}. */
     public T transport(Transport transport) {
         return with(channel, Objects.requireNonNull(transport, "transport"));
@@ -102,8 +130,8 @@ public abstract sealed class TcpSettings<T extends TcpSettings<T>> permits TcpSe
         return transport != null ? transport : Transport.shared();
     }
 
-    /** The per-connection settings as configured. */
+    /** The per-connection settings as configured, with the wiretap's and the metrics' observer when they are on. */
     public ChannelOptions channelOptions() {
-        return channel;
+        return taps.observer() == null ? channel : channel.withObserver(taps.observer());
     }
 }

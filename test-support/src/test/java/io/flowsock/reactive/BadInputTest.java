@@ -138,6 +138,15 @@ class BadInputTest {
             iae("TcpSettings.closeTimeout(Duration)", () -> s.closeTimeout(NEGATIVE),
                     "closeTimeout must not be negative, was PT-1S");
             npe("TcpSettings.option(SocketOption, Object)", () -> s.option(null, 1), "option");
+            npe("TcpSettings.wiretap(String, Level, WiretapFormat)",
+                    () -> s.wiretap(null, java.util.logging.Level.FINE, WiretapFormat.TEXT), "category");
+            iae("TcpSettings.wiretap(String, Level, WiretapFormat)",
+                    () -> s.wiretap(" ", java.util.logging.Level.FINE, WiretapFormat.TEXT),
+                    "wiretap category must not be blank");
+            npe("TcpSettings.wiretap(String, Level, WiretapFormat)",
+                    () -> s.wiretap("x", null, WiretapFormat.TEXT), "level");
+            npe("TcpSettings.wiretap(String, Level, WiretapFormat)",
+                    () -> s.wiretap("x", java.util.logging.Level.FINE, null), "format");
             iae("TcpSettings.option(SocketOption, Object)", () -> s.option(StandardSocketOptions.TCP_NODELAY, null),
                     "value for TCP_NODELAY must not be null");
             iae("TcpSettings.option(SocketOption, Object)", () -> s.option(StandardSocketOptions.SO_RCVBUF, -1),
@@ -252,16 +261,19 @@ class BadInputTest {
     @Test
     void coreValuesRefuseBadArgumentsNamingThem() {
         ChannelOptions o = ChannelOptions.DEFAULTS;
-        iae("ChannelOptions.new(int, int, Duration, Duration, Duration, Duration, Map, Tls)",
-                () -> new ChannelOptions(0, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Map.of(), Tls.NONE),
+        iae("ChannelOptions.new(int, int, Duration, Duration, Duration, Duration, Map, Tls, ChannelObserver)",
+                () -> new ChannelOptions(0, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Map.of(), Tls.NONE, null),
                 "sendCap must be >= 1, was 0");
-        npe("ChannelOptions.new(int, int, Duration, Duration, Duration, Duration, Map, Tls)",
-                () -> new ChannelOptions(1, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, null, Tls.NONE),
+        npe("ChannelOptions.new(int, int, Duration, Duration, Duration, Duration, Map, Tls, ChannelObserver)",
+                () -> new ChannelOptions(1, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, null, Tls.NONE, null),
                 "socketOptions");
-        npe("ChannelOptions.new(int, int, Duration, Duration, Duration, Duration, Map, Tls)",
-                () -> new ChannelOptions(1, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Map.of(), null),
+        npe("ChannelOptions.new(int, int, Duration, Duration, Duration, Duration, Map, Tls, ChannelObserver)",
+                () -> new ChannelOptions(1, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Map.of(), null, null),
                 "tls");
         npe("ChannelOptions.withTls(Tls)", () -> o.withTls(null), "tls");
+        // null is no observer, not a mistake: it takes an observer off again
+        assertThat(o.withObserver(new io.flowsock.core.ChannelObserver() { }).withObserver(null).observer()).isNull();
+        EXERCISED.add("ChannelOptions.withObserver(ChannelObserver)");
         iae("ChannelOptions.withSendCap(int)", () -> o.withSendCap(-1), "sendCap must be >= 1, was -1");
         iae("ChannelOptions.withRecvBurst(int)", () -> o.withRecvBurst(0), "recvBurst must be >= 1, was 0");
         npe("ChannelOptions.withFirstByteTimeout(Duration)", () -> o.withFirstByteTimeout(null), "firstByteTimeout");
@@ -413,7 +425,7 @@ class BadInputTest {
      * anything, and the core's callback interfaces are implemented by users and called by the
      * library, never the other way round.
      */
-    private static final Set<String> NOT_CHECKED = Set.of("ChannelHandler", "SendSource");
+    private static final Set<String> NOT_CHECKED = Set.of("ChannelHandler", "SendSource", "ChannelObserver");
 
     @Test
     void everyPublicMethodTakingArgumentsIsCovered() throws Exception {
@@ -505,7 +517,7 @@ class BadInputTest {
         "Channel.sendCap(int)",
         "Channel.start(ChannelHandler)",
         "ChannelOptions.checkedOptionValue(SocketOption, Object)",
-        "ChannelOptions.new(int, int, Duration, Duration, Duration, Duration, Map, Tls)",
+        "ChannelOptions.new(int, int, Duration, Duration, Duration, Duration, Map, Tls, ChannelObserver)",
         "ChannelOptions.withCloseTimeout(Duration)",
         "ChannelOptions.withFirstByteTimeout(Duration)",
         "ChannelOptions.withOption(SocketOption, Object)",
@@ -513,6 +525,7 @@ class BadInputTest {
         "ChannelOptions.withRecvBurst(int)",
         "ChannelOptions.withSendCap(int)",
         "ChannelOptions.withTls(Tls)",
+        "ChannelOptions.withObserver(ChannelObserver)",
         "ChannelOptions.withWriteIdleTimeout(Duration)",
         "CompletionPort.dispatch(Runnable)",
         "CompletionPort.execute(Runnable)",
@@ -555,6 +568,7 @@ class BadInputTest {
         "TcpServer.secure(Tls)",
         "TcpSettings.closeTimeout(Duration)",
         "TcpSettings.option(SocketOption, Object)",
+        "TcpSettings.wiretap(String, Level, WiretapFormat)",
         "TcpSettings.readIdleTimeout(Duration)",
         "TcpSettings.recvBurst(int)",
         "TcpSettings.sendCap(int)",
