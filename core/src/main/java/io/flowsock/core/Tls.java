@@ -1,15 +1,22 @@
 package io.flowsock.core;
 
 import io.flowsock.core.internal.Checks;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * How a connection speaks TLS, built from the JDK's own {@link SSLContext}: immutable, every
@@ -17,6 +24,12 @@ import javax.net.ssl.SSLParameters;
  * <pre>{@code
  * Tls server = Tls.server(sslContext).withAlpn("h2", "http/1.1");
  * Tls client = Tls.client(SSLContext.getDefault());    // hostname verification on
+ *
+ * Tls pem = Tls.server(Path.of("chain.pem"), Path.of("key.pem"));   // PEM files, JDK only
+ * TlsKeys api = TlsKeys.fromPem(Path.of("api-chain.pem"), Path.of("api-key.pem"));
+ * Tls named = Tls.server(defaultKeys).withSni("api.example.com", api).withSni("*.example.com", wild);
+ * api.reload();                                         // renewed files: new handshakes see them
+ * Tls trusting = Tls.client(Path.of("ca.pem"));        // trusts exactly these CAs
  * }</pre>
  * Defaults: TLS 1.3 and 1.2, the context's cipher suites, a 10 s handshake timeout; a client
  * sends SNI with the host it connects to and verifies that the server's certificate names it
@@ -27,7 +40,7 @@ import javax.net.ssl.SSLParameters;
 public final class Tls {
     /** Plaintext: no TLS. */
     public static final Tls NONE = new Tls(null, false, List.of("TLSv1.3", "TLSv1.2"), List.of(), ClientAuth.NONE,
-            true, null, Duration.ofSeconds(10));
+            true, null, Duration.ofSeconds(10), null);
 
     /** Whether a server asks for a client certificate. */
     public enum ClientAuth {
@@ -47,9 +60,10 @@ public final class Tls {
     private final boolean verifyHostname;
     private final String serverName;
     private final Duration handshakeTimeout;
+    private final SniKeys sni;            // a server's keys by SNI name when flowsock holds them; else null
 
     private Tls(SSLContext context, boolean client, List<String> protocols, List<String> alpn, ClientAuth clientAuth,
-                boolean verifyHostname, String serverName, Duration handshakeTimeout) {
+                boolean verifyHostname, String serverName, Duration handshakeTimeout, SniKeys sni) {
         this.context = context;
         this.client = client;
         this.protocols = protocols;
@@ -58,18 +72,69 @@ public final class Tls {
         this.verifyHostname = verifyHostname;
         this.serverName = serverName;
         this.handshakeTimeout = handshakeTimeout;
+        this.sni = sni;
     }
 
     /** A server's TLS: {@code context} holds its key and certificate chain (and, for client authentication, its trust). */
     public static Tls server(SSLContext context) {
         return new Tls(Objects.requireNonNull(context, "context"), false, NONE.protocols, List.of(), ClientAuth.NONE,
-                false, null, NONE.handshakeTimeout);
+                false, null, NONE.handshakeTimeout, null);
     }
 
     /** A client's TLS: {@code context} holds its trust (and, for client authentication, its key). */
     public static Tls client(SSLContext context) {
         return new Tls(Objects.requireNonNull(context, "context"), true, NONE.protocols, List.of(), ClientAuth.NONE,
-                true, null, NONE.handshakeTimeout);
+                true, null, NONE.handshakeTimeout, null);
+    }
+
+    /**
+     * A server's TLS presenting the key in {@code privateKeyPem} (unencrypted PKCS#8,
+     * {@code BEGIN PRIVATE KEY}) and the chain in {@code certChainPem} (leaf first), read now; the same
+     * as {@code server(TlsKeys.fromPem(certChainPem, privateKeyPem))}. To re-read the files later, keep
+     * the {@link TlsKeys} and call {@link TlsKeys#reload()}.
+     *
+     * @throws IllegalArgumentException naming the file and what is wrong with it
+     */
+    public static Tls server(Path certChainPem, Path privateKeyPem) {
+        return server(TlsKeys.fromPem(certChainPem, privateKeyPem));
+    }
+
+    /**
+     * A server's TLS presenting {@code keys}, which may be replaced while the server runs: each new
+     * handshake presents what {@code keys} holds then. Add certificates for other names with
+     * {@link #withSni(String, TlsKeys)}. A client certificate ({@link #withClientAuth}) is checked against
+     * what the JDK trusts by default.
+     */
+    public static Tls server(TlsKeys keys) {
+        Objects.requireNonNull(keys, "keys");
+        SniKeys sni = new SniKeys(keys);
+        return new Tls(keyed(sni), false, NONE.protocols, List.of(), ClientAuth.NONE, false, null,
+                NONE.handshakeTimeout, sni);
+    }
+
+    /**
+     * A client's TLS trusting exactly the certificates in {@code caPem} (one or more
+     * {@code BEGIN CERTIFICATE} blocks), and nothing the JDK trusts by default.
+     *
+     * @throws IllegalArgumentException naming the file and what is wrong with it
+     */
+    public static Tls client(Path caPem) {
+        Objects.requireNonNull(caPem, "caPem");
+        List<X509Certificate> cas = Pem.certificates(caPem);
+        try {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            for (int i = 0; i < cas.size(); i++) {
+                trust.setCertificateEntry("ca-" + i, cas.get(i));
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, tmf.getTrustManagers(), null);
+            return client(context);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("the JDK cannot make a trust store of " + caPem + ": " + e, e);
+        }
     }
 
     /** A client's TLS trusting what the JDK trusts by default ({@code SSLContext.getDefault()}). */
@@ -84,13 +149,13 @@ public final class Tls {
     /** The protocol versions offered, e.g. {@code "TLSv1.3"}; at least one. */
     public Tls withProtocols(String... protocols) {
         List<String> p = nonEmpty("protocols", protocols);
-        return new Tls(context(), client, p, alpn, clientAuth, verifyHostname, serverName, handshakeTimeout);
+        return new Tls(context(), client, p, alpn, clientAuth, verifyHostname, serverName, handshakeTimeout, sni);
     }
 
     /** The application protocols offered (client) or accepted, in order of preference (server), e.g. {@code "h2"}. */
     public Tls withAlpn(String... protocols) {
         List<String> p = names("alpn", protocols);
-        return new Tls(context(), client, protocols(), p, clientAuth, verifyHostname, serverName, handshakeTimeout);
+        return new Tls(context(), client, protocols(), p, clientAuth, verifyHostname, serverName, handshakeTimeout, sni);
     }
 
     /** Whether a server asks for a client certificate; servers only. */
@@ -99,7 +164,7 @@ public final class Tls {
         if (client) {
             throw new IllegalArgumentException("clientAuth is a server setting; this spec is a client's");
         }
-        return new Tls(context(), false, protocols, alpn, auth, verifyHostname, serverName, handshakeTimeout);
+        return new Tls(context(), false, protocols, alpn, auth, verifyHostname, serverName, handshakeTimeout, sni);
     }
 
     /**
@@ -108,7 +173,7 @@ public final class Tls {
      */
     public Tls withHostnameVerification(boolean verify) {
         requireClient("hostnameVerification");
-        return new Tls(context(), true, protocols, alpn, clientAuth, verify, serverName, handshakeTimeout);
+        return new Tls(context(), true, protocols, alpn, clientAuth, verify, serverName, handshakeTimeout, sni);
     }
 
     /**
@@ -119,13 +184,38 @@ public final class Tls {
         requireClient("serverName");
         Objects.requireNonNull(name, "name");
         new SNIHostName(name);   // throws IllegalArgumentException naming what is wrong with it
-        return new Tls(context(), true, protocols, alpn, clientAuth, verifyHostname, name, handshakeTimeout);
+        return new Tls(context(), true, protocols, alpn, clientAuth, verifyHostname, name, handshakeTimeout, sni);
+    }
+
+    /**
+     * Presents {@code keys} to clients that ask for {@code name} in SNI; servers made from
+     * {@link TlsKeys} or PEM files only. {@code name} is a host name ({@code api.example.com}) or a
+     * wildcard for one label ({@code *.example.com} serves {@code a.example.com}, not
+     * {@code a.b.example.com} nor {@code example.com}); an exact name beats a wildcard, names compare
+     * case-insensitively, and a client that sends no SNI or a name not mapped gets the default keys.
+     * Mapping a name again replaces its keys. Only the key and chain differ by name: protocols, ALPN
+     * and client authentication are this spec's for every name.
+     */
+    public Tls withSni(String name, TlsKeys keys) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(keys, "keys");
+        context();
+        if (client) {
+            throw new IllegalArgumentException("sni is a server setting; this spec is a client's");
+        }
+        if (sni == null) {
+            throw new IllegalArgumentException("sni needs a server made from TlsKeys or PEM files: the key of"
+                    + " Tls.server(SSLContext) is sealed in its context and cannot be chosen per name");
+        }
+        SniKeys mapped = sni.with(name, keys);
+        return new Tls(keyed(mapped), false, protocols, alpn, clientAuth, verifyHostname, serverName,
+                handshakeTimeout, mapped);
     }
 
     /** How long a handshake may take before the connection is closed with {@link TlsException}; zero disables. */
     public Tls withHandshakeTimeout(Duration timeout) {
         Checks.notNegative("handshakeTimeout", timeout);
-        return new Tls(context(), client, protocols, alpn, clientAuth, verifyHostname, serverName, timeout);
+        return new Tls(context(), client, protocols, alpn, clientAuth, verifyHostname, serverName, timeout, sni);
     }
 
     /** Whether this spec turns TLS on. */
@@ -138,18 +228,22 @@ public final class Tls {
         return client;
     }
 
+    /** The protocol versions offered, most preferred first. */
     public List<String> protocols() {
         return protocols;
     }
 
+    /** The application protocols offered or accepted; empty when ALPN is off. */
     public List<String> alpn() {
         return alpn;
     }
 
+    /** Whether a server asks for a client certificate ({@link ClientAuth#NONE} on a client's spec). */
     public ClientAuth clientAuth() {
         return clientAuth;
     }
 
+    /** How long a handshake may take; zero when unbounded. */
     public Duration handshakeTimeout() {
         return handshakeTimeout;
     }
@@ -179,6 +273,17 @@ public final class Tls {
         }
         engine.setSSLParameters(params);
         return engine;
+    }
+
+    /** A server's context whose key manager is {@code keys}, trusting what the JDK trusts by default. */
+    private static SSLContext keyed(SniKeys keys) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[] {keys}, null, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK cannot make a TLS context: " + e, e);
+        }
     }
 
     /** SNI carries host names only, never literal addresses. */
@@ -223,6 +328,7 @@ public final class Tls {
     @Override
     public String toString() {
         return !enabled() ? "Tls.NONE" : (client ? "Tls.client" : "Tls.server") + protocols
-                + (alpn.isEmpty() ? "" : " alpn " + alpn) + (client ? "" : " clientAuth " + clientAuth);
+                + (alpn.isEmpty() ? "" : " alpn " + alpn) + (client ? "" : " clientAuth " + clientAuth)
+                + (sni == null || sni.names().isEmpty() ? "" : " sni " + sni.names());
     }
 }

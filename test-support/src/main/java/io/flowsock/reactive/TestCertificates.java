@@ -108,6 +108,16 @@ public final class TestCertificates {
         return file;
     }
 
+    /** Writes the certificate chain of {@code identity}, leaf first, as PEM to {@code file} and returns the file. */
+    public static Path writeChainPem(Identity identity, Path file) throws IOException {
+        StringBuilder all = new StringBuilder();
+        for (X509Certificate c : identity.chain()) {
+            all.append(pem("CERTIFICATE", encoded(c)));
+        }
+        Files.writeString(file, all, StandardCharsets.US_ASCII);
+        return file;
+    }
+
     /** Writes the private key of {@code identity} as PKCS#8 PEM to {@code file}. */
     public static Path writeKeyPem(Identity identity, Path file) throws IOException {
         Files.writeString(file, pem("PRIVATE KEY", identity.keys().getPrivate().getEncoded()), StandardCharsets.US_ASCII);

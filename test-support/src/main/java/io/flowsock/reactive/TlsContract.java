@@ -264,7 +264,7 @@ public abstract class TlsContract extends LoopbackFixture {
         }
     }
 
-    private static void assumeOpenssl() {
+    static void assumeOpenssl() {
         boolean present;
         try {
             present = new ProcessBuilder("openssl", "version").start().waitFor(10, TimeUnit.SECONDS);

@@ -7,6 +7,7 @@ import io.flowsock.core.BindException;
 import io.flowsock.core.Capabilities;
 import io.flowsock.core.Channel;
 import io.flowsock.core.Tls;
+import io.flowsock.core.TlsKeys;
 import io.flowsock.core.ChannelOptions;
 import io.flowsock.core.CompletionPort;
 import io.flowsock.core.ConnectException;
@@ -29,6 +30,8 @@ import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -228,8 +231,8 @@ class BadInputTest {
         SSLContext context = SSLContext.getDefault();
         Tls server = Tls.server(context);
         Tls client = Tls.client(context);
-        npe("Tls.server(SSLContext)", () -> Tls.server(null), "context");
-        npe("Tls.client(SSLContext)", () -> Tls.client(null), "context");
+        npe("Tls.server(SSLContext)", () -> Tls.server((SSLContext) null), "context");
+        npe("Tls.client(SSLContext)", () -> Tls.client((SSLContext) null), "context");
         npe("Tls.withProtocols(String[])", () -> server.withProtocols((String[]) null), "protocols");
         iae("Tls.withProtocols(String[])", () -> server.withProtocols(), "protocols must name at least one, got none");
         iae("Tls.withProtocols(String[])", () -> client.withProtocols("TLSv1.3", null),
@@ -254,6 +257,44 @@ class BadInputTest {
                 .hasMessageEndingWith("on a client: use Tls.client(...)");
         assertThatThrownBy(() -> Tls.NONE.withProtocols("TLSv1.3")).isExactlyInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("Tls.NONE has no settings");
+    }
+
+    @Test
+    void tlsKeysAndSniRefuseBadArgumentsNamingThem() {
+        TestCertificates ca = TestCertificates.newCa("bad input CA");
+        TestCertificates.Identity id = ca.leaf("bad-input");
+        PrivateKey key = id.keys().getPrivate();
+        TlsKeys keys = TlsKeys.of(key, id.chain());
+        Tls server = Tls.server(keys);
+        npe("Tls.server(TlsKeys)", () -> Tls.server((TlsKeys) null), "keys");
+        npe("Tls.server(Path, Path)", () -> Tls.server(null, Path.of("key.pem")), "certChainPem");
+        npe("Tls.server(Path, Path)", () -> Tls.server(Path.of("chain.pem"), null), "privateKeyPem");
+        npe("Tls.client(Path)", () -> Tls.client((Path) null), "caPem");
+        npe("TlsKeys.fromPem(Path, Path)", () -> TlsKeys.fromPem(null, Path.of("key.pem")), "certChainPem");
+        npe("TlsKeys.of(PrivateKey, X509Certificate[])", () -> TlsKeys.of(null, id.chain()), "key");
+        npe("TlsKeys.of(PrivateKey, X509Certificate[])", () -> TlsKeys.of(key, (X509Certificate[]) null), "chain");
+        iae("TlsKeys.of(PrivateKey, X509Certificate[])", () -> TlsKeys.of(key),
+                "chain must hold at least the leaf certificate, got none");
+        iae("TlsKeys.of(PrivateKey, X509Certificate[])", () -> TlsKeys.of(key, id.certificate(), null),
+                "chain[1] must not be null");
+        npe("TlsKeys.replace(PrivateKey, X509Certificate[])", () -> keys.replace(null, id.chain()), "key");
+        iae("TlsKeys.replace(PrivateKey, X509Certificate[])", () -> keys.replace(key),
+                "chain must hold at least the leaf certificate, got none");
+        npe("Tls.withSni(String, TlsKeys)", () -> server.withSni(null, keys), "name");
+        npe("Tls.withSni(String, TlsKeys)", () -> server.withSni("a.test", null), "keys");
+        iae("Tls.withSni(String, TlsKeys)", () -> server.withSni("a.*.test", keys),
+                "sni name must be a host name or *. and a domain (one wildcard label, leftmost), was \"a.*.test\"");
+        iae("Tls.withSni(String, TlsKeys)", () -> server.withSni("*.test", keys),
+                "sni wildcard must cover a domain of at least two labels, was \"*.test\"");
+        iae("Tls.withSni(String, TlsKeys)", () -> Tls.client(ca.trusting()).withSni("a.test", keys),
+                "sni is a server setting; this spec is a client's");
+        iae("Tls.withSni(String, TlsKeys)", () -> Tls.server(ca.context(id)).withSni("a.test", keys),
+                "sni needs a server made from TlsKeys or PEM files: the key of Tls.server(SSLContext) is sealed"
+                        + " in its context and cannot be chosen per name");
+        assertThatThrownBy(() -> server.withSni("bad name!.test", keys)).isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("sni name is not a host name: \"bad name!.test\"");
+        assertThat(server.withSni("a.test", keys)).as("the receiver is untouched").isNotSameAs(server)
+                .hasToString(server + " sni [a.test]");
     }
 
     // ------------------------------------------------------------------ core: values
@@ -583,13 +624,20 @@ class BadInputTest {
         "Transport.of(String)",
         "Transport.of(String, int)",
         "Transport.of(String, int, ThreadFactory, Timer)",
+        "Tls.client(Path)",
         "Tls.client(SSLContext)",
+        "Tls.server(Path, Path)",
         "Tls.server(SSLContext)",
+        "Tls.server(TlsKeys)",
         "Tls.withAlpn(String[])",
         "Tls.withClientAuth(ClientAuth)",
         "Tls.withHandshakeTimeout(Duration)",
         "Tls.withProtocols(String[])",
         "Tls.withServerName(String)",
+        "Tls.withSni(String, TlsKeys)",
+        "TlsKeys.fromPem(Path, Path)",
+        "TlsKeys.of(PrivateKey, X509Certificate[])",
+        "TlsKeys.replace(PrivateKey, X509Certificate[])",
         "Tunable.new(int, int)",
     };
 
