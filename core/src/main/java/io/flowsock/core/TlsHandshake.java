@@ -226,6 +226,7 @@ final class TlsHandshake {
 
     private void timedOut() {
         if (underway && !net.isClosed()) {
+            channel.watchdogs.handshakeTimedOut(spec.handshakeTimeout());
             tls.fail(Kind.HANDSHAKE_TIMEOUT, "no handshake within " + spec.handshakeTimeout().toMillis() + " ms", null);
         }
     }

@@ -132,11 +132,23 @@ final class Watchdogs implements Runnable {
 
     /** A watchdog's verdict: counted by the server (slowloris defence shows up there), then closed. */
     private void closeIdle(String option, Duration limit, boolean abortive) {
+        fired(option, limit);
+        channel.terminate(new IdleTimeoutException(channel.remoteAddress(), option, limit), abortive);
+    }
+
+    /**
+     * The TLS handshake took longer than its timeout: a peer that never finishes its handshake is
+     * counted as a silent one is; the TLS layer closes it after its alert.
+     */
+    void handshakeTimedOut(Duration limit) {
+        fired("handshakeTimeout", limit);
+    }
+
+    private void fired(String option, Duration limit) {
         onWatchdog.run();
         if (channel.observer != null) {
             channel.observer.watchdogFired(channel, option, limit);
         }
-        channel.terminate(new IdleTimeoutException(channel.remoteAddress(), option, limit), abortive);
     }
 
     private Cancellable schedule(Runnable task, Duration delay) {

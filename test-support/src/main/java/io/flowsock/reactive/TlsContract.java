@@ -145,6 +145,7 @@ public abstract class TlsContract extends LoopbackFixture {
             assertThat(answer.length).isLessThan(64);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(9));
         }
+        Loopback.await(() -> server.watchdogClosed() == 1, WAIT, "the handshake timeout counted as a watchdog close");
         assertServes(server);
     }
 
