@@ -362,7 +362,7 @@ final class TlsIo implements SocketIo {
     // ------------------------------------------------------------------ failures and release
 
     private void fail(Kind kind, SSLException e) {
-        fail(kind, e.getMessage(), e);
+        fail(kind == Kind.HANDSHAKE ? TlsException.handshakeKind(e) : kind, e.getMessage(), e);
     }
 
     /** Closes the connection with a TlsException, after the alert the engine has for the peer. */

@@ -105,7 +105,7 @@ public abstract class TlsContract extends LoopbackFixture {
         TcpClient wrongName = client(server).secure(Tls.client(CA.trusting()).withServerName("other.example"));
         StepVerifier.create(wrongName.connect())
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TlsException.class)
-                        .satisfies(t -> assertThat(((TlsException) t).kind()).isEqualTo(TlsException.Kind.HANDSHAKE))
+                        .satisfies(t -> assertThat(((TlsException) t).kind()).isEqualTo(TlsException.Kind.HOSTNAME_MISMATCH))
                         .hasMessageContaining("other.example"))
                 .verify(WAIT);
         assertServes(server);
@@ -117,9 +117,21 @@ public abstract class TlsContract extends LoopbackFixture {
         TestCertificates otherCa = TestCertificates.newCa("someone else");
         StepVerifier.create(client(server).secure(Tls.client(otherCa.trusting()).withServerName("localhost")).connect())
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TlsException.class)
+                        .satisfies(t -> assertThat(((TlsException) t).kind()).isEqualTo(TlsException.Kind.UNTRUSTED_CERTIFICATE))
                         .hasMessageContaining("127.0.0.1").hasMessageContaining("PKIX"))
                 .verify(WAIT);
         assertServes(server);
+    }
+
+    @Test
+    public void anExpiredServerCertificateFailsTheClientAsExpired() {
+        TestCertificates.Identity expired = CA.leaf("localhost", Duration.ofDays(-1), "localhost");
+        DisposableServer server = bind(server().secure(Tls.server(CA.context(expired))).handle(Connection::onClose));
+        StepVerifier.create(tlsClient(server).connect())
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TlsException.class)
+                        .satisfies(t -> assertThat(((TlsException) t).kind()).isEqualTo(TlsException.Kind.EXPIRED_CERTIFICATE))
+                        .hasMessageContaining("127.0.0.1"))
+                .verify(WAIT);
     }
 
     @Test
