@@ -73,6 +73,13 @@ public interface ChannelObserver {
     default void closed(Channel channel, Throwable cause, boolean reset) {
     }
 
+    /**
+     * A listener on {@code address} accepted a connection (told after the connection's
+     * {@link #opened}): {@code backlog} is its backlog tunable then, the accepts still posted.
+     */
+    default void acceptCompleted(InetSocketAddress address, Tunable backlog) {
+    }
+
     /** A listener on {@code address} failed to accept or to set up a connection, and goes on accepting. */
     default void acceptFailed(InetSocketAddress address, Throwable error) {
     }

@@ -173,12 +173,22 @@ final class ChannelObservers implements ChannelObserver {
     }
 
     @Override
+    public void acceptCompleted(InetSocketAddress address, Tunable backlog) {
+        tellListener("acceptCompleted", address, o -> o.acceptCompleted(address, backlog));
+    }
+
+    @Override
     public void acceptFailed(InetSocketAddress address, Throwable error) {
+        tellListener("acceptFailed", address, o -> o.acceptFailed(address, error));
+    }
+
+    /** A listener's event: there is no connection to close, so an observer that throws is logged. */
+    private void tellListener(String event, InetSocketAddress address, java.util.function.Consumer<ChannelObserver> tell) {
         for (ChannelObserver o : parts) {
             try {
-                o.acceptFailed(address, error);
+                tell.accept(o);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "flowsock: the observer's acceptFailed threw on " + address, e);
+                LOG.log(System.Logger.Level.WARNING, "flowsock: the observer's " + event + " threw on " + address, e);
             }
         }
     }

@@ -104,8 +104,16 @@ public final class TcpClient extends TcpSettings<TcpClient> {
                                     .doOnError(e -> ch.dispose()))
                             .map(this::connected);
                 }))
+                .doOnError(this::connectFailed)
                 .doOnDiscard(ChannelConnection.class, ChannelConnection::dispose)
                 .doOnDiscard(Channel.class, Channel::dispose);
+    }
+
+    /** A failed connect counts with the errors when metrics are on; the cast loads Micrometer only then. */
+    private void connectFailed(Throwable error) {
+        if (taps.metrics() != null) {
+            ((TcpMetrics) taps.metrics()).connectFailed(error);
+        }
     }
 
     private Connection connected(Channel ch) {

@@ -104,6 +104,43 @@ public abstract sealed class TcpSettings<T extends TcpSettings<T>> permits TcpSe
         return with(channel, transport, taps.withWiretap(new Wiretap(category, level, format)));
     }
 
+    /**
+     * Records what every connection does as Micrometer meters in Micrometer's global registry
+     * ({@code Metrics.globalRegistry}), as {@link #metrics(io.micrometer.core.instrument.MeterRegistry)}
+     * does. Off by default, and then no observer is installed. Micrometer is an optional
+     * dependency: {@code metrics(true)} without {@code io.micrometer:micrometer-core} on the path
+     * fails here, naming it; {@code metrics(false)} never needs it.
+     */
+    public T metrics(boolean enable) {
+        if (!enable) {
+            return with(channel, transport, taps.withMetrics(null));
+        }
+        requireMicrometer();
+        return with(channel, transport, taps.withMetrics(TcpMetrics.global(this instanceof TcpServer)));
+    }
+
+    /**
+     * Records what every connection does into {@code registry}: connections opened, active and
+     * closed (by outcome), bytes per read and per write, errors by type, accept failures, watchdog
+     * closes, TLS handshake time, and the in-use side of sendcap, recvburst and backlog as
+     * distributions. Names start {@code flowsock.tcp.server.} or {@code flowsock.tcp.client.};
+     * docs/metrics.md lists them. No meter is tagged with an address. Every server (or client)
+     * recording into one registry shares its meters.
+     */
+    public T metrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        Objects.requireNonNull(registry, "registry");
+        return with(channel, transport, taps.withMetrics(TcpMetrics.of(registry, this instanceof TcpServer)));
+    }
+
+    private static void requireMicrometer() {
+        try {
+            Class.forName("io.micrometer.core.instrument.MeterRegistry", false, TcpSettings.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IllegalStateException("metrics(true) needs Micrometer: add io.micrometer:micrometer-core "
+                    + "(1.16 or later) to the class path, or leave metrics off", e);
+        }
+    }
+
     /** The backend to run on; default {@link Transport#shared()}. */
     public T transport(Transport transport) {
         return with(channel, Objects.requireNonNull(transport, "transport"));

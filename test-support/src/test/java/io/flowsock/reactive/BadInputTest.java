@@ -160,6 +160,8 @@ class BadInputTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("SO_LINGER must be 0 (abortive close) or unset, was 5");
             npe("TcpSettings.transport(Transport)", () -> s.transport(null), "transport");
+            npe("TcpSettings.metrics(MeterRegistry)", () -> s.metrics((io.micrometer.core.instrument.MeterRegistry) null),
+                    "registry");
         }
     }
 
@@ -610,6 +612,7 @@ class BadInputTest {
         "TcpSettings.closeTimeout(Duration)",
         "TcpSettings.option(SocketOption, Object)",
         "TcpSettings.wiretap(String, Level, WiretapFormat)",
+        "TcpSettings.metrics(MeterRegistry)",
         "TcpSettings.readIdleTimeout(Duration)",
         "TcpSettings.recvBurst(int)",
         "TcpSettings.sendCap(int)",

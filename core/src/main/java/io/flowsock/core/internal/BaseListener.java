@@ -92,6 +92,10 @@ public abstract class BaseListener implements Listener {
     /** Counts an accepted connection and gives it to the accept callback; a callback that throws closes it. */
     protected final void handOver(Channel channel) {
         accepted.increment();
+        ChannelObserver observer = options.child().observer();
+        if (observer != null) {
+            observer.acceptCompleted(address, backlog());
+        }
         try {
             onAccept.accept(channel);
         } catch (RuntimeException e) {
