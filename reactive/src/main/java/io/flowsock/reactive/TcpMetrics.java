@@ -5,6 +5,7 @@ import io.flowsock.core.ChannelObserver;
 import io.flowsock.core.Tunable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
@@ -12,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Objects;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -50,9 +50,8 @@ final class TcpMetrics implements ChannelObserver {
     private final Map<String, Counter> watchdogCloses = new ConcurrentHashMap<>();
     private final Map<Class<?>, Counter> errors = new ConcurrentHashMap<>();
 
-    /** The metrics of {@code server}s (else clients) into {@code registry}, shared by all of them. */
+    /** The metrics of {@code server}s (else clients) into {@code registry} (checked by the caller), shared by all of them. */
     static synchronized TcpMetrics of(MeterRegistry registry, boolean server) {
-        Objects.requireNonNull(registry, "registry");
         TcpMetrics[] sides = SHARED.computeIfAbsent(registry, r -> new TcpMetrics[2]);
         int side = server ? 0 : 1;
         if (sides[side] == null) {
@@ -71,7 +70,7 @@ final class TcpMetrics implements ChannelObserver {
         this.prefix = server ? "flowsock.tcp.server." : "flowsock.tcp.client.";
         opened = Counter.builder(prefix + "connections.opened")
                 .description("Connections " + (server ? "accepted" : "connected")).register(registry);
-        io.micrometer.core.instrument.Gauge.builder(prefix + "connections.active", active, AtomicLong::get)
+        Gauge.builder(prefix + "connections.active", active, AtomicLong::get)
                 .description("Connections open now").register(registry);
         closedGraceful = closed("graceful");
         closedReset = closed("reset");
