@@ -28,6 +28,7 @@ final class BoundServer implements DisposableServer {
     private final Function<? super Connection, ? extends Publisher<Void>> handler;
     private final Consumer<? super Connection> onConnection;
     private final Consumer<? super DisposableServer> onUnbound;
+    private final Consumer<? super Connection> onDispose;   // null: close each connection gracefully
     private final Set<ChannelConnection> connections = ConcurrentHashMap.newKeySet();
     private final Consumer<ChannelConnection> closed = this::connectionClosed;   // one for all connections
     private final CompletableFuture<Void> disposed = new CompletableFuture<>();
@@ -36,10 +37,12 @@ final class BoundServer implements DisposableServer {
     private final java.util.concurrent.atomic.AtomicBoolean unbound = new java.util.concurrent.atomic.AtomicBoolean();
 
     BoundServer(Function<? super Connection, ? extends Publisher<Void>> handler,
-                Consumer<? super Connection> onConnection, Consumer<? super DisposableServer> onUnbound) {
+                Consumer<? super Connection> onConnection, Consumer<? super DisposableServer> onUnbound,
+                Consumer<? super Connection> onDispose) {
         this.handler = handler;
         this.onConnection = onConnection;
         this.onUnbound = onUnbound;
+        this.onDispose = onDispose;
     }
 
     void listener(Listener l) {
@@ -138,7 +141,16 @@ final class BoundServer implements DisposableServer {
         listener.close();
         listener.onClose().whenComplete((v, e) -> maybeDisposed());
         for (ChannelConnection c : connections) {
-            c.channel.close();
+            if (onDispose == null) {
+                c.channel.close();
+                continue;
+            }
+            try {
+                onDispose.accept(c);
+            } catch (RuntimeException e) {
+                LOG.warn("flowsock: doOnDispose hook failed for " + c + "; closing it", e);
+                c.channel.close();
+            }
         }
         maybeDisposed();
     }

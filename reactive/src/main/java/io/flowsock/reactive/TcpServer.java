@@ -43,11 +43,12 @@ public final class TcpServer extends TcpSettings<TcpServer> {
     private final Consumer<? super Connection> onConnection;
     private final Consumer<? super DisposableServer> onBound;
     private final Consumer<? super DisposableServer> onUnbound;
+    private final Consumer<? super Connection> onDispose;   // null: a graceful close of each connection
 
     private TcpServer(ChannelOptions channel, Transport transport, Taps taps, String host, int port, ListenOptions listen,
                       Function<? super Connection, ? extends Publisher<Void>> handler,
                       Consumer<? super Connection> onConnection, Consumer<? super DisposableServer> onBound,
-                      Consumer<? super DisposableServer> onUnbound) {
+                      Consumer<? super DisposableServer> onUnbound, Consumer<? super Connection> onDispose) {
         super(channel, transport, taps);
         this.host = host;
         this.port = port;
@@ -56,35 +57,37 @@ public final class TcpServer extends TcpSettings<TcpServer> {
         this.onConnection = onConnection;
         this.onBound = onBound;
         this.onUnbound = onUnbound;
+        this.onDispose = onDispose;
     }
 
     /** A server on the wildcard address, port 0 (any free port), backlog 1024, default tunables. */
     public static TcpServer create() {
         return new TcpServer(ChannelOptions.DEFAULTS, null, Taps.NONE, null, 0, ListenOptions.DEFAULTS, NO_HANDLER,
-                c -> { }, s -> { }, s -> { });
+                c -> { }, s -> { }, s -> { }, null);
     }
 
     @Override
     TcpServer with(ChannelOptions channel, Transport transport, Taps taps) {
-        return new TcpServer(channel, transport, taps, host, port, listen, handler, onConnection, onBound, onUnbound);
+        return new TcpServer(channel, transport, taps, host, port, listen, handler, onConnection, onBound, onUnbound,
+                onDispose);
     }
 
     /** The address to bind: a literal ("::", "0.0.0.0", "127.0.0.1", "::1") or a host name. */
     public TcpServer host(String host) {
         return new TcpServer(channel, transport, taps, Addresses.checkHost(host), port, listen, handler, onConnection,
-                onBound, onUnbound);
+                onBound, onUnbound, onDispose);
     }
 
     /** The port to bind, 0..65535; 0 picks a free one, read back with {@link DisposableServer#port()}. */
     public TcpServer port(int port) {
         return new TcpServer(channel, transport, taps, host, Addresses.checkPort(port), listen, handler, onConnection,
-                onBound, onUnbound);
+                onBound, onUnbound, onDispose);
     }
 
     /** IOCPSOCK's accept pool: accepts kept posted plus the kernel listen queue, >= 1. Default 1024. */
     public TcpServer backlog(int backlog) {
         return new TcpServer(channel, transport, taps, host, port, listen.withBacklog(backlog), handler, onConnection,
-                onBound, onUnbound);
+                onBound, onUnbound, onDispose);
     }
 
     /**
@@ -98,7 +101,7 @@ public final class TcpServer extends TcpSettings<TcpServer> {
     /** Lets other sockets bind the same port with SO_REUSEPORT (load sharing across processes). */
     public TcpServer reusePort(boolean reusePort) {
         return new TcpServer(channel, transport, taps, host, port, listen.withReusePort(reusePort), handler,
-                onConnection, onBound, onUnbound);
+                onConnection, onBound, onUnbound, onDispose);
     }
 
     /**
@@ -115,25 +118,37 @@ public final class TcpServer extends TcpSettings<TcpServer> {
     /** What to do with each connection; it lives while the returned Publisher runs. */
     public TcpServer handle(Function<? super Connection, ? extends Publisher<Void>> handler) {
         return new TcpServer(channel, transport, taps, host, port, listen, Objects.requireNonNull(handler, "handler"),
-                onConnection, onBound, onUnbound);
+                onConnection, onBound, onUnbound, onDispose);
     }
 
     /** Called on the port thread for each accepted connection, before the handler. */
     public TcpServer doOnConnection(Consumer<? super Connection> onConnection) {
         return new TcpServer(channel, transport, taps, host, port, listen, handler,
-                Objects.requireNonNull(onConnection, "onConnection"), onBound, onUnbound);
+                Objects.requireNonNull(onConnection, "onConnection"), onBound, onUnbound, onDispose);
     }
 
     /** Called once the server is bound. */
     public TcpServer doOnBound(Consumer<? super DisposableServer> onBound) {
         return new TcpServer(channel, transport, taps, host, port, listen, handler, onConnection,
-                Objects.requireNonNull(onBound, "onBound"), onUnbound);
+                Objects.requireNonNull(onBound, "onBound"), onUnbound, onDispose);
     }
 
     /** Called once the server is unbound, after every connection closed. */
     public TcpServer doOnUnbound(Consumer<? super DisposableServer> onUnbound) {
         return new TcpServer(channel, transport, taps, host, port, listen, handler, onConnection, onBound,
-                Objects.requireNonNull(onUnbound, "onUnbound"));
+                Objects.requireNonNull(onUnbound, "onUnbound"), onDispose);
+    }
+
+    /**
+     * What disposing the server does to each open connection, once the listener is closed: by
+     * default a graceful {@link Connection#close()}. A protocol on top replaces it to finish what is
+     * in flight first (an HTTP server ends its current exchange and closes idle connections at
+     * once); the connection is still closed at once when {@link DisposableServer#disposeNow(Duration)}'s
+     * deadline passes. Called on the disposing thread; it must not block.
+     */
+    public TcpServer doOnDispose(Consumer<? super Connection> onDispose) {
+        return new TcpServer(channel, transport, taps, host, port, listen, handler, onConnection, onBound, onUnbound,
+                Objects.requireNonNull(onDispose, "onDispose"));
     }
 
     /**
@@ -150,7 +165,7 @@ public final class TcpServer extends TcpSettings<TcpServer> {
     }
 
     private DisposableServer bindNowTo(InetSocketAddress address) {
-        BoundServer server = new BoundServer(handler, onConnection, onUnbound);
+        BoundServer server = new BoundServer(handler, onConnection, onUnbound, onDispose);
         Listener l = transportOrShared().listen(address, listen.withChild(channelOptions()), server::accepted);
         server.listener(l);
         onBound.accept(server);

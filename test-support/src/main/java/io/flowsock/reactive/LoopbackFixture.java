@@ -26,8 +26,9 @@ public abstract class LoopbackFixture {
     /** The backend under test, created fresh for each test and closed after it. */
     protected abstract Transport newTransport();
 
-    Transport transport;
-    final List<DisposableServer> servers = new ArrayList<>();
+    protected Transport transport;
+    /** Disposed after each test; a protocol's fixture on top (HTTP) adds its servers here too. */
+    protected final List<DisposableServer> servers = new ArrayList<>();
     /** Fed on port threads: a lock-free queue, since a port thread must never park on a lock. */
     final java.util.Queue<Connection> accepted = new java.util.concurrent.ConcurrentLinkedQueue<>();
 

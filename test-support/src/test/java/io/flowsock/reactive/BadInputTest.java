@@ -104,6 +104,7 @@ class BadInputTest {
         npe("TcpServer.doOnConnection(Consumer)", () -> s.doOnConnection(null), "onConnection");
         npe("TcpServer.doOnBound(Consumer)", () -> s.doOnBound(null), "onBound");
         npe("TcpServer.doOnUnbound(Consumer)", () -> s.doOnUnbound(null), "onUnbound");
+        npe("TcpServer.doOnDispose(Consumer)", () -> s.doOnDispose(null), "onDispose");
         npe("TcpServer.bindNow(Duration)", () -> s.bindNow(null), "timeout");
         iae("TcpServer.bindNow(Duration)", () -> s.bindNow(Duration.ZERO), "timeout must be positive, was PT0S");
         iae("TcpServer.bindNow(Duration)", () -> s.bindNow(NEGATIVE), "timeout must not be negative, was PT-1S");
@@ -603,6 +604,7 @@ class BadInputTest {
         "TcpServer.bindNow(Duration)",
         "TcpServer.doOnBound(Consumer)",
         "TcpServer.doOnConnection(Consumer)",
+        "TcpServer.doOnDispose(Consumer)",
         "TcpServer.doOnUnbound(Consumer)",
         "TcpServer.firstByteTimeout(Duration)",
         "TcpServer.handle(Function)",

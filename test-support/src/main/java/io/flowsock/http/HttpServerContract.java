@@ -1,0 +1,316 @@
+package io.flowsock.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowsock.core.Transport;
+import io.flowsock.reactive.DisposableServer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * HttpServer's contract for one backend, over real sockets with a peer that sends and sees exact
+ * bytes: framing both ways, persistence, pipelining, 100-continue, HEAD, unread bodies, errors.
+ * Each backend subclasses it and supplies its transport.
+ */
+public abstract class HttpServerContract extends HttpFixture {
+    @Test
+    void aWholeBodyGoesOutWithContentLengthAndADateHeader() throws IOException {
+        DisposableServer s = bind(HttpFixture::hello);
+        try (RawHttp c = new RawHttp(s.port())) {
+            RawHttp.Response r = c.send(GET_HELLO).read();
+            assertThat(r.statusLine()).isEqualTo("HTTP/1.1 200 OK");
+            assertThat(r.header("Content-Length")).contains("13");
+            assertThat(r.header("Content-Type")).contains("text/plain; charset=utf-8");
+            assertThat(r.header("Date").orElse("")).matches("\\w{3}, \\d{2} \\w{3} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT");
+            assertThat(r.header("Connection")).isEmpty();
+            assertThat(r.bodyText()).isEqualTo("Hello, World!");
+        }
+    }
+
+    @Test
+    void oneConnectionServesRequestAfterRequest() throws IOException {
+        DisposableServer s = bind(HttpFixture::hello);
+        try (RawHttp c = new RawHttp(s.port())) {
+            for (int i = 0; i < 20; i++) {
+                assertThat(c.send(GET_HELLO).read().bodyText()).isEqualTo("Hello, World!");
+            }
+        }
+        assertThat(s.accepted()).isEqualTo(1);
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrderWhateverEachHandlerTakes() throws IOException {
+        Random random = new Random(7);
+        DisposableServer s = bind((req, res) -> Mono.delay(Duration.ofMillis(random.nextInt(20)))
+                .then(res.sendString(req.path())));
+        StringBuilder all = new StringBuilder();
+        for (int i = 0; i < 16; i++) {
+            all.append("GET /").append(i).append(" HTTP/1.1\r\nHost: x\r\n\r\n");
+        }
+        try (RawHttp c = new RawHttp(s.port())) {
+            c.send(all.toString());
+            for (int i = 0; i < 16; i++) {
+                assertThat(c.read().bodyText()).isEqualTo("/" + i);
+            }
+        }
+    }
+
+    @Test
+    void aChunkedRequestBodyArrivesDechunkedAndAStreamedResponseGoesOutChunked() throws IOException {
+        DisposableServer s = bind((req, res) -> res.send(req.receive()));
+        try (RawHttp c = new RawHttp(s.port())) {
+            c.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5;ext=1\r\nhello\r\n6\r\n, worl\r\n1\r\nd\r\n0\r\nX-Trailer: dropped\r\n\r\n");
+            RawHttp.Response r = c.read();
+            assertThat(r.chunked()).isTrue();
+            assertThat(r.bodyText()).isEqualTo("hello, world");
+            RawHttp.Response next = c.send(GET_HELLO).read();   // the connection went on, framed right
+            assertThat(next.status()).isEqualTo(200);
+            assertThat(next.body()).isEmpty();
+        }
+    }
+
+    @Test
+    void aLargeBodyEchoesByteForByteWhileTheClientStillSends() throws Exception {
+        DisposableServer s = bind((req, res) -> res.send(req.receive()));
+        byte[] data = new byte[8 << 20];
+        new Random(1).nextBytes(data);
+        try (RawHttp c = new RawHttp(s.port())) {
+            CompletableFuture<Void> upload = CompletableFuture.runAsync(() -> {
+                try {
+                    c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + data.length + "\r\n\r\n").send(data);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            RawHttp.Response r = c.read();
+            upload.get(30, TimeUnit.SECONDS);
+            assertThat(r.body()).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void headGetsTheHeadGetWouldWithoutTheBody() throws IOException {
+        DisposableServer s = bind(HttpFixture::hello);
+        try (RawHttp c = new RawHttp(s.port())) {
+            RawHttp.Response r = c.send("HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\n").read(true);
+            assertThat(r.header("Content-Length")).contains("13");
+            assertThat(c.send(GET_HELLO).read().bodyText()).isEqualTo("Hello, World!");   // nothing stray between
+        }
+    }
+
+    @Test
+    void connectionCloseIsHonouredAndTheServerClosesAfterTheResponse() throws IOException {
+        DisposableServer s = bind(HttpFixture::hello);
+        try (RawHttp c = new RawHttp(s.port())) {
+            RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").read();
+            assertThat(r.header("Connection")).contains("close");
+            assertThat(c.closedByServer(5000)).isTrue();
+        }
+    }
+
+    @Test
+    void http10ClosesUnlessAskedToKeepAliveAndGetsAStreamedBodyDelimitedByTheClose() throws IOException {
+        DisposableServer s = bind((req, res) -> req.path().equals("/stream")
+                ? res.sendString(Flux.just("a", "b", "c")) : hello(req, res));
+        try (RawHttp c = new RawHttp(s.port())) {
+            RawHttp.Response r = c.send("GET /hello HTTP/1.0\r\n\r\n").read();
+            assertThat(r.header("Connection")).contains("close");
+            assertThat(c.closedByServer(5000)).isTrue();
+        }
+        try (RawHttp c = new RawHttp(s.port())) {
+            RawHttp.Response r = c.send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").read();
+            assertThat(r.header("Connection")).contains("keep-alive");
+            RawHttp.Response streamed = c.send("GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").read();
+            assertThat(streamed.chunked()).isFalse();
+            assertThat(streamed.bodyText()).isEqualTo("abc");   // read to the end of the stream
+        }
+    }
+
+    @Test
+    void expectContinueGetsTheInterimResponseOnlyOnceTheBodyIsAskedFor() throws IOException {
+        DisposableServer s = bind((req, res) -> res.sendString(req.receiveString().map(String::toUpperCase)));
+        try (RawHttp c = new RawHttp(s.port())) {
+            c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+            RawHttp.Response interim = c.read();
+            assertThat(interim.statusLine()).isEqualTo("HTTP/1.1 100 Continue");
+            RawHttp.Response r = c.send("hello").read();
+            assertThat(r.bodyText()).isEqualTo("HELLO");
+        }
+    }
+
+    @Test
+    void aBodyTheHandlerLeavesUnreadIsDrainedAndTheNextRequestIsFramedRight() throws IOException {
+        DisposableServer s = bind(HttpFixture::hello);
+        try (RawHttp c = new RawHttp(s.port())) {
+            String body = "x".repeat(10_000);
+            c.send("POST /ignored HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            assertThat(c.read().bodyText()).isEqualTo("Hello, World!");
+            c.send("POST /ignored HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+            assertThat(c.read().bodyText()).isEqualTo("Hello, World!");
+            assertThat(c.send(GET_HELLO).read().bodyText()).isEqualTo("Hello, World!");
+        }
+        assertThat(s.accepted()).isEqualTo(1);
+    }
+
+    @Test
+    void aLargeUnreadBodyClosesTheConnectionInsteadOfBeingRead() throws IOException {
+        DisposableServer s = bind(HttpFixture::hello);
+        try (RawHttp c = new RawHttp(s.port())) {
+            c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n");
+            RawHttp.Response r = c.read();
+            assertThat(r.header("Connection")).contains("close");
+            assertThat(c.closedByServer(5000)).isTrue();
+        }
+    }
+
+    @Test
+    void aHandlerThatFailsBeforeSendingGets500() throws IOException {
+        DisposableServer s = bind((req, res) -> Mono.error(new IllegalStateException("boom")));
+        try (RawHttp c = new RawHttp(s.port())) {
+            RawHttp.Response r = c.send(GET_HELLO).read();
+            assertThat(r.status()).isEqualTo(500);
+            assertThat(r.header("Connection")).contains("close");
+        }
+    }
+
+    @Test
+    void aHandlerThatFailsMidBodyAbortsTheConnectionRatherThanEndTheBodyCleanly() throws IOException {
+        DisposableServer s = bind((req, res) -> res.send(Flux.concat(
+                Mono.just(ByteBuffer.wrap("part".getBytes(StandardCharsets.US_ASCII))),
+                Mono.delay(Duration.ofMillis(50)).then(Mono.error(new IllegalStateException("mid-body"))))));
+        try (RawHttp c = new RawHttp(s.port())) {
+            c.send(GET_HELLO);
+            org.assertj.core.api.Assertions.assertThatThrownBy(c::read).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void aHeaderValueWithCrLfCannotSplitTheResponse() throws IOException {
+        DisposableServer s = bind((req, res) -> res.header("X-Injected", "a\r\nSet-Cookie: evil=1").send());
+        try (RawHttp c = new RawHttp(s.port())) {
+            RawHttp.Response r = c.send(GET_HELLO).read();
+            assertThat(r.status()).isEqualTo(500);
+            assertThat(r.header("Set-Cookie")).isEmpty();
+        }
+    }
+
+    @Test
+    void aStreamedBodyShorterThanItsDeclaredLengthAbortsTheConnection() throws IOException {
+        DisposableServer s = bind((req, res) -> res.header("Content-Length", 10)
+                .send(Flux.just(ByteBuffer.wrap(new byte[3]))));
+        try (RawHttp c = new RawHttp(s.port())) {
+            RawHttp.Response r = c.send(GET_HELLO).read();
+            assertThat(r.body()).hasSize(3);   // the client sees the truncation: fewer bytes, then the end
+            assertThat(c.closedByServer(5000)).isTrue();
+        } catch (java.net.SocketException reset) {
+            // the abort's reset overtook the bytes before them: the client sees the truncation as a reset
+            assertThat(reset).hasMessageContaining("reset");
+        }
+    }
+
+    @Test
+    void aClientThatHalfClosesAfterItsRequestStillGetsTheWholeResponse() throws IOException {
+        DisposableServer s = bind((req, res) -> res.send(req.receive()));
+        try (RawHttp c = new RawHttp(s.port())) {
+            String body = "y".repeat(200_000);
+            c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            c.shutdownOutput();
+            assertThat(c.read().bodyText()).isEqualTo(body);
+            assertThat(c.closedByServer(5000)).isTrue();
+        }
+    }
+
+    @Test
+    void requestsPipelinedBeforeTheClientsFinAreAllAnswered() throws IOException {
+        DisposableServer s = bind(HttpFixture::hello);
+        try (RawHttp c = new RawHttp(s.port())) {
+            c.send(GET_HELLO + GET_HELLO + GET_HELLO);
+            c.shutdownOutput();
+            for (int i = 0; i < 3; i++) {
+                assertThat(c.read().bodyText()).isEqualTo("Hello, World!");
+            }
+            assertThat(c.closedByServer(5000)).isTrue();
+        }
+    }
+
+    @Test
+    void aBodyNobodyAsksForIsLeftInTheSocketSoTheClientIsSlowedByTcp() throws Exception {
+        CompletableFuture<org.reactivestreams.Subscription> reader = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        DisposableServer s = bind((req, res) -> res.sendString(Mono.create(sink -> req.receive().subscribe(
+                new reactor.core.publisher.BaseSubscriber<ByteBuffer>() {
+                    @Override
+                    protected void hookOnSubscribe(org.reactivestreams.Subscription sub) {
+                        sub.request(1);   // one buffer, then nothing until the test says
+                        reader.complete(sub);
+                    }
+
+                    @Override
+                    protected void hookOnNext(ByteBuffer b) {
+                        received.addAndGet(b.remaining());
+                    }
+
+                    @Override
+                    protected void hookOnComplete() {
+                        sink.success("read " + received.get());
+                    }
+                }))));
+        int size = 64 << 20;
+        try (RawHttp c = new RawHttp(s.port())) {
+            CompletableFuture<Void> upload = CompletableFuture.runAsync(() -> {
+                try {
+                    c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + size + "\r\n\r\n");
+                    byte[] block = new byte[1 << 20];
+                    for (int i = 0; i < 64; i++) {
+                        c.send(block);
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            org.reactivestreams.Subscription sub = reader.get(10, TimeUnit.SECONDS);
+            Thread.sleep(1000);
+            assertThat(upload).as("the client is still blocked writing").isNotDone();
+            assertThat(received.get()).isLessThan(1 << 20);   // one read's worth, not the socket's backlog
+            sub.request(Long.MAX_VALUE);
+            upload.get(30, TimeUnit.SECONDS);
+            assertThat(c.read().bodyText()).isEqualTo("read " + size);
+        }
+    }
+
+    @Test
+    void disposeClosesIdleConnectionsAtOnceAndLetsAnExchangeInFlightFinishWithClose() throws Exception {
+        DisposableServer s = bind((req, res) -> req.path().equals("/slow")
+                ? Mono.delay(Duration.ofMillis(700)).then(res.sendString("done")) : hello(req, res));
+        try (RawHttp idle = new RawHttp(s.port()); RawHttp busy = new RawHttp(s.port())) {
+            assertThat(idle.send(GET_HELLO).read().status()).isEqualTo(200);
+            busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+            Thread.sleep(200);   // the slow handler is running
+            CompletableFuture<Void> disposed = CompletableFuture.runAsync(() -> s.disposeNow(Duration.ofSeconds(10)));
+            assertThat(idle.closedByServer(5000)).as("the idle connection closes at once").isTrue();
+            RawHttp.Response r = busy.read();
+            assertThat(r.bodyText()).isEqualTo("done");
+            assertThat(r.header("Connection")).contains("close");
+            assertThat(busy.closedByServer(5000)).isTrue();
+            disposed.get(10, TimeUnit.SECONDS);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RawHttp(s.port()).close())
+                .isInstanceOf(java.net.ConnectException.class);
+    }
+}

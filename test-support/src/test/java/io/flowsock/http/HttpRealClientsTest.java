@@ -1,0 +1,161 @@
+package io.flowsock.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowsock.core.Transport;
+import io.flowsock.reactive.DisposableServer;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * HttpServer against HTTP clients nobody here wrote: curl, ApacheBench, h2load and Python's
+ * http.client, each run as its own process. .ci/run installs the Debian packages they come in;
+ * where one is missing the test is skipped and says which.
+ */
+class HttpRealClientsTest extends HttpFixture {
+    @TempDir
+    Path dir;
+
+    @Override
+    protected Transport newTransport() {
+        return Transport.nio2(2);
+    }
+
+    private DisposableServer helloAndEcho() {
+        return bind((req, res) -> req.path().equals("/echo") ? res.send(req.receive()) : hello(req, res));
+    }
+
+    record Run(int exit, String out, String err) { }
+
+    private Run run(String... command) throws IOException, InterruptedException {
+        return runWithInput(null, command);
+    }
+
+    private Run runWithInput(Path stdin, String... command) throws IOException, InterruptedException {
+        Assumptions.assumeTrue(onPath(command[0]), command[0] + " is not installed (.ci/run installs it)");
+        File out = dir.resolve("out-" + System.nanoTime()).toFile();
+        File err = dir.resolve("err-" + System.nanoTime()).toFile();
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out).redirectError(err);
+        if (stdin != null) {
+            pb.redirectInput(stdin.toFile());
+        }
+        Process p = pb.start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not finish within 60 s");
+        }
+        return new Run(p.exitValue(), Files.readString(out.toPath(), StandardCharsets.ISO_8859_1),
+                Files.readString(err.toPath(), StandardCharsets.ISO_8859_1));
+    }
+
+    private static boolean onPath(String tool) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(d, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Path randomFile(int size) throws IOException {
+        byte[] data = new byte[size];
+        new Random(size).nextBytes(data);
+        return Files.write(dir.resolve("data-" + size), data);
+    }
+
+    @Test
+    void curlReusesOneConnectionForTwoRequests() throws Exception {
+        DisposableServer s = helloAndEcho();
+        String url = "http://127.0.0.1:" + s.port() + "/hello";
+        Run r = run("curl", "-sv", url, url);
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("Hello, World!Hello, World!");
+        assertThat(r.err()).containsPattern("Re-using existing connection|Reusing existing");
+        assertThat(s.accepted()).isEqualTo(1);
+    }
+
+    @Test
+    void curlUploadsAFileWithContentLengthAndGetsItBackByteForByte() throws Exception {
+        DisposableServer s = helloAndEcho();
+        Path in = randomFile(3 << 20);
+        Path out = dir.resolve("echoed");
+        Run r = run("curl", "-sS", "--data-binary", "@" + in, "-o", out.toString(),
+                "http://127.0.0.1:" + s.port() + "/echo");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(Files.mismatch(in, out)).isEqualTo(-1);
+    }
+
+    @Test
+    void curlUploadsChunkedFromStdinAfter100Continue() throws Exception {
+        DisposableServer s = helloAndEcho();
+        Path in = randomFile(1 << 20);
+        Path out = dir.resolve("echoed");
+        Run r = runWithInput(in, "curl", "-sSv", "-T", "-", "-X", "POST", "-H", "Expect: 100-continue", "-o",
+                out.toString(), "http://127.0.0.1:" + s.port() + "/echo");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("Transfer-Encoding: chunked").contains("HTTP/1.1 100 Continue");
+        assertThat(Files.mismatch(in, out)).isEqualTo(-1);
+    }
+
+    @Test
+    void apacheBenchWithAndWithoutKeepAliveFailsNothing() throws Exception {
+        DisposableServer s = helloAndEcho();
+        String url = "http://127.0.0.1:" + s.port() + "/hello";
+        Run keepAlive = run("ab", "-q", "-n", "2000", "-c", "8", "-k", url);
+        assertThat(keepAlive.exit()).as(keepAlive.err()).isZero();
+        assertThat(keepAlive.out()).containsPattern("Complete requests:\\s+2000")
+                .containsPattern("Failed requests:\\s+0").containsPattern("Keep-Alive requests:\\s+2000");
+        assertThat(keepAlive.out()).doesNotContain("Non-2xx");
+        Run perRequest = run("ab", "-q", "-n", "500", "-c", "8", url);
+        assertThat(perRequest.exit()).as(perRequest.err()).isZero();
+        assertThat(perRequest.out()).containsPattern("Complete requests:\\s+500").containsPattern("Failed requests:\\s+0");
+    }
+
+    @Test
+    void h2loadPipelinesSixteenDeepOverHttp11() throws Exception {
+        DisposableServer s = helloAndEcho();
+        Run r = run("h2load", "--h1", "-n", "4000", "-c", "4", "-m", "16", "http://127.0.0.1:" + s.port() + "/hello");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("4000 succeeded, 0 failed, 0 errored").contains("status codes: 4000 2xx");
+        assertThat(s.accepted()).isEqualTo(4);
+    }
+
+    @Test
+    void pythonsHttpClientKeepsAliveAndSendsChunked() throws Exception {
+        DisposableServer s = helloAndEcho();
+        Path script = Files.writeString(dir.resolve("client.py"), String.join("\n",
+                "import http.client, sys",
+                "c = http.client.HTTPConnection('127.0.0.1', int(sys.argv[1]), timeout=20)",
+                "for i in range(3):",
+                "    c.request('GET', '/hello')",
+                "    r = c.getresponse()",
+                "    assert r.status == 200 and r.read() == b'Hello, World!', r.status",
+                "def parts():",
+                "    for i in range(100):",
+                "        yield (b'%03d,' % i)",
+                "c.request('POST', '/echo', body=parts(), encode_chunked=True)",
+                "r = c.getresponse()",
+                "body = r.read()",
+                "assert body == b''.join(b'%03d,' % i for i in range(100)), body[:40]",
+                "c.request('HEAD', '/hello')",
+                "r = c.getresponse()",
+                "assert r.getheader('Content-Length') == '13' and r.read() == b''",
+                "print('ok', c.sock.getsockname()[1])",
+                ""));
+        List<String> command = new ArrayList<>(List.of("python3", script.toString(), String.valueOf(s.port())));
+        Run r = run(command.toArray(String[]::new));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("ok");
+        assertThat(s.accepted()).isEqualTo(1);
+    }
+}
