@@ -131,6 +131,24 @@ class HttpRealClientsTest extends HttpFixture {
     }
 
     @Test
+    void curlSpeaksHttpsToASecuredServerAndVerifiesItsCertificate() throws Exception {
+        io.flowsock.reactive.TestCertificates ca = io.flowsock.reactive.TestCertificates.newCa("flowsock test CA");
+        io.flowsock.reactive.TestCertificates.Identity server = ca.leaf("localhost", java.time.Duration.ofDays(1),
+                "localhost");
+        Path caPem = io.flowsock.reactive.TestCertificates.writePem(ca.ca().certificate(), dir.resolve("ca.pem"));
+        DisposableServer s = bind(server().secure(io.flowsock.core.Tls.server(ca.context(server)))
+                .handle((req, res) -> res.sendString(req.tlsSession().map(t -> t.getProtocol()).orElse("plain"))));
+        String url = "https://localhost:" + s.port() + "/";
+        Run r = run("curl", "-sS", "--cacert", caPem.toString(), "--resolve", "localhost:" + s.port() + ":127.0.0.1",
+                url, url);
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("TLSv1.3TLSv1.3");
+        assertThat(s.accepted()).isEqualTo(1);
+        Run untrusted = run("curl", "-sS", "--resolve", "localhost:" + s.port() + ":127.0.0.1", url);
+        assertThat(untrusted.exit()).isNotZero();   // no --cacert: curl refuses the test CA
+    }
+
+    @Test
     void pythonsHttpClientKeepsAliveAndSendsChunked() throws Exception {
         DisposableServer s = helloAndEcho();
         Path script = Files.writeString(dir.resolve("client.py"), String.join("\n",
