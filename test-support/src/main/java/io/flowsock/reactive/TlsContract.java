@@ -308,14 +308,6 @@ public abstract class TlsContract extends LoopbackFixture {
         echoOnce(tlsClient(server).connectNow(WAIT));
     }
 
-    private static void echoOnce(Connection c) {
-        Mono<byte[]> back = collect(c.inbound());
-        c.send(Flux.just(Loopback.utf8("still serving"))).then(c.shutdownOutput()).subscribe();
-        StepVerifier.create(back).assertNext(b -> assertThat(new String(b, StandardCharsets.UTF_8))
-                .isEqualTo("still serving")).expectComplete().verify(WAIT);
-        c.dispose();
-    }
-
     private static byte[] readExactly(Socket s, int n) {
         try {
             InputStream in = s.getInputStream();
