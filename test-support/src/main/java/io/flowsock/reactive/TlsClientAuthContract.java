@@ -214,9 +214,9 @@ public abstract class TlsClientAuthContract extends LoopbackFixture {
      */
     private void assertRefused(DisposableServer server, Tls tls, String protocol) {
         int before = serverFailures.size();
+        // only reads: a write reaching the closed server could draw a reset ahead of its alert
         Mono<byte[]> attempt = client(server).secure(tls.withProtocols(protocol)).connect()
-                .flatMap(c -> c.send(Mono.just(Loopback.utf8("x"))).then(collect(c.inbound()))
-                        .doFinally(s -> c.dispose()));
+                .flatMap(c -> collect(c.inbound()).doFinally(s -> c.dispose()));
         StepVerifier.create(attempt)
                 .expectErrorSatisfies(e -> assertThat(e).as(protocol).isInstanceOf(TlsException.class)
                         .hasMessageContaining("Received fatal alert")    // the server's, telling why
