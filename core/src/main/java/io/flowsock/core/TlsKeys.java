@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * handshake.
  *
  * <p><b>Lifecycle.</b> A connection keeps the certificate it was handshaken with. A client that
- * resumes a session made before a swap is not shown the new certificate; a new full handshake is.
+ * resumes a session made before a server's swap is not shown the new certificate; a new full
+ * handshake is. A client presenting these keys forgets its cached sessions after a swap, so the
+ * server sees the new certificate at the next connection.
  */
 public final class TlsKeys {
     private static final AtomicLong IDS = new AtomicLong();
