@@ -7,8 +7,8 @@ module io.flowsock.reactive {
     requires transitive io.flowsock.core;
     requires transitive reactor.core;
     requires transitive org.reactivestreams;
-    requires transitive java.logging;
-    requires static transitive micrometer.core;   // metrics(MeterRegistry) only: flowsock runs without it   // wiretap levels are java.util.logging.Level, as in Flux.log
+    requires transitive java.logging;            // wiretap levels are java.util.logging.Level, as in Flux.log
+    requires static transitive micrometer.core;   // metrics(MeterRegistry) only: flowsock runs without it
 
     exports io.flowsock.reactive;
 }

@@ -90,13 +90,13 @@ final class SniKeys extends X509ExtendedKeyManager {
     public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
         SSLSession session = engine == null ? null : engine.getHandshakeSession();
         TlsKeys.Material m = keysFor(requestedHost(session)).current();
-        return fits(m, keyType) ? m.alias() : null;
+        return m.fits(keyType) ? m.alias() : null;
     }
 
     @Override
     public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
         TlsKeys.Material m = fallback.current();
-        return fits(m, keyType) ? m.alias() : null;
+        return m.fits(keyType) ? m.alias() : null;
     }
 
     @Override
@@ -113,7 +113,7 @@ final class SniKeys extends X509ExtendedKeyManager {
 
     @Override
     public String[] getServerAliases(String keyType, Principal[] issuers) {
-        return all().stream().map(TlsKeys::current).filter(m -> fits(m, keyType)).map(TlsKeys.Material::alias)
+        return all().stream().map(TlsKeys::current).filter(m -> m.fits(keyType)).map(TlsKeys.Material::alias)
                 .distinct().toArray(String[]::new);
     }
 
@@ -145,12 +145,6 @@ final class SniKeys extends X509ExtendedKeyManager {
         all.addAll(wildcard.values());
         all.add(fallback);
         return all;
-    }
-
-    /** Whether {@code m}'s key serves a handshake that asks for {@code keyType} ("EC", "RSA", or "EC_EC" forms). */
-    private static boolean fits(TlsKeys.Material m, String keyType) {
-        String alg = m.key().getAlgorithm();
-        return keyType == null || keyType.equals(alg) || keyType.startsWith(alg + "_");
     }
 
     /** The host name the client sent in SNI, lower-case ASCII; null if none. */

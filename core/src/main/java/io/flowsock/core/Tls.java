@@ -1,22 +1,15 @@
 package io.flowsock.core;
 
 import io.flowsock.core.internal.Checks;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.NoSuchAlgorithmException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * How a connection speaks TLS, built from the JDK's own {@link SSLContext}: immutable, every
@@ -30,10 +23,16 @@ import javax.net.ssl.TrustManagerFactory;
  * Tls named = Tls.server(defaultKeys).withSni("api.example.com", api).withSni("*.example.com", wild);
  * api.reload();                                         // renewed files: new handshakes see them
  * Tls trusting = Tls.client(Path.of("ca.pem"));        // trusts exactly these CAs
+ *
+ * Tls mtls = Tls.server(keys).withTrustedCertificates(Path.of("clients-ca.pem"))   // client certificates
+ *         .withClientAuth(Tls.ClientAuth.REQUIRE);
+ * Tls withCert = Tls.client(Path.of("ca.pem")).withKeys(Path.of("client-chain.pem"), Path.of("client-key.pem"));
  * }</pre>
  * Defaults: TLS 1.3 and 1.2, the context's cipher suites, a 10 s handshake timeout; a client
  * sends SNI with the host it connects to and verifies that the server's certificate names it
- * (HTTPS rules); a server asks for no client certificate.
+ * (HTTPS rules) and presents none of its own; a server asks for no client certificate and, when
+ * asked to, checks one against what the JDK trusts by default. Client authentication from PEM files:
+ * {@link #withTrustedCertificates(Path)} on the server, {@link #withKeys(Path, Path)} on the client.
  *
  * <p><b>Threading.</b> Immutable and safe to share; each connection makes its own engine.
  */
@@ -60,10 +59,10 @@ public final class Tls {
     private final boolean verifyHostname;
     private final String serverName;
     private final Duration handshakeTimeout;
-    private final SniKeys sni;            // a server's keys by SNI name when flowsock holds them; else null
+    private final TlsMaterial material;   // the keys and trust context was made of; null when the caller's own context
 
     private Tls(SSLContext context, boolean client, List<String> protocols, List<String> alpn, ClientAuth clientAuth,
-                boolean verifyHostname, String serverName, Duration handshakeTimeout, SniKeys sni) {
+                boolean verifyHostname, String serverName, Duration handshakeTimeout, TlsMaterial material) {
         this.context = context;
         this.client = client;
         this.protocols = protocols;
@@ -72,16 +71,22 @@ public final class Tls {
         this.verifyHostname = verifyHostname;
         this.serverName = serverName;
         this.handshakeTimeout = handshakeTimeout;
-        this.sni = sni;
+        this.material = material;
     }
 
-    /** A server's TLS: {@code context} holds its key and certificate chain (and, for client authentication, its trust). */
+    /**
+     * A server's TLS: {@code context} holds its key and certificate chain (and, for client
+     * authentication, its trust). Sealed: {@link #withSni}, {@link #withTrustedCertificates} refuse it.
+     */
     public static Tls server(SSLContext context) {
         return new Tls(Objects.requireNonNull(context, "context"), false, NONE.protocols, List.of(), ClientAuth.NONE,
                 false, null, NONE.handshakeTimeout, null);
     }
 
-    /** A client's TLS: {@code context} holds its trust (and, for client authentication, its key). */
+    /**
+     * A client's TLS: {@code context} holds its trust (and, for client authentication, its key).
+     * Sealed: {@link #withKeys}, {@link #withTrustedCertificates} refuse it.
+     */
     public static Tls client(SSLContext context) {
         return new Tls(Objects.requireNonNull(context, "context"), true, NONE.protocols, List.of(), ClientAuth.NONE,
                 true, null, NONE.handshakeTimeout, null);
@@ -103,13 +108,13 @@ public final class Tls {
      * A server's TLS presenting {@code keys}, which may be replaced while the server runs: each new
      * handshake presents what {@code keys} holds then. Add certificates for other names with
      * {@link #withSni(String, TlsKeys)}. A client certificate ({@link #withClientAuth}) is checked against
-     * what the JDK trusts by default.
+     * what the JDK trusts by default, or against {@link #withTrustedCertificates(Path)}.
      */
     public static Tls server(TlsKeys keys) {
         Objects.requireNonNull(keys, "keys");
-        SniKeys sni = new SniKeys(keys);
-        return new Tls(keyed(sni), false, NONE.protocols, List.of(), ClientAuth.NONE, false, null,
-                NONE.handshakeTimeout, sni);
+        TlsMaterial m = TlsMaterial.DEFAULT.withKeys(new SniKeys(keys));
+        return new Tls(m.context(), false, NONE.protocols, List.of(), ClientAuth.NONE, false, null,
+                NONE.handshakeTimeout, m);
     }
 
     /**
@@ -120,42 +125,33 @@ public final class Tls {
      */
     public static Tls client(Path caPem) {
         Objects.requireNonNull(caPem, "caPem");
-        List<X509Certificate> cas = Pem.certificates(caPem);
-        try {
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            for (int i = 0; i < cas.size(); i++) {
-                trust.setCertificateEntry("ca-" + i, cas.get(i));
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, tmf.getTrustManagers(), null);
-            return client(context);
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("the JDK cannot make a trust store of " + caPem + ": " + e, e);
-        }
+        return client(TlsMaterial.DEFAULT.trusting(caPem));
     }
 
-    /** A client's TLS trusting what the JDK trusts by default ({@code SSLContext.getDefault()}). */
+    /**
+     * A client's TLS trusting what the JDK trusts by default ({@code SSLContext.getDefault()}); a
+     * client certificate can be added with {@link #withKeys(Path, Path)}.
+     */
     public static Tls client() {
-        try {
-            return client(SSLContext.getDefault());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no default SSLContext", e);
-        }
+        return client(TlsMaterial.DEFAULT);
+    }
+
+    private static Tls client(TlsMaterial m) {
+        return new Tls(m.context(), true, NONE.protocols, List.of(), ClientAuth.NONE, true, null,
+                NONE.handshakeTimeout, m);
     }
 
     /** The protocol versions offered, e.g. {@code "TLSv1.3"}; at least one. */
     public Tls withProtocols(String... protocols) {
         List<String> p = nonEmpty("protocols", protocols);
-        return new Tls(context(), client, p, alpn, clientAuth, verifyHostname, serverName, handshakeTimeout, sni);
+        return new Tls(context(), client, p, alpn, clientAuth, verifyHostname, serverName, handshakeTimeout, material);
     }
 
     /** The application protocols offered (client) or accepted, in order of preference (server), e.g. {@code "h2"}. */
     public Tls withAlpn(String... protocols) {
         List<String> p = names("alpn", protocols);
-        return new Tls(context(), client, protocols(), p, clientAuth, verifyHostname, serverName, handshakeTimeout, sni);
+        return new Tls(context(), client, protocols(), p, clientAuth, verifyHostname, serverName, handshakeTimeout,
+                material);
     }
 
     /** Whether a server asks for a client certificate; servers only. */
@@ -164,7 +160,7 @@ public final class Tls {
         if (client) {
             throw new IllegalArgumentException("clientAuth is a server setting; this spec is a client's");
         }
-        return new Tls(context(), false, protocols, alpn, auth, verifyHostname, serverName, handshakeTimeout, sni);
+        return new Tls(context(), false, protocols, alpn, auth, verifyHostname, serverName, handshakeTimeout, material);
     }
 
     /**
@@ -173,7 +169,7 @@ public final class Tls {
      */
     public Tls withHostnameVerification(boolean verify) {
         requireClient("hostnameVerification");
-        return new Tls(context(), true, protocols, alpn, clientAuth, verify, serverName, handshakeTimeout, sni);
+        return new Tls(context(), true, protocols, alpn, clientAuth, verify, serverName, handshakeTimeout, material);
     }
 
     /**
@@ -184,7 +180,7 @@ public final class Tls {
         requireClient("serverName");
         Objects.requireNonNull(name, "name");
         new SNIHostName(name);   // throws IllegalArgumentException naming what is wrong with it
-        return new Tls(context(), true, protocols, alpn, clientAuth, verifyHostname, name, handshakeTimeout, sni);
+        return new Tls(context(), true, protocols, alpn, clientAuth, verifyHostname, name, handshakeTimeout, material);
     }
 
     /**
@@ -203,19 +199,64 @@ public final class Tls {
         if (client) {
             throw new IllegalArgumentException("sni is a server setting; this spec is a client's");
         }
-        if (sni == null) {
+        if (material == null) {
             throw new IllegalArgumentException("sni needs a server made from TlsKeys or PEM files: the key of"
                     + " Tls.server(SSLContext) is sealed in its context and cannot be chosen per name");
         }
-        SniKeys mapped = sni.with(name, keys);
-        return new Tls(keyed(mapped), false, protocols, alpn, clientAuth, verifyHostname, serverName,
-                handshakeTimeout, mapped);
+        return with(material.withKeys(material.sni().with(name, keys)));
+    }
+
+    /**
+     * Trusts exactly the certificates in {@code caPem} (one or more {@code BEGIN CERTIFICATE} blocks,
+     * read now), and nothing the JDK trusts by default: on a server, the CAs a client certificate must
+     * chain to under {@link #withClientAuth} (which this does not turn on); on a client, the CAs of
+     * the servers it trusts, as {@link #client(Path)}. The file's CAs are named to clients in the
+     * certificate request. For specs made from PEM files, {@link TlsKeys} or {@link #client()} only:
+     * the trust of {@code Tls.server(SSLContext)} and {@code Tls.client(SSLContext)} is sealed in the
+     * context.
+     *
+     * @throws IllegalArgumentException naming the file and what is wrong with it (missing, empty, not
+     *         PEM, no certificate, a damaged certificate), or naming a spec whose context is sealed
+     */
+    public Tls withTrustedCertificates(Path caPem) {
+        Objects.requireNonNull(caPem, "caPem");
+        requireMaterial("trustedCertificates", "trust");
+        return with(material.trusting(caPem));
+    }
+
+    /**
+     * Presents the key in {@code privateKeyPem} (unencrypted PKCS#8) and the chain in
+     * {@code certChainPem} (leaf first) when a server asks for a client certificate, read now; the same
+     * as {@code withKeys(TlsKeys.fromPem(certChainPem, privateKeyPem))}. Clients only.
+     *
+     * @throws IllegalArgumentException naming the file and what is wrong with it, as
+     *         {@link TlsKeys#fromPem(Path, Path)} does
+     */
+    public Tls withKeys(Path certChainPem, Path privateKeyPem) {
+        Objects.requireNonNull(certChainPem, "certChainPem");
+        Objects.requireNonNull(privateKeyPem, "privateKeyPem");
+        requireClientKeys();
+        return withKeys(TlsKeys.fromPem(certChainPem, privateKeyPem));
+    }
+
+    /**
+     * Presents {@code keys} when a server asks for a client certificate: each new handshake presents
+     * what {@code keys} holds then, so {@link TlsKeys#reload()} renews it without a new spec. The
+     * certificate is presented whichever CAs the server names in its request, as
+     * {@code openssl s_client -cert} does; a server that does not trust it fails the handshake. Clients
+     * made from {@link #client(Path)} or {@link #client()} only (a server's keys are given to
+     * {@link #server(TlsKeys)}).
+     */
+    public Tls withKeys(TlsKeys keys) {
+        Objects.requireNonNull(keys, "keys");
+        requireClientKeys();
+        return with(material.withKeys(new ClientKeys(keys)));
     }
 
     /** How long a handshake may take before the connection is closed with {@link TlsException}; zero disables. */
     public Tls withHandshakeTimeout(Duration timeout) {
         Checks.notNegative("handshakeTimeout", timeout);
-        return new Tls(context(), client, protocols, alpn, clientAuth, verifyHostname, serverName, timeout, sni);
+        return new Tls(context(), client, protocols, alpn, clientAuth, verifyHostname, serverName, timeout, material);
     }
 
     /** Whether this spec turns TLS on. */
@@ -251,6 +292,9 @@ public final class Tls {
     /** A new engine for one connection with {@code peer}; the client side names the host it connects to. */
     SSLEngine newEngine(InetSocketAddress peer) {
         String host = serverName != null ? serverName : peer.getHostString();
+        if (material != null && material.keys() instanceof ClientKeys keys) {
+            keys.forgetSessionsOfReplacedKeys(context.getClientSessionContext());
+        }
         SSLEngine engine = client ? context.createSSLEngine(host, peer.getPort()) : context.createSSLEngine();
         engine.setUseClientMode(client);
         SSLParameters params = engine.getSSLParameters();
@@ -275,15 +319,28 @@ public final class Tls {
         return engine;
     }
 
-    /** A server's context whose key manager is {@code keys}, trusting what the JDK trusts by default. */
-    private static SSLContext keyed(SniKeys keys) {
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(new KeyManager[] {keys}, null, null);
-            return context;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK cannot make a TLS context: " + e, e);
+    /** This spec over a new context made of {@code next}. */
+    private Tls with(TlsMaterial next) {
+        return new Tls(next.context(), client, protocols, alpn, clientAuth, verifyHostname, serverName,
+                handshakeTimeout, next);
+    }
+
+    private void requireMaterial(String setting, String what) {
+        context();
+        if (material == null) {
+            throw new IllegalArgumentException(setting + " needs a spec made from PEM files, TlsKeys or Tls.client():"
+                    + " the " + what + " of Tls." + (client ? "client" : "server") + "(SSLContext) is sealed in its"
+                    + " context; build that context with the " + what + " instead");
         }
+    }
+
+    private void requireClientKeys() {
+        context();
+        if (!client) {
+            throw new IllegalArgumentException("keys is a client setting (its certificate); a server's keys are"
+                    + " given to Tls.server(TlsKeys) and withSni");
+        }
+        requireMaterial("keys", "key");
     }
 
     /** SNI carries host names only, never literal addresses. */
@@ -329,6 +386,6 @@ public final class Tls {
     public String toString() {
         return !enabled() ? "Tls.NONE" : (client ? "Tls.client" : "Tls.server") + protocols
                 + (alpn.isEmpty() ? "" : " alpn " + alpn) + (client ? "" : " clientAuth " + clientAuth)
-                + (sni == null || sni.names().isEmpty() ? "" : " sni " + sni.names());
+                + (material == null ? "" : material.describe());
     }
 }

@@ -2,6 +2,7 @@ package io.flowsock.core;
 
 import io.flowsock.core.TlsException.Kind;
 import java.nio.ByteBuffer;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
@@ -175,10 +176,15 @@ final class TlsHandshake {
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "flowsock: a TLS task failed on " + channel, e);
             }
-            channel.port.execute(() -> {
-                tasksRunning = false;
-                tls.pump();
-            });
+            try {
+                channel.port.execute(() -> {
+                    tasksRunning = false;
+                    tls.pump();
+                });
+            } catch (RejectedExecutionException e) {
+                // the transport closed while the task ran: the port and its connections are gone
+                LOG.log(System.Logger.Level.DEBUG, "flowsock: port closed before a TLS task of " + channel + " ended");
+            }
         });
     }
 

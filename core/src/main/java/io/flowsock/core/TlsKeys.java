@@ -8,9 +8,9 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A server's private key and certificate chain, which can be replaced while the server runs:
- * {@link Tls#server(TlsKeys)} and {@link Tls#withSni(String, TlsKeys)} read the current ones at
- * each new handshake.
+ * A private key and its certificate chain, a server's or a client's, which can be replaced while
+ * connections are made: {@link Tls#server(TlsKeys)}, {@link Tls#withSni(String, TlsKeys)} and, for a
+ * client certificate, {@link Tls#withKeys(TlsKeys)} read the current ones at each new handshake.
  * <pre>{@code
  * TlsKeys keys = TlsKeys.fromPem(Path.of("chain.pem"), Path.of("key.pem"));
  * TcpServer.create().secure(Tls.server(keys))...;
@@ -22,13 +22,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * handshake.
  *
  * <p><b>Lifecycle.</b> A connection keeps the certificate it was handshaken with. A client that
- * resumes a session made before a swap is not shown the new certificate; a new full handshake is.
+ * resumes a session made before a server's swap is not shown the new certificate; a new full
+ * handshake is. A client presenting these keys forgets its cached sessions after a swap, so the
+ * server sees the new certificate at the next connection.
  */
 public final class TlsKeys {
     private static final AtomicLong IDS = new AtomicLong();
 
     /** One key with its chain, checked to belong together; {@code alias} names it to the JDK's handshake. */
     record Material(PrivateKey key, X509Certificate[] chain, String alias) {
+        /** Whether the key serves a handshake that asks for {@code keyType} ("EC", "RSA", or "EC_EC" forms). */
+        boolean fits(String keyType) {
+            String alg = key.getAlgorithm();
+            return keyType == null || keyType.equals(alg) || keyType.startsWith(alg + "_");
+        }
     }
 
     private final Path chainFile;

@@ -16,6 +16,11 @@ public final class FlowsockBlockHoundIntegration implements BlockHoundIntegratio
         // which parks it; that is the JDK's, not flowsock's, and happens after the port is gone.
         builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "getTask");
         builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "processWorkerExit");
+        // NIO.2 on Linux: the JDK's event loop takes the read side of its fd-to-channel lock before
+        // each dispatch, and a channel opened or closed on another thread holds the write side for a
+        // moment. That is the JDK's AsynchronousChannelGroup, which flowsock's nio2 backend cannot
+        // avoid; the error BlockHound threw there ended a port thread and hung its connections.
+        builder.allowBlockingCallsInside("sun.nio.ch.EPollPort$EventHandlerTask", "poll");
         // TLS: the JDK's default SecureRandom (NativePRNG) tops up its buffer from /dev/urandom,
         // a file read that never waits on Linux once the kernel's pool is initialised (5.6+:
         // urandom and getrandom never block after boot). Netty's own BlockHound integration

@@ -1,10 +1,12 @@
 package io.flowsock.reactive;
 
 import static io.flowsock.reactive.Loopback.await;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowsock.core.Transport;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
 
 /**
  * What the backend suites share: a fresh transport of the backend under test for each test, servers
@@ -80,6 +83,15 @@ public abstract class LoopbackFixture {
                 .toFuture();
         await(() -> conn.sendCap().inUse() > 0, VERIFY, "send in flight");
         return send;
+    }
+
+    /** Echoes "echo" over {@code c}, half-closing after it, expects it back whole, then disposes {@code c}. */
+    static void echoOnce(Connection c) {
+        Mono<byte[]> back = collect(c.inbound());
+        c.send(Flux.just(Loopback.utf8("echo"))).then(c.shutdownOutput()).subscribe();
+        StepVerifier.create(back).assertNext(b -> assertThat(new String(b, StandardCharsets.UTF_8)).isEqualTo("echo"))
+                .expectComplete().verify(VERIFY);
+        c.dispose();
     }
 
     static long usedHeapAfterGc() {

@@ -149,7 +149,8 @@ public abstract class TlsContract extends LoopbackFixture {
     @Test
     public void aPeerThatNeverHandshakesIsClosedAtTheHandshakeTimeout() throws Exception {
         DisposableServer server = bind(server().secure(Tls.server(serverContext())
-                .withHandshakeTimeout(Duration.ofMillis(300))).handle(conn -> conn.send(conn.inbound())));
+                // long enough for the healthy handshake of assertServes below on a loaded machine
+                .withHandshakeTimeout(Duration.ofSeconds(2))).handle(conn -> conn.send(conn.inbound())));
         try (Socket s = rawClient(server.port())) {
             s.setSoTimeout(10_000);
             long t0 = System.nanoTime();
@@ -306,14 +307,6 @@ public abstract class TlsContract extends LoopbackFixture {
     /** A fresh TLS client gets its echo: the server was not hurt by what came before. */
     private void assertServes(DisposableServer server) {
         echoOnce(tlsClient(server).connectNow(WAIT));
-    }
-
-    private static void echoOnce(Connection c) {
-        Mono<byte[]> back = collect(c.inbound());
-        c.send(Flux.just(Loopback.utf8("still serving"))).then(c.shutdownOutput()).subscribe();
-        StepVerifier.create(back).assertNext(b -> assertThat(new String(b, StandardCharsets.UTF_8))
-                .isEqualTo("still serving")).expectComplete().verify(WAIT);
-        c.dispose();
     }
 
     private static byte[] readExactly(Socket s, int n) {

@@ -21,7 +21,6 @@ import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
@@ -183,13 +182,5 @@ public abstract class TlsKeysContract extends LoopbackFixture {
         } finally {
             p.destroyForcibly();
         }
-    }
-
-    private static void echoOnce(Connection c) {
-        Mono<byte[]> back = collect(c.inbound());
-        c.send(Flux.just(Loopback.utf8("echo"))).then(c.shutdownOutput()).subscribe();
-        StepVerifier.create(back).assertNext(b -> assertThat(new String(b, StandardCharsets.UTF_8)).isEqualTo("echo"))
-                .expectComplete().verify(WAIT);
-        c.dispose();
     }
 }

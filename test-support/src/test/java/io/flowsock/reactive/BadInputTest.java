@@ -300,6 +300,37 @@ class BadInputTest {
                 .hasToString(server + " sni [a.test]");
     }
 
+    @Test
+    void clientAuthenticationFromPemRefusesBadArgumentsNamingThem() throws Exception {
+        TestCertificates ca = TestCertificates.newCa("bad input CA");
+        TestCertificates.Identity id = ca.leaf("bad-input");
+        TlsKeys keys = TlsKeys.of(id.keys().getPrivate(), id.chain());
+        Tls server = Tls.server(keys);
+        Tls client = Tls.client();
+        Path chain = Path.of("chain.pem");
+        npe("Tls.withTrustedCertificates(Path)", () -> server.withTrustedCertificates(null), "caPem");
+        iae("Tls.withTrustedCertificates(Path)", () -> Tls.server(ca.context(id)).withTrustedCertificates(chain),
+                "trustedCertificates needs a spec made from PEM files, TlsKeys or Tls.client(): the trust of"
+                        + " Tls.server(SSLContext) is sealed in its context; build that context with the trust instead");
+        iae("Tls.withTrustedCertificates(Path)", () -> Tls.client(ca.trusting()).withTrustedCertificates(chain),
+                "trustedCertificates needs a spec made from PEM files, TlsKeys or Tls.client(): the trust of"
+                        + " Tls.client(SSLContext) is sealed in its context; build that context with the trust instead");
+        npe("Tls.withKeys(Path, Path)", () -> client.withKeys(null, Path.of("key.pem")), "certChainPem");
+        npe("Tls.withKeys(Path, Path)", () -> client.withKeys(chain, null), "privateKeyPem");
+        iae("Tls.withKeys(Path, Path)", () -> server.withKeys(chain, Path.of("key.pem")),
+                "keys is a client setting (its certificate); a server's keys are given to Tls.server(TlsKeys) and withSni");
+        npe("Tls.withKeys(TlsKeys)", () -> client.withKeys((TlsKeys) null), "keys");
+        iae("Tls.withKeys(TlsKeys)", () -> server.withKeys(keys),
+                "keys is a client setting (its certificate); a server's keys are given to Tls.server(TlsKeys) and withSni");
+        iae("Tls.withKeys(TlsKeys)", () -> Tls.client(ca.trusting()).withKeys(keys),
+                "keys needs a spec made from PEM files, TlsKeys or Tls.client(): the key of Tls.client(SSLContext)"
+                        + " is sealed in its context; build that context with the key instead");
+        assertThatThrownBy(() -> Tls.NONE.withKeys(keys)).isExactlyInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Tls.NONE has no settings");
+        assertThat(client.withKeys(keys)).as("the receiver is untouched").isNotSameAs(client)
+                .hasToString(client + " presenting " + keys);
+    }
+
     // ------------------------------------------------------------------ core: values
 
     @Test
@@ -637,9 +668,12 @@ class BadInputTest {
         "Tls.withAlpn(String[])",
         "Tls.withClientAuth(ClientAuth)",
         "Tls.withHandshakeTimeout(Duration)",
+        "Tls.withKeys(Path, Path)",
+        "Tls.withKeys(TlsKeys)",
         "Tls.withProtocols(String[])",
         "Tls.withServerName(String)",
         "Tls.withSni(String, TlsKeys)",
+        "Tls.withTrustedCertificates(Path)",
         "TlsKeys.fromPem(Path, Path)",
         "TlsKeys.of(PrivateKey, X509Certificate[])",
         "TlsKeys.replace(PrivateKey, X509Certificate[])",

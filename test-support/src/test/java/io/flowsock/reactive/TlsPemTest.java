@@ -68,6 +68,38 @@ class TlsPemTest {
     }
 
     @Test
+    void clientAuthenticationFilesAreCheckedInTheCallNamingTheFile() {
+        Path missing = dir.resolve("clients-ca.pem");
+        Tls server = Tls.server(chain, key);
+        refused(() -> server.withTrustedCertificates(missing), missing + " does not exist");
+        refused(() -> server.withTrustedCertificates(key), key + " holds no certificate (-----BEGIN CERTIFICATE-----)");
+        refused(() -> Tls.client().withKeys(missing, key), missing + " does not exist");
+        refused(() -> Tls.client().withKeys(key, key), key + " holds no certificate (-----BEGIN CERTIFICATE-----)");
+        refused(() -> Tls.client().withKeys(chain, chain),
+                chain + " holds no private key (-----BEGIN PRIVATE KEY-----)");
+        refused(() -> Tls.client(chain).withKeys(chain, missing), missing + " does not exist");
+        assertThat(server.withTrustedCertificates(chain).withClientAuth(Tls.ClientAuth.REQUIRE))
+                .hasToString(server.withClientAuth(Tls.ClientAuth.REQUIRE) + " trusting " + chain);
+        assertThat(server.withTrustedCertificates(chain).withSni("a.test", TlsKeys.fromPem(chain, key)))
+                .as("a name mapped later keeps the trust").hasToString(server + " sni [a.test] trusting " + chain);
+        assertThat(Tls.client(chain).withKeys(chain, key).toString())
+                .contains(" presenting TlsKeys[CN=pem from " + chain + "]")
+                .endsWith(" trusting " + chain);
+    }
+
+    @Test
+    void anUnreadableClientKeyIsNamedWithTheCommandThatConvertsIt() throws IOException {
+        Path old = Files.writeString(dir.resolve("client-key.pem"), "-----BEGIN EC PRIVATE KEY-----\nAAAA\n"
+                + "-----END EC PRIVATE KEY-----\n");
+        refused(() -> Tls.client().withKeys(chain, old), old + " holds a EC PRIVATE KEY (OpenSSL's traditional format);"
+                + " flowsock reads PKCS#8 (BEGIN PRIVATE KEY), convert it with: openssl pkcs8 -topk8 -nocrypt -in "
+                + old + " -out key.pkcs8.pem");
+        Path otherKey = TestCertificates.writeKeyPem(CA.leaf("other"), dir.resolve("other-key.pem"));
+        refused(() -> Tls.client().withKeys(chain, otherKey), otherKey + " and " + chain
+                + ": the private key does not match the certificate (CN=pem)");
+    }
+
+    @Test
     void garbageBase64IsNamedWithItsBlock() throws IOException {
         Path garbage = Files.writeString(dir.resolve("garbage.pem"),
                 "-----BEGIN CERTIFICATE-----\nMIIB%%%%not*base64\n-----END CERTIFICATE-----\n");
