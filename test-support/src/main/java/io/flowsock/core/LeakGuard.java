@@ -38,6 +38,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * are checked.
  */
 public final class LeakGuard implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+    static {
+        // flowsock-http brings SLF4J (Jetty logs through it), and Reactor's Loggers would then log
+        // through SLF4J's no-op default: the tests keep them on JDK logging, where they always were
+        reactor.util.Loggers.useJdkLoggers();
+    }
+
     /** How long what is left may take to close before it counts, in ms (configuration parameter). */
     static final String SETTLE_MILLIS = "flowsock.leakguard.settle.millis";
     private static final Path FDS = Path.of("/proc/self/fd");

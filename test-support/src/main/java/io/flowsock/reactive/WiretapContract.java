@@ -47,7 +47,7 @@ public abstract class WiretapContract extends LoopbackFixture {
         try {
             return settings.wiretap("flowsock.test.wiretap", level, format);
         } finally {
-            Loggers.resetLoggerFactory();
+            Loggers.useJdkLoggers();   // what the other tests use (LeakGuard sets it)
         }
     }
 
