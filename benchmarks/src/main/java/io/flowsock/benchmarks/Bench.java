@@ -81,7 +81,7 @@ public final class Bench {
         for (Scenario s : o.scenarios) {
             for (int round = 1; round <= o.rounds; round++) {
                 for (Contender c : o.contenders) {
-                    if (s.tls && !c.speaksTls()) {
+                    if (!runs(s, c, o)) {
                         continue;   // its column stays "—"
                     }
                     Run run = measurement.run(s, c, round);
@@ -141,6 +141,18 @@ public final class Bench {
     private static final List<String> DIAGNOSTICS = List.of("cpu_s", "cpu_user_s", "cpu_sys_s", "cpu_jit_s",
             "cpu_gc_s", "page_faults", "cpu_self_s", "warm_passes", "jit_settle_ms", "window_s", "load_cpu_s",
             "perf_context-switches", "perf_raw_syscalls:sys_enter");
+
+    /**
+     * Who runs the TLS scenarios in quick mode when --contenders is not given: each run costs two
+     * JVM starts and a few seconds, and quick mode is the smoke test CI runs, where only flowsock's
+     * errors fail it, so flowsock's two backends only (TlsScenariosTest runs Reactor Netty too).
+     */
+    static final List<Contender> QUICK_TLS = List.of(Contender.FLOWSOCK, Contender.FLOWSOCK_URING);
+
+    /** Whether {@code c} runs {@code s}: a TLS scenario needs TLS, and quick mode's default is QUICK_TLS. */
+    private static boolean runs(Scenario s, Contender c, Options o) {
+        return !s.tls || c.speaksTls() && (!o.quick || o.contendersNamed || QUICK_TLS.contains(c));
+    }
 
     /** The run's key and trust in a fresh temporary directory when a TLS scenario runs; removed at exit. */
     private static Optional<Path> tlsFiles(List<Scenario> scenarios) throws IOException {
@@ -261,6 +273,7 @@ public final class Bench {
         Path out;
         List<Scenario> scenarios = List.of(Scenario.values());
         List<Contender> contenders = Contender.defaults();
+        boolean contendersNamed;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -277,8 +290,10 @@ public final class Bench {
                     case "--perf" -> o.perf = true;
                     case "--scenarios" -> o.scenarios = Arrays.stream(value(args, ++i, a).split(","))
                             .map(Scenario::parse).toList();
-                    case "--contenders" -> o.contenders = Arrays.stream(value(args, ++i, a).split(","))
-                            .map(Contender::parse).toList();
+                    case "--contenders" -> {
+                        o.contenders = Arrays.stream(value(args, ++i, a).split(",")).map(Contender::parse).toList();
+                        o.contendersNamed = true;
+                    }
                     default -> throw new IllegalArgumentException("unknown argument: " + a);
                 }
             }

@@ -101,12 +101,12 @@ enum Scenario {
                     new Metric("cpu_jit", "of which JIT compiler threads s/GiB"))),
     /** hello over TLS 1.3, a full handshake on every connection: the client caches no session. */
     TLS_HELLO("tls-hello", Behaviour.HELLO, false,
-            "concurrency=16 warmup_ms=300 duration_ms=800",
+            "concurrency=4 warmup_ms=800 duration_ms=1000",
             "concurrency=16 warmup_ms=3000 duration_ms=8000",
             30_000, 60_000, 1e6, false, true, Metric.handshakes("full handshakes/s ↑")),
     /** hello over TLS 1.3 with one client context, so each connection may resume a session (PSK). */
     TLS_RESUME("tls-resume", Behaviour.HELLO, false,
-            "concurrency=16 warmup_ms=300 duration_ms=800",
+            "concurrency=4 warmup_ms=800 duration_ms=1000",
             "concurrency=16 warmup_ms=3000 duration_ms=8000",
             30_000, 60_000, 1e6, false, true, Metric.handshakes("resuming handshakes/s ↑"));
 
@@ -126,6 +126,7 @@ enum Scenario {
                     new Metric("p50_us", "connect+handshake+exchange+close p50 µs ↓"),
                     new Metric("p99_us", "connect+handshake+exchange+close p99 µs ↓"),
                     new Metric("cpu", "server CPU µs/handshake ↓"),
+                    new Metric("cpu_jit", "of which JIT compiler threads µs/handshake"),
                     new Metric("resumed", "share of handshakes resumed (client saw no certificate)"),
                     new Metric("err_connect", "connect errors"),
                     new Metric("err_other", "other errors (handshake, exchange)"));
