@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The runner: every scenario, contenders interleaved A B C D A B C D for the rounds, each
@@ -17,7 +19,7 @@ import java.util.Optional;
  *
  * <pre>
  * java -cp &lt;module class path&gt; io.flowsock.benchmarks.Bench [--quick] [--rounds N] [--out FILE]
- *      [--scenarios hello,storm,...] [--contenders flowsock,reactor-netty-epoll,...] [--verify-cpu]
+ *      [--scenarios hello,storm,...,tls-stream,tls-hello,tls-resume] [--contenders flowsock,reactor-netty-epoll,...] [--verify-cpu]
  *      [--port-base N] [--profile DIR [--perf]]
  * </pre>
  *
@@ -71,7 +73,7 @@ public final class Bench {
         Measurement measurement = new Measurement(new Measurement.Settings(o.quick,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 System.getProperty("java.class.path"), ProcStats.clockTicks(), logDir, o.verifyCpu, o.portBase,
-                profile(o)));
+                profile(o), tlsFiles(o.scenarios)));
         String header = header(o);
         System.out.println(header);
         long t0 = System.nanoTime();
@@ -79,6 +81,9 @@ public final class Bench {
         for (Scenario s : o.scenarios) {
             for (int round = 1; round <= o.rounds; round++) {
                 for (Contender c : o.contenders) {
+                    if (!runs(s, c, o)) {
+                        continue;   // its column stays "—"
+                    }
                     Run run = measurement.run(s, c, round);
                     runs.add(run);
                     System.out.println(progress(run));
@@ -87,8 +92,8 @@ public final class Bench {
         }
         double minutes = (System.nanoTime() - t0) / 60e9;
         String table = new Report(runs, o.scenarios, o.contenders).table();
-        String footer = String.format(Locale.ROOT, "%nTotal time %.1f min. Child logs: %s%n", minutes,
-                logDir.toAbsolutePath());
+        String footer = String.format(Locale.ROOT, "%n%sTotal time %.1f min. Child logs: %s%n", negotiated(runs),
+                minutes, logDir.toAbsolutePath());
         System.out.println();
         System.out.print(table);
         System.out.print(footer);
@@ -136,6 +141,56 @@ public final class Bench {
     private static final List<String> DIAGNOSTICS = List.of("cpu_s", "cpu_user_s", "cpu_sys_s", "cpu_jit_s",
             "cpu_gc_s", "page_faults", "cpu_self_s", "warm_passes", "jit_settle_ms", "window_s", "load_cpu_s",
             "perf_context-switches", "perf_raw_syscalls:sys_enter");
+
+    /**
+     * Who runs the TLS scenarios in quick mode when --contenders is not given: each run costs two
+     * JVM starts and a few seconds, and quick mode is the smoke test CI runs, where only flowsock's
+     * errors fail it, so flowsock's two backends only (TlsScenariosTest runs Reactor Netty too).
+     */
+    static final List<Contender> QUICK_TLS = List.of(Contender.FLOWSOCK, Contender.FLOWSOCK_URING);
+
+    /** Whether {@code c} runs {@code s}: a TLS scenario needs TLS, and quick mode's default is QUICK_TLS. */
+    private static boolean runs(Scenario s, Contender c, Options o) {
+        return !s.tls || c.speaksTls() && (!o.quick || o.contendersNamed || QUICK_TLS.contains(c));
+    }
+
+    /** The run's key and trust in a fresh temporary directory when a TLS scenario runs; removed at exit. */
+    private static Optional<Path> tlsFiles(List<Scenario> scenarios) throws IOException {
+        if (scenarios.stream().noneMatch(s -> s.tls)) {
+            return Optional.empty();
+        }
+        Path dir = Files.createTempDirectory("flowsock-bench-tls");
+        dir.toFile().deleteOnExit();   // registered first, so deleted last, once it is empty
+        TlsFiles.write(dir);
+        try (var files = Files.list(dir)) {
+            files.forEach(f -> f.toFile().deleteOnExit());
+        }
+        return Optional.of(dir);
+    }
+
+    /**
+     * What the TLS runs negotiated, once: one line when every run agrees, the runs of each
+     * outcome when they do not (a contender that negotiated something else is not comparable).
+     */
+    static String negotiated(List<Run> runs) {
+        Map<String, List<String>> by = new TreeMap<>();
+        for (Run r : runs) {
+            if (r.scenario.tls) {
+                by.computeIfAbsent(r.negotiated == null ? "nothing reported" : r.negotiated, k -> new ArrayList<>())
+                        .add(r.scenario.id + " r" + r.round + " " + r.contender.id);
+            }
+        }
+        if (by.isEmpty()) {
+            return "";
+        }
+        if (by.size() == 1) {
+            Map.Entry<String, List<String>> only = by.entrySet().iterator().next();
+            return "TLS: every TLS run (" + only.getValue().size() + ") negotiated " + only.getKey() + ".\n";
+        }
+        StringBuilder s = new StringBuilder("TLS: the runs did NOT all negotiate the same:\n");
+        by.forEach((k, v) -> s.append("- ").append(k).append(": ").append(String.join(", ", v)).append('\n'));
+        return s.toString();
+    }
 
     /** --profile and --perf: where the recordings go; perf left out, with the reason, where it cannot count. */
     private static Optional<Profile.Settings> profile(Options o) throws IOException {
@@ -206,7 +261,7 @@ public final class Bench {
     /** The command line. */
     static final class Options {
         static final String USAGE = "usage: Bench [--quick] [--rounds N] [--out FILE] "
-                + "[--scenarios hello,storm,stream,echo-stream,pingpong,pingpong16,idle] "
+                + "[--scenarios " + String.join(",", Arrays.stream(Scenario.values()).map(s -> s.id).toList()) + "] "
                 + "[--contenders " + String.join(",", Arrays.stream(Contender.values()).map(c -> c.id).toList()) + "] "
                 + "[--verify-cpu] [--port-base N] [--profile DIR [--perf]]";
         boolean quick;
@@ -217,7 +272,8 @@ public final class Bench {
         int rounds = -1;
         Path out;
         List<Scenario> scenarios = List.of(Scenario.values());
-        List<Contender> contenders = List.of(Contender.values());
+        List<Contender> contenders = Contender.defaults();
+        boolean contendersNamed;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -234,8 +290,10 @@ public final class Bench {
                     case "--perf" -> o.perf = true;
                     case "--scenarios" -> o.scenarios = Arrays.stream(value(args, ++i, a).split(","))
                             .map(Scenario::parse).toList();
-                    case "--contenders" -> o.contenders = Arrays.stream(value(args, ++i, a).split(","))
-                            .map(Contender::parse).toList();
+                    case "--contenders" -> {
+                        o.contenders = Arrays.stream(value(args, ++i, a).split(",")).map(Contender::parse).toList();
+                        o.contendersNamed = true;
+                    }
                     default -> throw new IllegalArgumentException("unknown argument: " + a);
                 }
             }

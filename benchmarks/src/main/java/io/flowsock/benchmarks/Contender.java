@@ -1,5 +1,8 @@
 package io.flowsock.benchmarks;
 
+import java.util.Arrays;
+import java.util.List;
+
 /**
  * The servers compared, in the order they run within a round. The runner checks each READY line
  * for {@code mustSay}, so a contender that silently fell back to another transport fails the run.
@@ -17,11 +20,26 @@ enum Contender {
      */
     FLOWSOCK_NIO2_JDK25("flowsock-nio2-jdk25", "transport=nio2"),
     /** Reactor Netty on Netty's io_uring transport: the direct peer of flowsock's uring backend. */
-    REACTOR_NETTY_URING("reactor-netty-uring", "channel=IoUring");
+    REACTOR_NETTY_URING("reactor-netty-uring", "channel=IoUring"),
+    /**
+     * flowsock with {@code wiretap(false)} and {@code metrics(false)} said out loud: both are off by
+     * default and then install no observer, so this must measure what flowsock measures.
+     */
+    FLOWSOCK_TAPS_OFF("flowsock-taps-off", "taps=off");
 
     /** Whether this is flowsock itself: its errors fail a run; another contender's are a finding. */
     boolean isFlowsock() {
-        return this == FLOWSOCK || this == FLOWSOCK_URING || this == FLOWSOCK_NIO2_JDK25;
+        return this == FLOWSOCK || this == FLOWSOCK_URING || this == FLOWSOCK_NIO2_JDK25 || this == FLOWSOCK_TAPS_OFF;
+    }
+
+    /** Whether its server can run the TLS scenarios: the plain NIO.2 floor has no TLS. */
+    boolean speaksTls() {
+        return this != JDK_NIO2;
+    }
+
+    /** What runs when --contenders is not given: all but the taps-off check, which measures nothing new. */
+    static List<Contender> defaults() {
+        return Arrays.stream(values()).filter(c -> c != FLOWSOCK_TAPS_OFF).toList();
     }
 
     /** What every ratio is relative to. */
@@ -42,6 +60,6 @@ enum Contender {
             }
         }
         throw new IllegalArgumentException("unknown contender " + id + "; known: "
-                + String.join(", ", java.util.Arrays.stream(values()).map(c -> c.id).toList()));
+                + String.join(", ", Arrays.stream(values()).map(c -> c.id).toList()));
     }
 }

@@ -31,8 +31,9 @@ final class Measurement {
     }
 
     /** How a run is set up, the same for all of them. */
+    /** {@code tlsDir}: where {@link TlsFiles} wrote the run's key and trust, when a TLS scenario runs. */
     record Settings(boolean quick, String javaBin, String classpath, int clockTicks, Path logDir, boolean verifyCpu,
-                    int portBase, Optional<Profile.Settings> profile) {
+                    int portBase, Optional<Profile.Settings> profile, Optional<Path> tlsDir) {
     }
 
     Run run(Scenario scenario, Contender contender, int round) {
@@ -51,9 +52,11 @@ final class Measurement {
                 return run;
             }
             List<String> serverJvm = settings.profile().map(Profile::serverJvm).orElse(List.of());
+            List<String> serverArgs = new ArrayList<>(List.of(contender.id, scenario.behaviour.id(), Integer.toString(port)));
+            Optional<Path> tls = scenario.tls ? settings.tlsDir() : Optional.empty();
+            tls.ifPresent(dir -> serverArgs.add("tls=" + dir));
             server = Child.start(contender.id, java(scenario.pinned, contender, serverJvm, ServerMain.class.getName(),
-                    List.of(contender.id, scenario.behaviour.id(), Integer.toString(port))),
-                    settings.logDir().resolve(tag + "-server.log"));
+                    serverArgs), settings.logDir().resolve(tag + "-server.log"));
             String ready = server.await(Protocol.READY, 30_000);
             if (ready == null) {
                 run.fail("server did not start: " + lastWords(server));
@@ -71,6 +74,7 @@ final class Measurement {
             List<String> args = new ArrayList<>(List.of(scenario.loadId(), Integer.toString(port),
                     "deadline_ms=" + scenario.deadlineMs(settings.quick())));
             args.addAll(scenario.loadArgs(settings.quick()));
+            tls.ifPresent(dir -> args.add("tls_dir=" + dir));
             List<String> loadJvm = settings.profile().map(p -> Profile.loadJvm(p, tag)).orElse(List.of());
             load = Child.start("load", java(scenario.pinned, null, loadJvm, LoadMain.class.getName(), args),
                     settings.logDir().resolve(tag + "-load.log"));
@@ -177,6 +181,7 @@ final class Measurement {
                 }
                 case Protocol.RESULT -> run.values.putAll(Protocol.values(line.substring(Protocol.RESULT.length() + 1)));
                 case Protocol.ERROR -> run.problems.add(line.substring(Protocol.ERROR.length() + 1));
+                case Protocol.TLS -> run.negotiated = line.substring(Protocol.TLS.length() + 1);
                 default -> run.problems.add("load said: " + line);
             }
         }

@@ -20,6 +20,7 @@ import java.util.Map;
  * RESULT k=v k=v ...         load: its measurements; keys starting with err_ count as errors;
  *                            v is {@value #UNAVAILABLE} where the load could not measure k this time
  * ERROR &lt;text&gt;               load: one error worth showing (a few at most)
+ * TLS &lt;protocol&gt; &lt;cipher&gt;    load: what its TLS handshakes negotiated (checked to be the same on each)
  * </pre>
  */
 public final class Protocol {
@@ -47,6 +48,7 @@ public final class Protocol {
     public static final String MARK = "MARK";
     public static final String RESULT = "RESULT";
     public static final String ERROR = "ERROR";
+    public static final String TLS = "TLS";
     /**
      * A RESULT value the load could not measure (a storm wave that never reached 99 % greeted, a
      * latency with no samples). Parsed as NaN: the table shows "—" and leaves it out of every

@@ -19,6 +19,8 @@ final class Run {
     /** Faults of the harness, not of the contender (two CPU readings disagree): they fail any run. */
     final List<String> harnessFaults = new ArrayList<>();
     double seconds;
+    /** What a TLS scenario's handshakes negotiated, as the load reported it ("TLSv1.3 TLS_AES_128_GCM_SHA256"); else null. */
+    String negotiated;
 
     Run(Scenario scenario, Contender contender, int round) {
         this.scenario = scenario;

@@ -90,7 +90,25 @@ enum Scenario {
                     new Metric("rss_per_conn", "RSS bytes/connection ↓"),
                     new Metric("heap_mib", "heap MiB, all held ↓"),
                     new Metric("rss_mib", "RSS MiB, all held ↓"),
-                    new Metric("err_connect", "connect errors")));
+                    new Metric("err_connect", "connect errors"))),
+    /** stream over TLS 1.3: the server decrypts and discards. */
+    TLS_STREAM("tls-stream", Behaviour.DISCARD, false,
+            "bytes=" + (16L << 20) + " warmup_bytes=" + (8L << 20),
+            "bytes=" + (1L << 30) + " warmup_bytes=" + (256L << 20),
+            30_000, 120_000, 1, false, true, List.of(
+                    new Metric("mib_s", "MiB/s ↑"),
+                    new Metric("cpu", "server CPU s/GiB ↓"),
+                    new Metric("cpu_jit", "of which JIT compiler threads s/GiB"))),
+    /** hello over TLS 1.3, a full handshake on every connection: the client caches no session. */
+    TLS_HELLO("tls-hello", Behaviour.HELLO, false,
+            "concurrency=4 warmup_ms=800 duration_ms=1000",
+            "concurrency=16 warmup_ms=3000 duration_ms=8000",
+            30_000, 60_000, 1e6, false, true, Metric.handshakes("full handshakes/s ↑")),
+    /** hello over TLS 1.3 with one client context, so each connection may resume a session (PSK). */
+    TLS_RESUME("tls-resume", Behaviour.HELLO, false,
+            "concurrency=4 warmup_ms=800 duration_ms=1000",
+            "concurrency=16 warmup_ms=3000 duration_ms=8000",
+            30_000, 60_000, 1e6, false, true, Metric.handshakes("resuming handshakes/s ↑"));
 
     /** One table row: a key of the run's values and how the row is labelled. */
     record Metric(String key, String label) {
@@ -100,6 +118,19 @@ enum Scenario {
                 new Metric("cpu", "server CPU s/GiB ↓"),
                 new Metric("cpu_jit", "of which JIT compiler threads s/GiB"),
                 new Metric("faults", "server minor page faults per MiB ↓"));
+
+        /** The rows of tls-hello and tls-resume: an exchange is one connection and so one handshake. */
+        static List<Metric> handshakes(String rate) {
+            return List.of(
+                    new Metric("rate", rate),
+                    new Metric("p50_us", "connect+handshake+exchange+close p50 µs ↓"),
+                    new Metric("p99_us", "connect+handshake+exchange+close p99 µs ↓"),
+                    new Metric("cpu", "server CPU µs/handshake ↓"),
+                    new Metric("cpu_jit", "of which JIT compiler threads µs/handshake"),
+                    new Metric("resumed", "share of handshakes resumed (client saw no certificate)"),
+                    new Metric("err_connect", "connect errors"),
+                    new Metric("err_other", "other errors (handshake, exchange)"));
+        }
     }
 
     final String id;
@@ -114,9 +145,18 @@ enum Scenario {
     final List<Metric> metrics;
     /** No warm-up and no wait for the JIT: the window is the first bytes a fresh server JVM handles. */
     final boolean fresh;
+    /** Server and load speak TLS 1.3 with the run's key (see {@link TlsFiles}). */
+    final boolean tls;
 
     Scenario(String id, Behaviour behaviour, boolean pinned, String quickArgs, String fullArgs,
              long quickDeadlineMs, long fullDeadlineMs, double cpuScale, boolean fresh, List<Metric> metrics) {
+        this(id, behaviour, pinned, quickArgs, fullArgs, quickDeadlineMs, fullDeadlineMs, cpuScale, fresh, false,
+                metrics);
+    }
+
+    Scenario(String id, Behaviour behaviour, boolean pinned, String quickArgs, String fullArgs,
+             long quickDeadlineMs, long fullDeadlineMs, double cpuScale, boolean fresh, boolean tls,
+             List<Metric> metrics) {
         this.id = id;
         this.behaviour = behaviour;
         this.pinned = pinned;
@@ -127,6 +167,7 @@ enum Scenario {
         this.cpuScale = cpuScale;
         this.metrics = metrics;
         this.fresh = fresh;
+        this.tls = tls;
     }
 
     /** The load's own name for what it runs: a fresh variant runs the same load without warm-up. */

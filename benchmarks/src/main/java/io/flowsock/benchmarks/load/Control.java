@@ -61,6 +61,12 @@ final class Control {
         }
     }
 
+    /** What a TLS load negotiated, e.g. "TLSv1.3 TLS_AES_128_GCM_SHA256", for the runner to print once. */
+    static void tls(String negotiated) {
+        System.out.println(Protocol.TLS + " " + negotiated);
+        System.out.flush();
+    }
+
     static void result(Metrics metrics) {
         System.out.println(Protocol.RESULT + " " + metrics);
         System.out.flush();

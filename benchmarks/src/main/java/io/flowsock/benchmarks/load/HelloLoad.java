@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalDouble;
 
 /**
  * hello: a new connection per exchange. Each of {@code concurrency} threads loops: connect, send
@@ -19,12 +20,36 @@ import java.util.List;
  * every phase. Each loop stops after {@code max_per_loop} exchanges, and the measurement ends
  * early when every loop has: {@code completed} counts the exchanges of every phase, so a run of
  * exactly N connections is {@code concurrency=1 max_per_loop=N}.
+ *
+ * <p>How a loop opens its connection is a {@link Dialer}: plain TCP here, TLS in {@link TlsDialer}.
  */
 final class HelloLoad {
     private static final int TIMEOUT_MS = 10_000;
 
     private HelloLoad() {
     }
+
+    /** Opens each exchange's connection; called from every loop thread at once. */
+    interface Dialer {
+        /** A new, unconnected socket. */
+        Socket socket() throws IOException;
+
+        /** After the connect: a TLS dialer completes and checks its handshake here. */
+        default void connected(Socket s) throws IOException {
+        }
+
+        /** Whether there are handshakes to count: then the result says what share of them resumed a session. */
+        default boolean hasHandshakes() {
+            return false;
+        }
+
+        /** Full handshakes (not resumed) so far on the calling thread. */
+        default long fullHandshakes() {
+            return 0;
+        }
+    }
+
+    private static final Dialer PLAIN = Socket::new;
 
     private static final class Shared {
         volatile boolean stop;
@@ -34,6 +59,7 @@ final class HelloLoad {
     private static final class Loop extends Thread {
         private final InetSocketAddress server;
         private final Shared shared;
+        private final Dialer dialer;
         private final long max;
         private final byte[] reply = new byte[Protocol.HELLO_BACK.length];
         final Samples samples = new Samples(1 << 20);
@@ -41,11 +67,13 @@ final class HelloLoad {
         long completed;   // in every phase, the warm-up included
         long connectErrors;
         long otherErrors;
+        long resumed;   // measured exchanges whose handshake checked no certificate
 
-        Loop(InetSocketAddress server, Shared shared, long max, int n) {
+        Loop(InetSocketAddress server, Shared shared, Dialer dialer, long max, int n) {
             super("hello-" + n);
             this.server = server;
             this.shared = shared;
+            this.dialer = dialer;
             this.max = max;
         }
 
@@ -54,6 +82,7 @@ final class HelloLoad {
             for (long done = 0; !shared.stop && done < max; done++) {
                 long start = System.nanoTime();
                 boolean measured = start >= shared.measureFrom;
+                long fullBefore = dialer.fullHandshakes();
                 int outcome = exchange();
                 long took = System.nanoTime() - start;
                 if (outcome == 0) {
@@ -62,6 +91,9 @@ final class HelloLoad {
                 if (outcome == 0 && measured) {
                     exchanges++;
                     samples.add(took);
+                    if (dialer.fullHandshakes() == fullBefore) {
+                        resumed++;
+                    }
                 } else if (outcome == 1) {
                     connectErrors++;
                     pause();   // a refused connect returns at once: don't spin on a dead server
@@ -73,7 +105,7 @@ final class HelloLoad {
 
         /** 0 done, 1 connect failed, 2 failed after connecting. */
         private int exchange() {
-            try (Socket s = new Socket()) {
+            try (Socket s = dialer.socket()) {
                 s.setTcpNoDelay(true);
                 s.setSoTimeout(TIMEOUT_MS);
                 try {
@@ -82,6 +114,7 @@ final class HelloLoad {
                     Control.error("hello connect: " + e);
                     return 1;
                 }
+                dialer.connected(s);
                 s.getOutputStream().write(Protocol.HELLO);
                 InputStream in = s.getInputStream();
                 int n = in.readNBytes(reply, 0, reply.length);
@@ -112,6 +145,14 @@ final class HelloLoad {
     }
 
     static Metrics run(InetSocketAddress server, Params p) throws Exception {
+        return run(server, p, PLAIN);
+    }
+
+    /**
+     * hello over {@code dialer}; with handshakes, {@code resumed} is the share of measured
+     * exchanges whose handshake resumed a session (unavailable without any).
+     */
+    static Metrics run(InetSocketAddress server, Params p, Dialer dialer) throws Exception {
         int concurrency = p.integer("concurrency");
         long warmupMs = p.num("warmup_ms");
         long durationMs = p.num("duration_ms");
@@ -119,7 +160,7 @@ final class HelloLoad {
         Shared shared = new Shared();
         List<Loop> loops = new ArrayList<>();
         for (int i = 0; i < concurrency; i++) {
-            loops.add(new Loop(server, shared, maxPerLoop, i));
+            loops.add(new Loop(server, shared, dialer, maxPerLoop, i));
         }
         loops.forEach(Thread::start);
         Thread.sleep(warmupMs);
@@ -143,7 +184,9 @@ final class HelloLoad {
         long completed = 0;
         long connectErrors = 0;
         long otherErrors = 0;
+        long resumed = 0;
         for (Loop l : loops) {
+            resumed += l.resumed;
             exchanges += l.exchanges;
             completed += l.completed;
             connectErrors += l.connectErrors;
@@ -154,7 +197,7 @@ final class HelloLoad {
             }
         }
         double seconds = (t1 - t0) / 1e9;
-        return new Metrics()
+        Metrics m = new Metrics()
                 .put("exchanges", exchanges)
                 .put("completed", completed)
                 .put("seconds", seconds)
@@ -163,5 +206,9 @@ final class HelloLoad {
                 .put("cpu_units", exchanges)
                 .put("err_connect", connectErrors)
                 .put("err_other", otherErrors);
+        if (dialer.hasHandshakes()) {
+            m.put("resumed", exchanges == 0 ? OptionalDouble.empty() : OptionalDouble.of(resumed / (double) exchanges));
+        }
+        return m;
     }
 }

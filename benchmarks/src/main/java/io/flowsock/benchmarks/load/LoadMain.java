@@ -8,13 +8,14 @@ import java.nio.file.Path;
 import jdk.jfr.Recording;
 
 /**
- * The fixed load generator: one JVM per measurement, plain JDK sockets only, identical for every
- * contender.
+ * The fixed load generator: one JVM per measurement, plain JDK sockets only (and the JDK's
+ * SSLSocket for TLS), identical for every contender.
  *
  * <pre>
  * java io.flowsock.benchmarks.load.LoadMain &lt;scenario&gt; &lt;port&gt; deadline_ms=N [key=value ...]
  * </pre>
  *
+ * The TLS scenarios take {@code tls_dir=DIR}, where the runner wrote the run's CA (see {@link TlsDialer}).
  * Every scenario is bounded in count and in time; {@code deadline_ms} is the last resort: past
  * it the process prints an error and halts, whatever it was blocked in.
  *
@@ -43,6 +44,9 @@ public final class LoadMain {
                 case "pingpong" -> PingPongLoad.run(server, params);
                 case "pingpong16" -> PingPong16Load.run(server, params);
                 case "idle" -> IdleLoad.run(server, params);
+                case "tls-stream" -> TlsDialer.stream(server, params);
+                case "tls-hello" -> TlsDialer.hello(server, params, false);
+                case "tls-resume" -> TlsDialer.hello(server, params, true);
                 default -> throw new IllegalArgumentException("unknown scenario: " + scenario);
             };
             if (recording != null) {

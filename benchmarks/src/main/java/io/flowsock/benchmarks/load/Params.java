@@ -27,6 +27,14 @@ final class Params {
         return Long.parseLong(v);
     }
 
+    String text(String key) {
+        String v = values.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("missing argument " + key + "=<text>");
+        }
+        return v;
+    }
+
     long num(String key, long orElse) {
         String v = values.get(key);
         return v == null ? orElse : Long.parseLong(v);

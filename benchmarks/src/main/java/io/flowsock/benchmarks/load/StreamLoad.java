@@ -11,20 +11,29 @@ import java.nio.channels.SocketChannel;
  * stream: one connection, {@code bytes} in 64 KiB writes to a discarding server, then FIN. The
  * clock stops at the server's EOF, which it sends only after reading everything. Warm-up
  * connections of {@code warmup_bytes} go first, as many as the runner asks for (until the
- * server's JIT is quiet).
+ * server's JIT is quiet). How the bytes go is a {@link Sender}: plain TCP here, TLS in {@link TlsDialer}.
  */
 final class StreamLoad {
     private StreamLoad() {
     }
 
+    /** Sends {@code bytes} on a new connection, then FIN, and returns at the server's EOF. */
+    interface Sender {
+        void send(InetSocketAddress server, long bytes) throws IOException;
+    }
+
     static Metrics run(InetSocketAddress server, Params p) throws IOException {
+        return run(server, p, StreamLoad::send);
+    }
+
+    static Metrics run(InetSocketAddress server, Params p, Sender sender) throws IOException {
         long bytes = p.num("bytes");
         do {
-            send(server, p.num("warmup_bytes"));
+            sender.send(server, p.num("warmup_bytes"));
         } while (Control.warmAgain());
         Control.mark("begin");
         long t0 = System.nanoTime();
-        send(server, bytes);
+        sender.send(server, bytes);
         long t1 = System.nanoTime();
         Control.mark("end");
         double seconds = (t1 - t0) / 1e9;

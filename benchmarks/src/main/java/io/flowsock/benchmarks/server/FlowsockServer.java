@@ -1,6 +1,8 @@
 package io.flowsock.benchmarks.server;
 
 import io.flowsock.benchmarks.Protocol;
+import io.flowsock.benchmarks.TlsFiles;
+import io.flowsock.core.Tls;
 import io.flowsock.core.Transport;
 import io.flowsock.reactive.Connection;
 import io.flowsock.reactive.DisposableServer;
@@ -9,32 +11,44 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 
 /**
  * The flowsock contender: {@link TcpServer} on the shared (default nio2) transport with the
- * library's default tunables, TCP_NODELAY and backlog 1024 like every other contender.
+ * library's default tunables, TCP_NODELAY and backlog 1024 like every other contender. With TLS,
+ * {@code secure(Tls.server(context))} over the run's key, TLS 1.3 only. The taps-off variant says
+ * {@code wiretap(false)} and {@code metrics(false)} out loud: it must cost what the default costs.
  *
  * <p>Each handler consumes inbound to completion: cancelling inbound would close the connection
  * abortively, and every scenario's client ends with a FIN that completes it.
  */
 public final class FlowsockServer implements BenchServer {
     private final DisposableServer server;
+    private final String extra;
 
-    private FlowsockServer(DisposableServer server) {
+    private FlowsockServer(DisposableServer server, String extra) {
         this.server = server;
+        this.extra = extra;
     }
 
-    static FlowsockServer start(Behaviour behaviour, int port) {
-        DisposableServer server = TcpServer.create()
+    /** {@code tls}: the server's context, or null for plaintext; {@code tapsOff}: the explicit off switches. */
+    static FlowsockServer start(Behaviour behaviour, int port, SSLContext tls, boolean tapsOff) {
+        TcpServer s = TcpServer.create()
                 .host(Protocol.HOST)
                 .port(port)
                 .backlog(1024)
                 .option(StandardSocketOptions.TCP_NODELAY, true)
-                .handle(handler(behaviour))
-                .bindNow(Duration.ofSeconds(10));
-        return new FlowsockServer(server);
+                .handle(handler(behaviour));
+        if (tls != null) {
+            s = s.secure(Tls.server(tls).withProtocols(TlsFiles.PROTOCOL));
+        }
+        if (tapsOff) {
+            s = s.wiretap(false).metrics(false);
+        }
+        return new FlowsockServer(s.bindNow(Duration.ofSeconds(10)),
+                (tls != null ? " tls=" + TlsFiles.PROTOCOL : "") + (tapsOff ? " taps=off" : ""));
     }
 
     /** What the flowsock contender does with each connection; a test's own TcpServer can run it too. */
@@ -66,7 +80,7 @@ public final class FlowsockServer implements BenchServer {
     @Override
     public String describe() {
         Transport t = Transport.shared();
-        return "flowsock transport=" + t.name() + " ports=" + t.ports().size() + " address=" + server.address();
+        return "flowsock transport=" + t.name() + " ports=" + t.ports().size() + " address=" + server.address() + extra;
     }
 
     @Override

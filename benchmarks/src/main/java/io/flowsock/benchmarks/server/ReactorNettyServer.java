@@ -1,10 +1,17 @@
 package io.flowsock.benchmarks.server;
 
 import io.flowsock.benchmarks.Protocol;
+import io.flowsock.benchmarks.TlsFiles;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.Epoll;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
@@ -23,7 +30,9 @@ import reactor.netty.tcp.TcpServer;
  * the class path and {@code IoUring.isAvailable()}, else epoll: the runner puts the io_uring jars
  * on reactor-netty-uring's class path only, and each server refuses to start when the transport
  * it is named after is unavailable. Same socket settings as the others: backlog 1024,
- * SO_REUSEADDR, TCP_NODELAY.
+ * SO_REUSEADDR, TCP_NODELAY. With TLS, {@code secure(spec -> spec.sslContext(...))} over Netty's
+ * JDK provider ({@code SslProvider.JDK}, the JDK's SSLEngine as flowsock uses it), from the same
+ * key manager as flowsock's, TLS 1.3 and the one cipher suite the load offers.
  *
  * <p>Inbound {@link ByteBuf}s are released by Reactor Netty once onNext returns, so the hello
  * handler reads them in place and the echo handler retains what it sends on.
@@ -32,11 +41,13 @@ final class ReactorNettyServer implements BenchServer {
     private final DisposableServer server;
     private final LoopResources loops;
     private final AtomicInteger open;   // event-loop threads count up and down; read by the main thread
+    private final boolean tls;
 
-    private ReactorNettyServer(DisposableServer server, LoopResources loops, AtomicInteger open) {
+    private ReactorNettyServer(DisposableServer server, LoopResources loops, AtomicInteger open, boolean tls) {
         this.server = server;
         this.loops = loops;
         this.open = open;
+        this.tls = tls;
     }
 
     /** Which transport preferNative must end up on; NONE forces Java NIO. */
@@ -44,7 +55,9 @@ final class ReactorNettyServer implements BenchServer {
         EPOLL, IO_URING, NONE
     }
 
-    static ReactorNettyServer start(Behaviour behaviour, int port, Native transport) {
+    /** {@code keys}: the server's key for TLS, or null for plaintext. */
+    static ReactorNettyServer start(Behaviour behaviour, int port, Native transport, KeyManagerFactory keys)
+            throws SSLException {
         // Measuring NIO under a native name would be a silent lie: refuse instead.
         if (transport == Native.EPOLL && !Epoll.isAvailable()) {
             throw new IllegalStateException("epoll is not available", Epoll.unavailabilityCause());
@@ -55,7 +68,7 @@ final class ReactorNettyServer implements BenchServer {
         boolean nativeTransport = transport != Native.NONE;
         AtomicInteger open = new AtomicInteger();
         LoopResources loops = LoopResources.create("rn-bench", LoopResources.DEFAULT_IO_WORKER_COUNT, true);
-        DisposableServer server = TcpServer.create()
+        TcpServer tcp = TcpServer.create()
                 .host(Protocol.HOST)
                 .port(port)
                 .runOn(loops, nativeTransport)
@@ -66,9 +79,17 @@ final class ReactorNettyServer implements BenchServer {
                     open.incrementAndGet();
                     conn.onDispose(open::decrementAndGet);
                 })
-                .handle(handler(behaviour))
-                .bindNow(Duration.ofSeconds(10));
-        return new ReactorNettyServer(server, loops, open);
+                .handle(handler(behaviour));
+        if (keys != null) {
+            SslContext ssl = SslContextBuilder.forServer(keys)
+                    .sslProvider(SslProvider.JDK)
+                    .protocols(TlsFiles.PROTOCOL)
+                    .ciphers(List.of(TlsFiles.CIPHER))
+                    .build();
+            tcp = tcp.secure(spec -> spec.sslContext(ssl));
+        }
+        DisposableServer server = tcp.bindNow(Duration.ofSeconds(10));
+        return new ReactorNettyServer(server, loops, open, keys != null);
     }
 
     private static BiFunction<NettyInbound, NettyOutbound, Publisher<Void>> handler(Behaviour behaviour) {
@@ -99,7 +120,8 @@ final class ReactorNettyServer implements BenchServer {
     @Override
     public String describe() {
         return "reactor-netty channel=" + server.channel().getClass().getSimpleName()
-                + " workers=" + LoopResources.DEFAULT_IO_WORKER_COUNT + " address=" + server.address();
+                + " workers=" + LoopResources.DEFAULT_IO_WORKER_COUNT + " address=" + server.address()
+                + (tls ? " tls=" + TlsFiles.PROTOCOL + " provider=JDK" : "");
     }
 
     @Override

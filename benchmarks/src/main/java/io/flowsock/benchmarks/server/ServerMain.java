@@ -2,11 +2,14 @@ package io.flowsock.benchmarks.server;
 
 import io.flowsock.benchmarks.FlightRecording;
 import io.flowsock.benchmarks.Protocol;
+import io.flowsock.benchmarks.TlsFiles;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import jdk.jfr.Recording;
 
 /**
@@ -14,9 +17,10 @@ import jdk.jfr.Recording;
  * from /proc without counting the load generator.
  *
  * <pre>
- * java io.flowsock.benchmarks.server.ServerMain &lt;contender&gt; &lt;behaviour&gt; &lt;port&gt;
- *   contender: flowsock | flowsock-uring | reactor-netty-epoll | reactor-netty-uring | reactor-netty-nio | jdk-nio2
+ * java io.flowsock.benchmarks.server.ServerMain &lt;contender&gt; &lt;behaviour&gt; &lt;port&gt; [tls=DIR]
+ *   contender: flowsock | flowsock-uring | flowsock-taps-off | reactor-netty-epoll | reactor-netty-uring | reactor-netty-nio | jdk-nio2
  *   behaviour: hello | greet | discard | echo
+ *   tls=DIR:   speak TLS 1.3 with the key the runner wrote into DIR (not jdk-nio2)
  * </pre>
  *
  * Prints {@code READY <detail>} once bound, then obeys stdin: {@code heap} prints
@@ -32,18 +36,28 @@ public final class ServerMain {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            System.err.println("usage: ServerMain <contender> <behaviour> <port>");
+        if (args.length != 3 && !(args.length == 4 && args[3].startsWith("tls="))) {
+            System.err.println("usage: ServerMain <contender> <behaviour> <port> [tls=DIR]");
             System.exit(2);
         }
         Behaviour behaviour = Behaviour.parse(args[1]);
         int port = Integer.parseInt(args[2]);
+        Path tls = args.length == 4 ? Path.of(args[3].substring("tls=".length())) : null;
+        KeyManagerFactory keys = tls == null ? null : TlsFiles.keyManagers(tls);
+        SSLContext context = tls == null ? null : TlsFiles.serverContext(tls);
         BenchServer server = switch (args[0]) {
-            case "flowsock", "flowsock-uring", "flowsock-nio2-jdk25" -> FlowsockServer.start(behaviour, port);   // the backend: flowsock.transport
-            case "reactor-netty-epoll" -> ReactorNettyServer.start(behaviour, port, ReactorNettyServer.Native.EPOLL);
-            case "reactor-netty-uring" -> ReactorNettyServer.start(behaviour, port, ReactorNettyServer.Native.IO_URING);
-            case "reactor-netty-nio" -> ReactorNettyServer.start(behaviour, port, ReactorNettyServer.Native.NONE);
-            case "jdk-nio2" -> JdkNio2Server.start(behaviour, port);
+            // the backend: flowsock.transport
+            case "flowsock", "flowsock-uring", "flowsock-nio2-jdk25" -> FlowsockServer.start(behaviour, port, context, false);
+            case "flowsock-taps-off" -> FlowsockServer.start(behaviour, port, context, true);
+            case "reactor-netty-epoll" -> ReactorNettyServer.start(behaviour, port, ReactorNettyServer.Native.EPOLL, keys);
+            case "reactor-netty-uring" -> ReactorNettyServer.start(behaviour, port, ReactorNettyServer.Native.IO_URING, keys);
+            case "reactor-netty-nio" -> ReactorNettyServer.start(behaviour, port, ReactorNettyServer.Native.NONE, keys);
+            case "jdk-nio2" -> {
+                if (tls != null) {
+                    throw new IllegalArgumentException("jdk-nio2 speaks no TLS");
+                }
+                yield JdkNio2Server.start(behaviour, port);
+            }
             default -> throw new IllegalArgumentException("unknown contender: " + args[0]);
         };
         System.out.println(Protocol.READY + " " + server.describe());
