@@ -204,9 +204,16 @@ final class Exchange {
             owner.close();
             return false;
         }
-        if (!bodyDone) {
+        if (!bodyDone && !discarding) {
             discarding = true;   // the loop reads and drops the rest, then comes back here
+            request.body.expire(new IllegalStateException("the exchange of " + request
+                    + " ended before its body was read; the rest of the body is dropped"));
+        }
+        if (!bodyDone) {
             return body();
+        }
+        if (!request.body.isSubscribed()) {
+            request.body.expireWhole();   // a late subscriber of an empty body sees it end
         }
         owner.next();
         return true;

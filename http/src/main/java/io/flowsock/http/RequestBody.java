@@ -14,7 +14,9 @@ import reactor.core.publisher.Operators;
  *
  * <p><b>Threading.</b> subscribe, request and cancel come from any thread and only record what
  * was asked, then run the connection's serial drain; every signal to the subscriber is sent from
- * that drain ({@link #next}, {@link #complete}, {@link #error}), so they never overlap.
+ * that drain ({@link #next}, {@link #complete}, {@link #fail}), so they never overlap, except
+ * the end of a body subscribed after its exchange was over ({@link #expire}), which the
+ * subscribing thread sends itself; {@link #terminated} makes sure one terminal signal goes out.
  */
 final class RequestBody extends Flux<ByteBuffer> implements Subscription {
     private final ServerConnection owner;
@@ -26,7 +28,12 @@ final class RequestBody extends Flux<ByteBuffer> implements Subscription {
     /** Written by cancel (any thread) or an invalid request; read by the drain. */
     private volatile boolean cancelled;
     private volatile boolean invalidRequest;
-    private boolean terminated;   // drain only
+    /** Set by whoever sends the terminal signal, once: the drain, or a subscriber arriving after expire. */
+    private final AtomicBoolean terminated = new AtomicBoolean();
+    /** Written once by the drain when the exchange ends with this body unread or unsubscribed. */
+    private volatile Throwable expired;
+    /** Written once by the drain when the exchange ends with this body read whole but never subscribed. */
+    private volatile boolean expiredWhole;
     private boolean started;      // drain only: the first demand was seen (100-continue goes out then)
 
     RequestBody(ServerConnection owner) {
@@ -41,7 +48,33 @@ final class RequestBody extends Flux<ByteBuffer> implements Subscription {
         }
         actual = s;
         s.onSubscribe(this);
+        Throwable late = expired;
+        if (late != null) {
+            fail(late);   // the exchange is over: this subscriber will get nothing else
+            return;
+        }
+        if (expiredWhole) {
+            complete();   // a body that was empty, or dropped whole, after its exchange
+            return;
+        }
         owner.drain();
+    }
+
+    /**
+     * Drain: the exchange is over and what was left of this body is dropped. A subscriber that is
+     * here, or comes later, gets {@code why} instead of an end that would claim the body whole.
+     */
+    void expire(Throwable why) {
+        expired = why;
+        fail(why);
+    }
+
+    /** Drain: the exchange is over with the body parsed to its end and nobody subscribed. */
+    void expireWhole() {
+        expiredWhole = true;
+        if (actual != null) {
+            complete();
+        }
     }
 
     @Override
@@ -66,10 +99,10 @@ final class RequestBody extends Flux<ByteBuffer> implements Subscription {
 
     /** Drain: whether the subscriber is there, wants a buffer and has not gone. */
     boolean wants() {
-        if (invalidRequest && !terminated) {
+        if (invalidRequest && !terminated.get()) {
             fail(new IllegalArgumentException("request(n) needs n > 0 (Reactive Streams rule 3.9)"));
         }
-        return actual != null && !cancelled && !terminated && demand.get() > 0;
+        return actual != null && !cancelled && !terminated.get() && demand.get() > 0;
     }
 
     /** Drain: true once, the first time the subscriber asks for anything. */
@@ -83,7 +116,7 @@ final class RequestBody extends Flux<ByteBuffer> implements Subscription {
 
     /** Drain: whoever read the body stopped reading it (cancelled or failed). */
     boolean abandoned() {
-        return cancelled || terminated && invalidRequest;
+        return cancelled || terminated.get() && invalidRequest;
     }
 
     void next(ByteBuffer b) {
@@ -98,8 +131,7 @@ final class RequestBody extends Flux<ByteBuffer> implements Subscription {
         if (actual == null) {
             return false;
         }
-        if (!terminated) {
-            terminated = true;
+        if (terminated.compareAndSet(false, true)) {
             if (!cancelled) {
                 actual.onComplete();
             }
@@ -108,8 +140,7 @@ final class RequestBody extends Flux<ByteBuffer> implements Subscription {
     }
 
     void fail(Throwable e) {
-        if (actual != null && !terminated) {
-            terminated = true;
+        if (actual != null && terminated.compareAndSet(false, true)) {
             if (!cancelled) {
                 actual.onError(e);
             }

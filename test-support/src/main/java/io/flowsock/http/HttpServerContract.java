@@ -237,6 +237,38 @@ public abstract class HttpServerContract extends HttpFixture {
     }
 
     @Test
+    void aBodyLeftHalfReadWhenTheResponseEndsFailsItsReaderRatherThanEndAsIfWhole() throws Exception {
+        CompletableFuture<Throwable> readerSaw = new CompletableFuture<>();
+        DisposableServer s = bind((req, res) -> {
+            req.receive().subscribe(new reactor.core.publisher.BaseSubscriber<ByteBuffer>() {
+                @Override
+                protected void hookOnSubscribe(org.reactivestreams.Subscription sub) {
+                    sub.request(1);   // and no more
+                }
+
+                @Override
+                protected void hookOnError(Throwable e) {
+                    readerSaw.complete(e);
+                }
+
+                @Override
+                protected void hookOnComplete() {
+                    readerSaw.complete(null);
+                }
+            });
+            return Mono.delay(Duration.ofMillis(100)).then(res.sendString("early"));
+        });
+        try (RawHttp c = new RawHttp(s.port())) {
+            String body = "z".repeat(50_000);
+            c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            assertThat(c.read().bodyText()).isEqualTo("early");
+            assertThat(readerSaw.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("ended before its body was read");
+            assertThat(c.send(GET_HELLO).read().bodyText()).isEqualTo("early");   // drained: framed right
+        }
+    }
+
+    @Test
     void requestsPipelinedBeforeTheClientsFinAreAllAnswered() throws IOException {
         DisposableServer s = bind(HttpFixture::hello);
         try (RawHttp c = new RawHttp(s.port())) {
