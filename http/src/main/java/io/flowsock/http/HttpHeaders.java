@@ -73,6 +73,7 @@ public final class HttpHeaders {
      * (case-insensitively): {@code containsToken("Connection", "close")}.
      */
     public boolean containsToken(String name, String token) {
+        Objects.requireNonNull(name, "name");
         Objects.requireNonNull(token, "token");
         for (int i = 0; i < fields.size(); i += 2) {
             if (fields.get(i).equalsIgnoreCase(name) && hasToken(fields.get(i + 1), token)) {
@@ -118,6 +119,7 @@ public final class HttpHeaders {
 
     /** Calls {@code action} with each field's name and value, in order. */
     public void forEach(BiConsumer<? super String, ? super String> action) {
+        Objects.requireNonNull(action, "action");
         for (int i = 0; i < fields.size(); i += 2) {
             action.accept(fields.get(i), fields.get(i + 1));
         }

@@ -33,7 +33,7 @@ record HttpLimits(int maxRequestLineLength, int maxHeaderSize, int maxHeaders, l
             throw new IllegalArgumentException("maxBodySize must be >= 0, was " + maxBodySize);
         }
         positive("idleTimeout", idleTimeout);
-        positive("headerTimeout", headerTimeout);
+        positive("requestHeaderTimeout", headerTimeout);
         if (maxRequestsPerConnection < 0) {
             throw new IllegalArgumentException("maxRequestsPerConnection must be >= 0, was " + maxRequestsPerConnection);
         }

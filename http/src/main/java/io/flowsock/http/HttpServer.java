@@ -87,6 +87,7 @@ public final class HttpServer {
      * Its handler and dispose hook are this server's own and are set after {@code configure} runs.
      */
     public HttpServer tcp(UnaryOperator<TcpServer> configure) {
+        Objects.requireNonNull(configure, "configure");
         return new HttpServer(Objects.requireNonNull(configure.apply(tcp), "configure returned null"), limits, handler);
     }
 
@@ -164,6 +165,10 @@ public final class HttpServer {
 
     /** Binds, blocking up to {@code timeout}; failures are rethrown as they are. */
     public DisposableServer bindNow(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
         DisposableServer s = bind().block(timeout);
         if (s == null) {
             throw new IllegalStateException("bind completed without a server");

@@ -64,7 +64,7 @@ final class HttpStatus {
 
     static int check(int code) {
         if (code < 100 || code > 599) {
-            throw new IllegalArgumentException("an HTTP status must be 100..599, was " + code);
+            throw new IllegalArgumentException("status must be in 100..599, was " + code);
         }
         return code;
     }

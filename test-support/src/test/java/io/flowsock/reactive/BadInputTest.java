@@ -86,6 +86,79 @@ class BadInputTest {
         transport.close();
     }
 
+    // ------------------------------------------------------------------ http
+
+    @Test
+    void httpServerAndHeadersRefuseBadArgumentsNamingThem() {
+        io.flowsock.http.HttpServer h = io.flowsock.http.HttpServer.create();
+        npe("HttpServer.host(String)", () -> h.host(null), "host");
+        iae("HttpServer.port(int)", () -> h.port(-1), "port must be in 0..65535, was -1");
+        npe("HttpServer.handle(BiFunction)", () -> h.handle(null), "handler");
+        npe("HttpServer.secure(Tls)", () -> h.secure(null), "tls");
+        npe("HttpServer.tcp(UnaryOperator)", () -> h.tcp(null), "configure");
+        npe("HttpServer.bindNow(Duration)", () -> h.bindNow(null), "timeout");
+        iae("HttpServer.bindNow(Duration)", () -> h.bindNow(NEGATIVE), "timeout must be positive, was PT-1S");
+        npe("HttpServer.idleTimeout(Duration)", () -> h.idleTimeout(null), "idleTimeout");
+        iae("HttpServer.idleTimeout(Duration)", () -> h.idleTimeout(Duration.ZERO),
+                "idleTimeout must be positive, was PT0S");
+        iae("HttpServer.requestHeaderTimeout(Duration)", () -> h.requestHeaderTimeout(NEGATIVE),
+                "requestHeaderTimeout must be positive, was PT-1S");
+        iae("HttpServer.maxBodySize(long)", () -> h.maxBodySize(-1), "maxBodySize must be >= 0, was -1");
+        iae("HttpServer.maxHeaderSize(int)", () -> h.maxHeaderSize(10), "maxHeaderSize must be >= 64, was 10");
+        iae("HttpServer.maxHeaders(int)", () -> h.maxHeaders(0), "maxHeaders must be >= 1, was 0");
+        iae("HttpServer.maxRequestLineLength(int)", () -> h.maxRequestLineLength(1),
+                "maxRequestLineLength must be >= 16, was 1");
+        iae("HttpServer.maxRequestsPerConnection(int)", () -> h.maxRequestsPerConnection(-1),
+                "maxRequestsPerConnection must be >= 0, was -1");
+
+        io.flowsock.http.HttpHeaders headers = new io.flowsock.http.HttpHeaders();
+        npe("HttpHeaders.add(String, Object)", () -> headers.add(null, "v"), "name");
+        iae("HttpHeaders.add(String, Object)", () -> headers.add("a b", "v"),
+                "header name \"a b\" holds ' ' at 1, which is not a token character (RFC 9110, 5.6.2)");
+        npe("HttpHeaders.set(String, Object)", () -> headers.set("X-A", null), "value of header X-A");
+        iae("HttpHeaders.set(String, Object)", () -> headers.set("X-A", "a\nb"),
+                "value of header X-A holds '\\u000a' at 1: CR, LF, NUL and characters above U+00FF cannot be sent in a header");
+        npe("HttpHeaders.get(String)", () -> headers.get(null), "name");
+        npe("HttpHeaders.getAll(String)", () -> headers.getAll(null), "name");
+        npe("HttpHeaders.contains(String)", () -> headers.contains(null), "name");
+        npe("HttpHeaders.containsToken(String, String)", () -> headers.containsToken(null, "close"), "name");
+        npe("HttpHeaders.containsToken(String, String)", () -> headers.containsToken("Connection", null), "token");
+        npe("HttpHeaders.remove(String)", () -> headers.remove(null), "name");
+        npe("HttpHeaders.forEach(BiConsumer)", () -> headers.forEach(null), "action");
+    }
+
+    @Test
+    void anHttpRequestAndResponseRefuseBadArgumentsNamingThem() throws Exception {
+        CompletableFuture<Void> checked = new CompletableFuture<>();
+        DisposableServer http = io.flowsock.http.HttpServer.create().host("127.0.0.1").port(0)
+                .tcp(t -> t.transport(transport)).handle((req, res) -> {
+                    try {
+                        npe("HttpServerRequest.header(String)", () -> req.header(null), "name");
+                        npe("HttpServerRequest.queryParam(String)", () -> req.queryParam(null), "name");
+                        npe("HttpServerResponse.header(String, Object)", () -> res.header(null, "v"), "name");
+                        npe("HttpServerResponse.addHeader(String, Object)", () -> res.addHeader("X-A", null),
+                                "value of header X-A");
+                        iae("HttpServerResponse.status(int)", () -> res.status(99), "status must be in 100..599, was 99");
+                        iae("HttpServerResponse.status(int)", () -> res.status(600), "status must be in 100..599, was 600");
+                        npe("HttpServerResponse.send(Publisher)", () -> res.send(null), "body");
+                        npe("HttpServerResponse.sendString(Publisher)",
+                                () -> res.sendString((org.reactivestreams.Publisher<CharSequence>) null), "body");
+                        npe("HttpServerResponse.sendString(CharSequence)", () -> res.sendString((CharSequence) null),
+                                "body");
+                        checked.complete(null);
+                    } catch (Throwable e) {
+                        checked.completeExceptionally(e);
+                    }
+                    return res.send();
+                }).bindNow(Duration.ofSeconds(10));
+        try (io.flowsock.http.RawHttp c = new io.flowsock.http.RawHttp(http.port())) {
+            assertThat(c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
+            checked.get(10, TimeUnit.SECONDS);
+        } finally {
+            http.disposeNow(Duration.ofSeconds(5));
+        }
+    }
+
     // ------------------------------------------------------------------ reactive: builders
 
     @Test
@@ -507,6 +580,7 @@ class BadInputTest {
         Set<String> api = new TreeSet<>();
         api.addAll(publicMethodsTakingArguments(Channel.class));
         api.addAll(publicMethodsTakingArguments(TcpServer.class));
+        api.addAll(publicMethodsTakingArguments(io.flowsock.http.HttpServer.class));
         // every case above, in one list, so this test also runs alone
         Set<String> covered = new TreeSet<>(Arrays.asList(COVERED));
         assertThat(covered).as("public methods taking arguments that have no bad-input case")
@@ -584,6 +658,35 @@ class BadInputTest {
     }
 
     private static final String[] COVERED = {
+        "HttpHeaders.add(String, Object)",
+        "HttpHeaders.contains(String)",
+        "HttpHeaders.containsToken(String, String)",
+        "HttpHeaders.forEach(BiConsumer)",
+        "HttpHeaders.get(String)",
+        "HttpHeaders.getAll(String)",
+        "HttpHeaders.remove(String)",
+        "HttpHeaders.set(String, Object)",
+        "HttpServer.bindNow(Duration)",
+        "HttpServer.handle(BiFunction)",
+        "HttpServer.host(String)",
+        "HttpServer.idleTimeout(Duration)",
+        "HttpServer.maxBodySize(long)",
+        "HttpServer.maxHeaderSize(int)",
+        "HttpServer.maxHeaders(int)",
+        "HttpServer.maxRequestLineLength(int)",
+        "HttpServer.maxRequestsPerConnection(int)",
+        "HttpServer.port(int)",
+        "HttpServer.requestHeaderTimeout(Duration)",
+        "HttpServer.secure(Tls)",
+        "HttpServer.tcp(UnaryOperator)",
+        "HttpServerRequest.header(String)",
+        "HttpServerRequest.queryParam(String)",
+        "HttpServerResponse.addHeader(String, Object)",
+        "HttpServerResponse.header(String, Object)",
+        "HttpServerResponse.send(Publisher)",
+        "HttpServerResponse.sendString(CharSequence)",
+        "HttpServerResponse.sendString(Publisher)",
+        "HttpServerResponse.status(int)",
         "Capabilities.new(int, int)",
         "Channel.abort(Throwable)",
         "Channel.recvBurst(int)",
