@@ -160,7 +160,9 @@ public final class HttpClientRequest {
             Publisher<ByteBuffer> outbound = outbound(target, m, h, b);
             return client.pool(target).acquire()
                     .flatMap(c -> Mono.<HttpClientResponse>create(sink -> c.start(new ClientConnection.Exchange(target,
-                            m.equals("HEAD"), close, outbound, client.responseTimeout, sink))));
+                            m.equals("HEAD"), close, outbound, client.responseTimeout, sink))))
+                    // a response emitted just as its subscriber cancelled would hold its connection for good
+                    .doOnDiscard(HttpClientResponse.class, HttpClientResponse::discard);
         }).onErrorResume(e -> retry && e instanceof HttpClientException x && x.retryable
                 && (b == null || b instanceof Mono), e -> attempt(target, m, b, false));
     }
