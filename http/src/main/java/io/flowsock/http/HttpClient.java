@@ -57,6 +57,12 @@ public final class HttpClient implements Disposable {
 
     private static final Consumer<HttpHeaders> NO_HEADERS = h -> { };
 
+    static {
+        // Jetty's parser reads service files when its class initialises: here, on the thread that
+        // first makes a client, rather than on the port thread of the first connection
+        ServerConnection.warmUp();
+    }
+
     final TcpClient tcp;
     final Tls tls;
     private final String baseUrl;        // "" when none
@@ -266,7 +272,12 @@ public final class HttpClient implements Disposable {
                     : baseUrl;
             u = URI.create(base + (uri.isEmpty() || uri.startsWith("/") || uri.startsWith("?") ? "" : "/") + uri);
         }
-        return checkAbsolute(u, "uri");
+        checkAbsolute(u, "uri");
+        if (!tls.enabled() && u.getScheme().equalsIgnoreCase("https")) {
+            // read the JDK's trust store now, on the thread that builds the request, not on a port thread
+            DefaultTls.CLIENT.enabled();
+        }
+        return u;
     }
 
     private static URI checkAbsolute(URI u, String what) {
@@ -303,7 +314,11 @@ public final class HttpClient implements Disposable {
         });
     }
 
-    /** {@link Tls#client()} made once, on first use: it reads the JDK's trust store. */
+    /**
+     * {@link Tls#client()} made once, on first use: it reads the JDK's trust store, so it is first
+     * touched where a request's https URI is set. A redirect from http to https is the one case
+     * where that may happen on a port thread.
+     */
     private static final class DefaultTls {
         static final Tls CLIENT = Tls.client();
     }

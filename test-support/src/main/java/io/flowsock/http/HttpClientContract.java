@@ -387,6 +387,24 @@ public abstract class HttpClientContract extends HttpFixture {
     }
 
     @Test
+    void aRequestOnAKeptAliveConnectionTheServerClosesUnansweredIsSentOnceMoreOnANewOne() throws IOException {
+        ScriptedServer s = scripted((sock, n) -> {
+            InputStream in = sock.getInputStream();
+            ScriptedServer.readHead(in);
+            ScriptedServer.write(sock, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n" + n);
+            if (n == 1) {
+                ScriptedServer.readHead(in);   // the second request: closed unanswered, as a keep-alive race does
+            } else {
+                ScriptedServer.readHead(in);
+            }
+        });
+        HttpClient c = client(s.url());
+        StepVerifier.create(c.get().uri("/").responseString()).expectNext("1").expectComplete().verify(VERIFY);
+        StepVerifier.create(c.get().uri("/").responseString()).expectNext("2").expectComplete().verify(VERIFY);
+        assertThat(s.accepted()).isEqualTo(2);
+    }
+
+    @Test
     void aServerThatNeverAnswersFailsTheRequestAtTheResponseTimeout() throws IOException {
         ScriptedServer s = scripted((sock, n) -> {
             ScriptedServer.readHead(sock.getInputStream());
@@ -453,31 +471,13 @@ public abstract class HttpClientContract extends HttpFixture {
     // ---- against a server nobody here wrote ----
 
     @Test
-    void pythonsHttpServerServesAFileClosedDelimitedOrNot(@TempDir Path dir) throws Exception {
+    void pythonsHttpServerServesAFileAndA404(@TempDir Path dir) throws Exception {
         byte[] data = new byte[300_000];
         new Random(5).nextBytes(data);
         Files.write(dir.resolve("data.bin"), data);
-        int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
-        Process python;
+        int port = freePort();
+        Process python = external(dir, port, "python3", "-m", "http.server", "--bind", "127.0.0.1", String.valueOf(port));
         try {
-            python = new ProcessBuilder("python3", "-m", "http.server", "--bind", "127.0.0.1", String.valueOf(port))
-                    .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-        } catch (IOException e) {
-            Assumptions.abort("python3 is not installed: " + e.getMessage());
-            return;
-        }
-        try {
-            await(() -> {
-                try (Socket probe = new Socket("127.0.0.1", port)) {
-                    return true;
-                } catch (IOException e) {
-                    return false;
-                }
-            }, "python3 -m http.server listening on " + port);
             HttpClient c = client("http://127.0.0.1:" + port);
             StepVerifier.create(Bodies.aggregate(c.get().uri("/data.bin").responseContent()))
                     .assertNext(b -> assertThat(b).isEqualTo(data)).expectComplete().verify(VERIFY);
@@ -487,5 +487,52 @@ public abstract class HttpClientContract extends HttpFixture {
             python.destroy();
             python.waitFor(5, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void opensslsWwwServerAnswersOverTlsWithACloseDelimitedBody(@TempDir Path dir) throws Exception {
+        io.flowsock.reactive.TestCertificates ca = io.flowsock.reactive.TestCertificates.newCa("flowsock openssl CA");
+        io.flowsock.reactive.TestCertificates.Identity id = ca.leaf("localhost", Duration.ofDays(1), "localhost");
+        Path chain = io.flowsock.reactive.TestCertificates.writeChainPem(id, dir.resolve("chain.pem"));
+        Path key = io.flowsock.reactive.TestCertificates.writeKeyPem(id, dir.resolve("key.pem"));
+        Files.writeString(dir.resolve("page.txt"), "served by openssl\n");
+        int port = freePort();
+        Process openssl = external(dir, port, "openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert",
+                chain.toString(), "-key", key.toString(), "-WWW", "-quiet");
+        try {
+            HttpClient c = track(client("https://127.0.0.1:" + port)
+                    .secure(io.flowsock.core.Tls.client(ca.trusting()).withServerName("localhost")));
+            StepVerifier.create(c.get().uri("/page.txt").responseString()).expectNext("served by openssl\n")
+                    .expectComplete().verify(VERIFY);
+        } finally {
+            openssl.destroy();
+            openssl.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            return probe.getLocalPort();
+        }
+    }
+
+    /** Starts a server program in {@code dir}, skipping the test where it is not installed, and waits until it listens. */
+    private static Process external(Path dir, int port, String... command) {
+        Process p;
+        try {
+            p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            Assumptions.abort(command[0] + " is not installed: " + e.getMessage());
+            throw new AssertionError(e);
+        }
+        await(() -> {
+            try (Socket probe = new Socket("127.0.0.1", port)) {
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }, String.join(" ", command) + " listening on " + port);
+        return p;
     }
 }
