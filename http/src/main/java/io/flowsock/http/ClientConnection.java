@@ -2,9 +2,7 @@ package io.flowsock.http;
 
 import io.flowsock.core.ConnectionClosedException;
 import io.flowsock.reactive.Connection;
-import java.net.URI;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -18,8 +16,6 @@ import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
-import reactor.core.Disposable;
-import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Schedulers;
 
@@ -35,6 +31,9 @@ import reactor.core.scheduler.Schedulers;
  * <p><b>Flow.</b> One buffer is requested at a time, and only when the loop needs bytes: while a
  * response head is read, while the body's subscriber has demand, and while the connection is idle
  * in its pool, where the read that stays posted is how the peer's close is noticed at once.
+ *
+ * <p>Longer than the usual class, as {@link ServerConnection} is: the state machine is one piece,
+ * and its steps share the parser's results and the exchange in progress.
  */
 final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscriber<ByteBuffer> {
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
@@ -64,7 +63,7 @@ final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscrib
     private State state = State.IDLE;
 
     // the exchange in progress
-    private Exchange ex;
+    private ClientExchange ex;
     private int status;
     private HttpVersion version;
     private ArrayList<String> fields;
@@ -74,36 +73,6 @@ final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscrib
     private HttpException bad;
     private ByteBuffer chunk;
     private HttpHeaders responseHeaders;
-
-    /** One request on this connection: what to write, and who waits for the response. */
-    static final class Exchange {
-        final URI uri;
-        final boolean headRequest;
-        final boolean requestClose;
-        final Publisher<ByteBuffer> outbound;
-        final Duration responseTimeout;
-        final MonoSink<HttpClientResponse> sink;
-        /** Set by the pool before start: the connection served an exchange before this one. */
-        boolean reused;
-        boolean sent;
-        boolean complete;
-        boolean anyByte;
-        boolean cancelled;
-        Disposable timer;
-        Subscriber<? super ByteBuffer> body;
-        long demand;
-        boolean bodyCancelled;
-
-        Exchange(URI uri, boolean headRequest, boolean requestClose, Publisher<ByteBuffer> outbound,
-                 Duration responseTimeout, MonoSink<HttpClientResponse> sink) {
-            this.uri = uri;
-            this.headRequest = headRequest;
-            this.requestClose = requestClose;
-            this.outbound = outbound;
-            this.responseTimeout = responseTimeout;
-            this.sink = sink;
-        }
-    }
 
     ClientConnection(Connection conn, ClientPool pool, int maxHeaderSize) {
         this.conn = conn;
@@ -118,7 +87,7 @@ final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscrib
     }
 
     /** Starts an exchange; the pool calls it only on a connection it just handed out. */
-    void start(Exchange e) {
+    void start(ClientExchange e) {
         e.sink.onCancel(() -> signal(() -> {
             e.cancelled = true;
             if (ex == e && state == State.HEAD) {
@@ -195,7 +164,7 @@ final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscrib
         } while (missed != 0);
     }
 
-    private void begin(Exchange e) {
+    private void begin(ClientExchange e) {
         if (state != State.IDLE || broken || eof || pending.hasRemaining()) {
             close();
             e.sink.error(new HttpClientException(HttpClientException.Kind.PREMATURE_CLOSE, e.uri,
@@ -284,7 +253,7 @@ final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscrib
         if (ex.timer != null) {
             ex.timer.dispose();
         }
-        Exchange e = ex;
+        ClientExchange e = ex;
         responseHeaders = HttpHeaders.parsed(fields);
         long length = e.headRequest || HttpStatus.hasNoContent(status) ? 0
                 : parser.isChunking() ? -1 : parser.getContentLength();
@@ -313,7 +282,7 @@ final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscrib
     }
 
     private boolean body() {
-        Exchange e = ex;
+        ClientExchange e = ex;
         if (e.bodyCancelled) {
             abort();   // an unread rest would shift the next response's framing: the connection goes
             return false;
@@ -361,9 +330,11 @@ final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscrib
         }
         messageComplete = false;
         e.complete = true;
-        e.body.onComplete();
+        Subscriber<? super ByteBuffer> reader = e.body;
         e.body = Operators.emptySubscriber();
+        // back in the pool before the reader hears of the end, so a request it sends next can reuse it
         finish();
+        reader.onComplete();
         return true;
     }
 
@@ -385,14 +356,14 @@ final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscrib
         }
     }
 
-    private void sent(Exchange e) {
+    private void sent(ClientExchange e) {
         e.sent = true;
         if (ex == e && state == State.SENDING) {
             finish();
         }
     }
 
-    private void sendFailed(Exchange e, Throwable err) {
+    private void sendFailed(ClientExchange e, Throwable err) {
         if (ex != e) {
             return;
         }
@@ -407,27 +378,27 @@ final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscrib
         }
     }
 
-    private void timedOut(Exchange e) {
+    private void timedOut(ClientExchange e) {
         if (ex == e && state == State.HEAD) {
             failHead(HttpClientException.responseTimeout(e.uri, e.responseTimeout));
         }
     }
 
     private void failHead(Throwable error) {
-        Exchange e = ex;
+        ClientExchange e = ex;
         abort();
         e.sink.error(error);
     }
 
     private void bodyFailed(Throwable error) {
-        Exchange e = ex;
+        ClientExchange e = ex;
         abort();
         e.body.onError(error);
         e.body = Operators.emptySubscriber();
     }
 
     private void fail(Throwable error) {
-        Exchange e = ex;
+        ClientExchange e = ex;
         abort();
         if (e != null) {
             if (e.body != null) {
@@ -468,9 +439,9 @@ final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscrib
 
     /** The response body: one subscriber, fed by the loop as it requests. */
     private final class Body implements Publisher<ByteBuffer>, Subscription {
-        private final Exchange e;
+        private final ClientExchange e;
 
-        Body(Exchange e) {
+        Body(ClientExchange e) {
             this.e = e;
         }
 

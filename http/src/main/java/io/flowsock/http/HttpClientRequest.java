@@ -159,7 +159,7 @@ public final class HttpClientRequest {
             boolean close = h.containsToken("Connection", "close");
             Publisher<ByteBuffer> outbound = outbound(target, m, h, b);
             return client.pool(target).acquire()
-                    .flatMap(c -> Mono.<HttpClientResponse>create(sink -> c.start(new ClientConnection.Exchange(target,
+                    .flatMap(c -> Mono.<HttpClientResponse>create(sink -> c.start(new ClientExchange(target,
                             m.equals("HEAD"), close, outbound, client.responseTimeout, sink))))
                     // a response emitted just as its subscriber cancelled would hold its connection for good
                     .doOnDiscard(HttpClientResponse.class, HttpClientResponse::discard);
