@@ -136,6 +136,21 @@ public abstract class HttpClientContract extends HttpFixture {
     }
 
     @Test
+    void defaultHeadersComeFirstARequestOverridesThemAndItsConnectionCloseIsHonoured() {
+        DisposableServer s = bind((req, res) -> res.sendString(req.header("X-Default").orElse("-") + " "
+                + req.header("X-Own").orElse("-") + " " + req.header("Host").orElse("-") + " "
+                + req.header("User-Agent").orElse("-")));
+        HttpClient c = client(s).headers(h -> h.set("X-Default", "d").set("X-Own", "default"));
+        StepVerifier.create(c.get().uri("/").header("X-Own", "mine").responseString())
+                .expectNext("d mine 127.0.0.1:" + s.port() + " flowsock").expectComplete().verify(VERIFY);
+        assertThat(c.poolStats().idle()).isEqualTo(1);
+        StepVerifier.create(c.get().uri("/").header("Connection", "close").responseString())
+                .expectNext("d default 127.0.0.1:" + s.port() + " flowsock").expectComplete().verify(VERIFY);
+        await(() -> c.poolStats().open() == 0, "the connection the request asked to close closed");
+        assertThat(s.accepted()).isEqualTo(1);
+    }
+
+    @Test
     void aLargeStreamedBodyEchoesByteForByte() {
         DisposableServer s = bind((req, res) -> res.send(req.receive()));
         byte[] data = new byte[4 << 20];
