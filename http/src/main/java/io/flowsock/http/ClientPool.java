@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Schedulers;
@@ -35,13 +37,19 @@ final class ClientPool {
     /** An acquire that waits; whoever claims it first, a hand-over or a cancel, decides its fate. */
     private static final class Waiter extends AtomicBoolean {
         final MonoSink<ClientConnection> sink;
+        /** Set by acquire before the waiter can be handed anything; disposed by whoever claims it. */
+        volatile Disposable timer = Disposables.disposed();
 
         Waiter(MonoSink<ClientConnection> sink) {
             this.sink = sink;
         }
 
         boolean claim() {
-            return compareAndSet(false, true);
+            if (compareAndSet(false, true)) {
+                timer.dispose();
+                return true;
+            }
+            return false;
         }
     }
 
@@ -66,6 +74,7 @@ final class ClientPool {
             List<ClientConnection> stale = new ArrayList<>(0);
             ClientConnection reuse = null;
             boolean connect = false;
+            boolean waits = false;
             HttpClientException refused = null;
             synchronized (this) {
                 long now = System.nanoTime();
@@ -86,6 +95,7 @@ final class ClientPool {
                     connect = true;
                 } else if (reuse == null && waiting.size() < settings.pendingAcquireMax()) {
                     waiting.add(w);
+                    waits = true;
                 } else if (reuse == null) {
                     refused = new HttpClientException(HttpClientException.Kind.PENDING_ACQUIRE_LIMIT, origin,
                             "all " + settings.maxConnections() + " connections are busy and "
@@ -99,8 +109,22 @@ final class ClientPool {
                 hand(w, reuse, true);
             } else if (connect) {
                 connect(w);
+            } else if (waits && !settings.pendingAcquireTimeout().isZero()) {
+                w.timer = Schedulers.parallel().schedule(() -> waitedTooLong(w),
+                        settings.pendingAcquireTimeout().toNanos(), TimeUnit.NANOSECONDS);
             }
         });
+    }
+
+    private void waitedTooLong(Waiter w) {
+        if (w.claim()) {
+            synchronized (this) {
+                waiting.remove(w);
+            }
+            w.sink.error(new HttpClientException(HttpClientException.Kind.PENDING_ACQUIRE_TIMEOUT, origin,
+                    "no connection came free within the pending acquire timeout of "
+                            + settings.pendingAcquireTimeout().toMillis() + " ms"));
+        }
     }
 
     private void connect(Waiter w) {

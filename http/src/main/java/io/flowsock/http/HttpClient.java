@@ -89,7 +89,7 @@ public final class HttpClient implements Disposable {
     /**
      * A client with no base URL, a 30 s connect timeout, no response timeout, redirects not
      * followed, and pools of {@code max(16, 2 × cores)} connections per origin with twice that
-     * many requests allowed to wait, idle connections closed after 30 s. Its TCP settings suit
+     * many requests allowed to wait up to 45 s, idle connections closed after 30 s. Its TCP settings suit
      * request and response: sendcap 4, recvburst 1, TCP_NODELAY.
      */
     public static HttpClient create() {
@@ -165,7 +165,8 @@ public final class HttpClient implements Disposable {
             throw new IllegalArgumentException("maxConnections must be >= 1, was " + max);
         }
         return connecting(tcp, tls, connectTimeout,
-                new PoolSettings(max, pool.pendingAcquireMax(), pool.idleTimeout(), pool.maxLifetime()));
+                new PoolSettings(max, pool.pendingAcquireMax(), pool.pendingAcquireTimeout(), pool.idleTimeout(),
+                        pool.maxLifetime()));
     }
 
     /**
@@ -177,19 +178,29 @@ public final class HttpClient implements Disposable {
             throw new IllegalArgumentException("pendingAcquireMax must be >= 0, was " + max);
         }
         return connecting(tcp, tls, connectTimeout,
-                new PoolSettings(pool.maxConnections(), max, pool.idleTimeout(), pool.maxLifetime()));
+                new PoolSettings(pool.maxConnections(), max, pool.pendingAcquireTimeout(), pool.idleTimeout(),
+                        pool.maxLifetime()));
+    }
+
+    /**
+     * How long a request may wait for a busy origin's connection (45 s by default) before it fails
+     * with an {@link HttpClientException} of kind {@code PENDING_ACQUIRE_TIMEOUT}; zero waits forever.
+     */
+    public HttpClient pendingAcquireTimeout(Duration timeout) {
+        return connecting(tcp, tls, connectTimeout, new PoolSettings(pool.maxConnections(), pool.pendingAcquireMax(),
+                notNegative("pendingAcquireTimeout", timeout), pool.idleTimeout(), pool.maxLifetime()));
     }
 
     /** Closes a pooled connection idle this long; zero keeps it until the server closes it. */
     public HttpClient idleTimeout(Duration timeout) {
         return connecting(tcp, tls, connectTimeout, new PoolSettings(pool.maxConnections(), pool.pendingAcquireMax(),
-                notNegative("idleTimeout", timeout), pool.maxLifetime()));
+                pool.pendingAcquireTimeout(), notNegative("idleTimeout", timeout), pool.maxLifetime()));
     }
 
     /** A connection this old is closed instead of reused; zero (the default): no limit. */
     public HttpClient maxLifetime(Duration lifetime) {
         return connecting(tcp, tls, connectTimeout, new PoolSettings(pool.maxConnections(), pool.pendingAcquireMax(),
-                pool.idleTimeout(), notNegative("maxLifetime", lifetime)));
+                pool.pendingAcquireTimeout(), pool.idleTimeout(), notNegative("maxLifetime", lifetime)));
     }
 
     public HttpClientRequest get() {

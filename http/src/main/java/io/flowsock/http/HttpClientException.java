@@ -23,6 +23,8 @@ public final class HttpClientException extends FlowsockException {
         BAD_RESPONSE,
         /** Every connection to the origin was busy and {@code pendingAcquireMax} requests already waited. */
         PENDING_ACQUIRE_LIMIT,
+        /** A request waited {@code pendingAcquireTimeout} for a busy origin's connection and none came free. */
+        PENDING_ACQUIRE_TIMEOUT,
         /** More redirects than {@link HttpClient#MAX_REDIRECTS} in a row. */
         TOO_MANY_REDIRECTS,
         /** The client was disposed, so its pools take no more requests. */

@@ -255,6 +255,24 @@ public abstract class HttpClientContract extends HttpFixture {
     }
 
     @Test
+    void aRequestThatWaitsPastThePendingAcquireTimeoutFailsWithATypedException() {
+        Sinks.Empty<Void> gate = Sinks.empty();
+        DisposableServer s = bind((req, res) -> gate.asMono().then(res.sendString("late")));
+        HttpClient c = track(client(s).maxConnections(1).pendingAcquireTimeout(Duration.ofMillis(200)));
+        Mono<String> first = c.get().uri("/1").responseString().cache();
+        first.subscribe(v -> { }, e -> { });
+        await(() -> c.poolStats().open() == 1, "the first request holds the connection");
+        StepVerifier.create(c.get().uri("/2").responseString())
+                .expectErrorSatisfies(e -> {
+                    assertThat(((HttpClientException) e).kind()).isEqualTo(HttpClientException.Kind.PENDING_ACQUIRE_TIMEOUT);
+                    assertThat(e.getMessage()).contains("200 ms");
+                }).verify(VERIFY);
+        assertThat(c.poolStats().pending()).isZero();
+        gate.tryEmitEmpty();
+        StepVerifier.create(first).expectNext("late").expectComplete().verify(VERIFY);
+    }
+
+    @Test
     void manyConcurrentRequestsShareAFewConnectionsAndAllSucceed() {
         DisposableServer s = bind((req, res) -> res.sendString(req.path()));
         HttpClient c = track(client(s).maxConnections(4).pendingAcquireMax(1000));
