@@ -28,10 +28,12 @@ import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
 /**
- * HttpClient's contract for one backend: against flowsock's own HttpServer, and against scripted
- * servers that send exact bytes (chunked with trailers, close-delimited, interim 100, silence, an
- * idle close). Keep-alive reuse is proven by the server's accept count, and after every test each
- * client's pools must hold no connection once its exchanges are over.
+ * HttpClient's contract for one backend: against flowsock's own HttpServer (plain and https),
+ * scripted servers that send exact bytes (chunked with trailers, close-delimited, interim 100,
+ * silence, an idle close), and servers nobody here wrote ({@code python3 -m http.server},
+ * {@code openssl s_server -WWW}; skipped where not installed). Keep-alive reuse is proven by the
+ * server's accept count, and after every test each client's pools must hold no connection once
+ * the client is disposed.
  */
 public abstract class HttpClientContract extends HttpFixture {
     private static final Duration VERIFY = Duration.ofSeconds(20);
