@@ -1,5 +1,5 @@
 /**
- * flowsock's HTTP/1.1 server on its TcpServer; requests are parsed by Jetty's HttpParser.
+ * flowsock's HTTP/1.1 server on its TcpServer and client on its TcpClient; both parse with Jetty's HttpParser.
  */
 // Reactor's jars are automatic modules; their types are part of this API through io.flowsock.reactive
 @SuppressWarnings("requires-transitive-automatic")

@@ -1,14 +1,11 @@
 package io.flowsock.http;
 
 import io.flowsock.reactive.Connection;
-import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
-import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
-import java.nio.charset.UnsupportedCharsetException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -123,30 +120,8 @@ final class ServerRequest implements HttpServerRequest {
 
     @Override
     public Mono<String> receiveString() {
-        Charset charset = charset();
-        return body.collect(ByteArrayOutputStream::new, (out, b) -> {
-            if (b.hasArray()) {
-                out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
-            } else {
-                byte[] copy = new byte[b.remaining()];
-                b.get(copy);
-                out.write(copy, 0, copy.length);
-            }
-        }).map(out -> out.toString(charset));
-    }
-
-    private Charset charset() {
-        String type = headers.get("Content-Type").orElse("");
-        int at = type.toLowerCase(java.util.Locale.ROOT).indexOf("charset=");
-        if (at >= 0) {
-            String name = type.substring(at + 8).split(";")[0].trim().replace("\"", "");
-            try {
-                return Charset.forName(name);
-            } catch (IllegalCharsetNameException | UnsupportedCharsetException unknown) {
-                return StandardCharsets.UTF_8;
-            }
-        }
-        return StandardCharsets.UTF_8;
+        Charset charset = Bodies.charset(headers);
+        return Bodies.aggregate(body).map(bytes -> new String(bytes, charset));
     }
 
     @Override
