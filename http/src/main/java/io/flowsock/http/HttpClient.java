@@ -233,7 +233,10 @@ public final class HttpClient implements Disposable {
 
     /** A request with any method, an RFC 9110 token such as {@code "PROPFIND"}. */
     public HttpClientRequest request(String method) {
-        HttpHeaders.checkName(Objects.requireNonNull(method, "method"));
+        Objects.requireNonNull(method, "method");
+        if (method.isEmpty() || !method.chars().allMatch(ch -> HttpHeaders.isTokenChar((char) ch))) {
+            throw new IllegalArgumentException("method must be an RFC 9110 token, was \"" + method + "\"");
+        }
         return new HttpClientRequest(this, method.toUpperCase(Locale.ROOT));
     }
 
@@ -272,9 +275,18 @@ public final class HttpClient implements Disposable {
     }
 
     /** The request URI: {@code uri} itself when absolute, else appended to the base URL. */
+    private static URI parse(String uri) {
+        try {
+            return new URI(uri);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("uri \"" + uri + "\" is not a URI: " + e.getReason() + " at index "
+                    + e.getIndex(), e);
+        }
+    }
+
     URI resolve(String uri) {
         Objects.requireNonNull(uri, "uri");
-        URI u = URI.create(uri);
+        URI u = parse(uri);
         if (!u.isAbsolute()) {
             if (baseUrl.isEmpty()) {
                 throw new IllegalArgumentException("uri \"" + uri + "\" is relative and the client has no baseUrl");

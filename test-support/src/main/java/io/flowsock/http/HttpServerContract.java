@@ -218,9 +218,9 @@ public abstract class HttpServerContract extends HttpFixture {
             RawHttp.Response r = c.send(GET_HELLO).read();
             assertThat(r.body()).hasSize(3);   // the client sees the truncation: fewer bytes, then the end
             assertThat(c.closedByServer(5000)).isTrue();
-        } catch (java.net.SocketException reset) {
-            // the abort's reset overtook the bytes before them: the client sees the truncation as a reset
-            assertThat(reset).hasMessageContaining("reset");
+        } catch (IOException reset) {
+            // the abort overtook the bytes before it (a reset, or no response at all): truncated too
+            assertThat(reset).hasMessageMatching("(?i).*(reset|closed the connection|stream ended).*");
         }
     }
 
