@@ -19,7 +19,7 @@ import java.util.TreeMap;
  *
  * <pre>
  * java -cp &lt;module class path&gt; io.flowsock.benchmarks.Bench [--quick] [--rounds N] [--out FILE]
- *      [--scenarios hello,storm,...,tls-stream,tls-hello,tls-resume] [--contenders flowsock,reactor-netty-epoll,...] [--verify-cpu]
+ *      [--scenarios hello,storm,...,tls-stream,...,http-keepalive,...] [--contenders flowsock,reactor-netty-epoll,...] [--verify-cpu]
  *      [--port-base N] [--profile DIR [--perf]]
  * </pre>
  *
@@ -69,6 +69,7 @@ public final class Bench {
                 o.contenders = o.contenders.stream().filter(c -> c != Contender.REACTOR_NETTY_URING).toList();
             }
         }
+        o.scenarios = HttpScenarios.available(o.scenarios);
         Path logDir = Path.of("target", "bench-logs");
         Measurement measurement = new Measurement(new Measurement.Settings(o.quick,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -81,7 +82,7 @@ public final class Bench {
         for (Scenario s : o.scenarios) {
             for (int round = 1; round <= o.rounds; round++) {
                 for (Contender c : o.contenders) {
-                    if (!runs(s, c, o)) {
+                    if (!runs(s, c, o) || !HttpScenarios.runs(s, c, o.quick && !o.contendersNamed)) {
                         continue;   // its column stays "—"
                     }
                     Run run = measurement.run(s, c, round);
@@ -243,7 +244,8 @@ public final class Bench {
                 + "- " + Instant.now() + ", Linux " + kernel + ", " + Runtime.getRuntime().availableProcessors()
                 + " CPUs, Java " + System.getProperty("java.version") + "\n"
                 + "- reactor-netty-core " + version(reactor.netty.tcp.TcpServer.class) + ", Netty "
-                + version(io.netty.channel.Channel.class) + "\n"
+                + version(io.netty.channel.Channel.class) + ", reactor-netty-http "
+                + version(reactor.netty.http.server.HttpServer.class) + "\n"
                 + "- server JVM " + String.join(" ", Measurement.SERVER_JVM) + "; load JVM "
                 + String.join(" ", Measurement.LOAD_JVM) + "; loopback 127.0.0.1; pingpong and pingpong16: "
                 + "server and load pinned to CPU 0\n"

@@ -82,6 +82,54 @@ enum Scenario {
                     new Metric("p99_us", "p99 µs ↓"),
                     new Metric("p999_us", "p99.9 µs ↓"),
                     new Metric("cpu", "server CPU µs/round trip ↓"))),
+    /** wrk on keep-alive connections: {@code GET /hello}, a request at a time on each (see HttpToolLoad). */
+    HTTP_KEEPALIVE("http-keepalive", Behaviour.HTTP, false,
+            "threads=2 connections=64 warmup_s=1 duration_s=1",
+            "threads=2 connections=64 warmup_s=4 duration_s=10",
+            30_000, 120_000, 1e6, false, List.of(
+                    new Metric("rate", "requests/s ↑"),
+                    new Metric("p99_us", "p99 µs (wrk) ↓"),
+                    new Metric("cpu", "server CPU µs/request ↓"),
+                    new Metric("err_non2xx", "non-2xx responses"),
+                    new Metric("err_socket", "socket errors"))),
+    /** h2load over HTTP/1.1, 16 requests pipelined on each of 16 connections. */
+    HTTP_PIPELINED("http-pipelined", Behaviour.HTTP, false,
+            "connections=16 pipeline=16 warmup_requests=20000 duration_s=1 min_requests=20000",
+            "connections=16 pipeline=16 warmup_requests=300000 duration_s=10 min_requests=100000",
+            30_000, 120_000, 1e6, false, List.of(
+                    new Metric("rate", "requests/s ↑"),
+                    new Metric("cpu", "server CPU µs/request ↓"),
+                    new Metric("err_not_2xx", "requests not answered 2xx"))),
+    /** ab without -k: a connection per request, the seed's HTTPD case. */
+    HTTP_CLOSE("http-close", Behaviour.HTTP, false,
+            "concurrency=32 warmup_requests=1000 duration_s=1 min_requests=2000",
+            "concurrency=32 warmup_requests=20000 duration_s=10 min_requests=10000",
+            30_000, 120_000, 1e6, false, List.of(
+                    new Metric("rate", "requests/s ↑"),
+                    new Metric("p99_us", "p99 µs (ab, whole ms) ↓"),
+                    new Metric("cpu", "server CPU µs/request ↓"),
+                    new Metric("err_failed", "failed requests"),
+                    new Metric("err_non2xx", "non-2xx responses"))),
+    /** One POST /upload streamed with Content-Length, read and dropped by the server. */
+    HTTP_UPLOAD("http-upload", Behaviour.HTTP, false,
+            "bytes=" + (64L << 20) + " warmup_bytes=" + (16L << 20),
+            "bytes=" + (1L << 30) + " warmup_bytes=" + (256L << 20),
+            30_000, 120_000, 1, false, List.of(
+                    new Metric("mib_s", "MiB/s ↑"),
+                    new Metric("cpu", "server CPU s/GiB ↓"),
+                    new Metric("cpu_jit", "of which JIT compiler threads s/GiB"),
+                    new Metric("err_response", "wrong answers"))),
+    /** Keep-alive connections left open after one request each: what the server holds for them. */
+    HTTP_IDLE_MEMORY("http-idle-memory", Behaviour.HTTP, false,
+            "connections=200 warmup_requests=400",
+            "connections=2000 warmup_requests=4000",
+            30_000, 90_000, 0, false, List.of(
+                    new Metric("heap_per_conn", "heap bytes/connection ↓"),
+                    new Metric("rss_per_conn", "RSS bytes/connection ↓"),
+                    new Metric("heap_mib", "heap MiB, all held ↓"),
+                    new Metric("rss_mib", "RSS MiB, all held ↓"),
+                    new Metric("err_connect", "connect errors"),
+                    new Metric("err_other", "requests not answered right"))),
     IDLE("idle", Behaviour.ECHO, false,
             "connections=500",
             "connections=10000",

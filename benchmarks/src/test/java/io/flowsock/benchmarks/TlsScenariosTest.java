@@ -2,15 +2,12 @@ package io.flowsock.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,7 +32,7 @@ class TlsScenariosTest {
     void everyTlsScenarioMeasuresBothServersWithoutErrorsOnTheOfferedProtocolAndCipher() throws Exception {
         TlsFiles.write(keys);
         Measurement measurement = new Measurement(new Measurement.Settings(true,
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), classpath(), ProcStats.clockTicks(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), RunnerClassPath.get(), ProcStats.clockTicks(),
                 Path.of("target", "bench-logs", "tls-test"), false, PORT_BASE, Optional.empty(), Optional.of(keys)));
         List<Run> runs = new ArrayList<>();
         for (Scenario s : List.of(Scenario.TLS_STREAM, Scenario.TLS_HELLO, Scenario.TLS_RESUME)) {
@@ -59,16 +56,5 @@ class TlsScenariosTest {
         }
         assertThat(Bench.negotiated(runs)).isEqualTo("TLS: every TLS run (6) negotiated TLSv1.3 TLS_AES_128_GCM_SHA256.\n");
         assertThat(Files.list(keys)).hasSize(2);   // the key stores, and nothing the runs left behind
-    }
-
-    /**
-     * The test class path as the runner's would be: surefire keeps the real one in
-     * surefire.test.class.path, and it has the provided io_uring jars, on which Reactor Netty's
-     * preferNative would leave epoll (the runner gives them to reactor-netty-uring alone).
-     */
-    private static String classpath() {
-        String all = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        return Arrays.stream(all.split(File.pathSeparator)).filter(e -> !e.contains("io_uring"))
-                .collect(Collectors.joining(File.pathSeparator));
     }
 }

@@ -1,6 +1,6 @@
 package io.flowsock.benchmarks.server;
 
-/** What a server does with each connection; every contender implements all four alike. */
+/** What a server does with each connection; every contender implements all of them alike. */
 public enum Behaviour {
     /** Reply "hello back" once the 5 bytes "hello" arrived; finish when the client's FIN arrives. */
     HELLO,
@@ -9,7 +9,9 @@ public enum Behaviour {
     /** Read and drop everything until the client's FIN. */
     DISCARD,
     /** Send back every byte; finish when the client's FIN arrives and everything is written. */
-    ECHO;
+    ECHO,
+    /** HTTP/1.1: {@code GET /hello} and {@code POST /upload}, as {@link HttpRoutes} says; no raw TCP handler. */
+    HTTP;
 
     /** The name used on command lines: the enum name in lower case. */
     public String id() {

@@ -28,7 +28,8 @@ public final class FlowsockServer implements BenchServer {
     private final DisposableServer server;
     private final String extra;
 
-    private FlowsockServer(DisposableServer server, String extra) {
+    /** {@code extra}: what the READY line adds after the address. */
+    FlowsockServer(DisposableServer server, String extra) {
         this.server = server;
         this.extra = extra;
     }
@@ -60,6 +61,7 @@ public final class FlowsockServer implements BenchServer {
                     .then();
             case DISCARD -> conn -> conn.inbound().then();
             case ECHO -> conn -> conn.send(conn.inbound());
+            case HTTP -> throw new IllegalArgumentException("HTTP is served by HttpRoutes");
         };
     }
 

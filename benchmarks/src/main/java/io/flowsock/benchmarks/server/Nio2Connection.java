@@ -58,6 +58,7 @@ final class Nio2Connection {
             case DISCARD -> ByteBuffer.allocateDirect(64 * 1024);
             case ECHO -> ByteBuffer.allocate(16 * 1024);
             case HELLO, GREET -> ByteBuffer.allocate(64);
+            case HTTP -> throw new IllegalArgumentException("HTTP is served by HttpRoutes");
         };
     }
 

@@ -43,7 +43,7 @@ final class ReactorNettyServer implements BenchServer {
     private final AtomicInteger open;   // event-loop threads count up and down; read by the main thread
     private final boolean tls;
 
-    private ReactorNettyServer(DisposableServer server, LoopResources loops, AtomicInteger open, boolean tls) {
+    ReactorNettyServer(DisposableServer server, LoopResources loops, AtomicInteger open, boolean tls) {
         this.server = server;
         this.loops = loops;
         this.open = open;
@@ -101,6 +101,7 @@ final class ReactorNettyServer implements BenchServer {
                     .then();
             case DISCARD -> (in, out) -> in.receive().then();
             case ECHO -> (in, out) -> out.send(in.receive().retain());
+            case HTTP -> throw new IllegalArgumentException("HTTP is served by HttpRoutes");
         };
     }
 
