@@ -35,8 +35,9 @@ import reactor.util.Loggers;
  * {@code DataBuffer}s of that factory are written without a copy; pooled ones (Netty's) are copied
  * once and released at once.
  *
- * <p><b>Lifecycle.</b> An exchange ends when the handler's {@code Mono} ends; what it has not
- * sent by then, flowsock sends as an empty response with the status and headers set.
+ * <p><b>Lifecycle.</b> An exchange ends when the handler's {@code Mono} ends; a response it has
+ * not committed by then is completed with {@code setComplete()}: an empty body with the status,
+ * headers and cookies set. A handler error before the commit is flowsock's 500.
  */
 public final class FlowsockHttpHandlerAdapter
         implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
@@ -72,6 +73,10 @@ public final class FlowsockHttpHandlerAdapter
             // Spring's own: counts a whole body into Content-Length and drops it
             response = new HttpHeadResponseDecorator(response);
         }
-        return handler.handle(request, response);
+        // a handler that ends without committing (HEAD through Spring's decorator, a raw handler that
+        // forgot setComplete) still gets its status, headers and cookies out; on a committed
+        // response setComplete does nothing
+        ServerHttpResponse committing = response;
+        return handler.handle(request, response).then(Mono.defer(committing::setComplete));
     }
 }
