@@ -110,6 +110,20 @@ class FlowsockWebFluxTest {
     }
 
     @Test
+    void ndjsonStreamsOneObjectPerLine() {
+        Flux<WebFluxApp.Greeting> greetings = client.get().uri("/greetings").accept(MediaType.APPLICATION_NDJSON)
+                .exchange()
+                .expectStatus().isOk()
+                .expectHeader().valueEquals("Transfer-Encoding", "chunked")
+                .returnResult(WebFluxApp.Greeting.class)
+                .getResponseBody();
+        StepVerifier.create(greetings)
+                .expectNext(new WebFluxApp.Greeting("n1", 1), new WebFluxApp.Greeting("n2", 2), new WebFluxApp.Greeting("n3", 3))
+                .expectComplete()
+                .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
     void anExceptionMapsToItsStatusAndAMissingRouteTo404() {
         client.get().uri("/conflict").exchange().expectStatus().isEqualTo(409);
         client.get().uri("/nowhere").exchange().expectStatus().isNotFound();

@@ -71,6 +71,11 @@ public class WebFluxApp {
                     .map(i -> ServerSentEvent.builder("tick " + i).id(Long.toString(i)).build());
         }
 
+        @GetMapping(value = "/greetings", produces = MediaType.APPLICATION_NDJSON_VALUE)
+        public Flux<Greeting> greetings() {
+            return Flux.range(1, 3).map(i -> new Greeting("n" + i, i));
+        }
+
         @GetMapping("/conflict")
         public Mono<String> conflict() {
             return Mono.error(new Conflict("taken"));
