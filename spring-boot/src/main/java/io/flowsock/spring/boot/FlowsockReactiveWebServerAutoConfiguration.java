@@ -19,6 +19,10 @@ import org.springframework.context.annotation.Import;
  * out of {@code spring-boot-starter-webflux}). With both present Reactor Netty's auto-configuration
  * keeps the server; a {@link ReactiveWebServerFactory} bean of the application's own wins over
  * either.
+ *
+ * <p>The factory gets the {@code flowsock.*} properties, {@code server.server-header},
+ * {@code server.max-http-request-header-size} and every {@link FlowsockServerCustomizer} bean in
+ * order; Boot's own customizer sets port, address, ssl and shutdown.
  */
 @AutoConfiguration
 @ConditionalOnClass(name = {"org.springframework.http.ReactiveHttpInputMessage", "io.flowsock.http.HttpServer"})

@@ -13,6 +13,12 @@ import java.util.function.Function;
  *     return server -> server.tcp(tcp -> tcp.sendCap(20).recvBurst(20)).maxBodySize(1 << 20);
  * }
  * }</pre>
+ *
+ * <p><b>Threading.</b> Called on the thread that starts the application context, once per server
+ * the factory builds; {@code HttpServer} is immutable, so return the changed copy.
+ *
+ * <p><b>Lifecycle.</b> What it returns is bound when Boot starts the web server; the handler set
+ * after it is the application's, so a customizer's own {@code handle(...)} is replaced.
  */
 @FunctionalInterface
 public interface FlowsockServerCustomizer extends Function<HttpServer, HttpServer> {

@@ -13,6 +13,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * flowsock.recvburst=1
  * flowsock.first-byte-timeout=30s
  * </pre>
+ *
+ * <p><b>Threading.</b> Bound once while the context starts and read by the auto-configuration
+ * then; a change after the server is built does not reach it (flowsock's tunables can be changed
+ * live on the {@code DisposableServer} and its connections instead).
  */
 @ConfigurationProperties("flowsock")
 public class FlowsockServerProperties {
