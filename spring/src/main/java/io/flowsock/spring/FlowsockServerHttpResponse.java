@@ -1,13 +1,10 @@
 package io.flowsock.spring;
 
 import io.flowsock.http.HttpServerResponse;
-import java.nio.ByteBuffer;
 import java.util.List;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
-import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.core.io.buffer.DefaultDataBuffer;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseCookie;
 import org.springframework.http.server.reactive.AbstractServerHttpResponse;
@@ -70,26 +67,15 @@ final class FlowsockServerHttpResponse extends AbstractServerHttpResponse {
     @Override
     protected Mono<Void> writeWithInternal(Publisher<? extends DataBuffer> body) {
         if (body instanceof Mono<?>) {
-            return response.send(Mono.from(body).map(FlowsockServerHttpResponse::byteBuffer));
+            return response.send(Mono.from(body).map(OutboundBuffers::byteBuffer));
         }
-        return response.send(Flux.from(body).map(FlowsockServerHttpResponse::byteBuffer));
+        return response.send(Flux.from(body).map(OutboundBuffers::byteBuffer));
     }
 
     @Override
     protected Mono<Void> writeAndFlushWithInternal(Publisher<? extends Publisher<? extends DataBuffer>> body) {
         // flowsock writes each buffer when it arrives (sendcap bounds how many are in flight), so
         // every flush boundary is already a write boundary
-        return response.send(Flux.from(body).concatMap(part -> Flux.from(part).map(FlowsockServerHttpResponse::byteBuffer)));
-    }
-
-    /** The readable bytes as a ByteBuffer: a view of a heap DataBuffer, a copy of any other. */
-    static ByteBuffer byteBuffer(DataBuffer buffer) {
-        if (buffer instanceof DefaultDataBuffer d) {
-            return d.getNativeBuffer().slice(d.readPosition(), d.readableByteCount());
-        }
-        byte[] bytes = new byte[buffer.readableByteCount()];
-        buffer.read(bytes);
-        DataBufferUtils.release(buffer);
-        return ByteBuffer.wrap(bytes);
+        return response.send(Flux.from(body).concatMap(part -> Flux.from(part).map(OutboundBuffers::byteBuffer)));
     }
 }
