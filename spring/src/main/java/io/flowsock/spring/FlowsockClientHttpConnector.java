@@ -31,7 +31,8 @@ import reactor.core.publisher.Mono;
  * whole (then it goes back to the pool), cancelled or left when the response Mono is cancelled
  * (then it closes). WebClient's {@code releaseBody()}, {@code toBodilessEntity()} and its
  * {@code retrieve()} handling read the body whole. The connector does not own the client: dispose
- * the client when done; the default one lives as long as the connector is reachable.
+ * it when done ({@code connector.client().dispose()} for the default one, whose idle connections
+ * otherwise close after its idle timeout).
  */
 public final class FlowsockClientHttpConnector implements ClientHttpConnector {
     private final HttpClient client;
