@@ -20,7 +20,7 @@ import net.jqwik.api.Provide;
  * bodies and answers them in order: random requests (no body, Content-Length, chunked with random
  * chunk sizes, with and without trailers) cut at random points.
  */
-class SplitRequestsProperties {
+class SplitRequestsTest {
 
     record Request(String method, String path, String body, boolean chunked, List<Integer> chunkSizes) {
         byte[] bytes() {
