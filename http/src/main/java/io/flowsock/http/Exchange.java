@@ -206,8 +206,7 @@ final class Exchange implements CoreSubscriber<Void> {
         }
         if (!bodyDone && !discarding) {
             discarding = true;   // the loop reads and drops the rest, then comes back here
-            request.body.expire(new IllegalStateException("the exchange of " + request
-                    + " ended before its body was read; the rest of the body is dropped"));
+            request.body.expire(new BodyDropped(request));
         }
         if (!bodyDone) {
             return body();
@@ -332,6 +331,31 @@ final class Exchange implements CoreSubscriber<Void> {
             }
         }).concatWith(Mono.defer(() -> sent[0] == length ? Mono.empty() : Mono.error(new IllegalStateException(
                 "the response body ended after " + sent[0] + " bytes; its Content-Length says " + length))));
+    }
+
+    /**
+     * Why a late subscriber of a body gets nothing. Made on every request whose end the parser has
+     * not reported yet when the response is written (every GET: the end comes with the next parse),
+     * and rarely read: so no stack trace, which would only show this loop, and the message is
+     * formatted when asked for.
+     */
+    private static final class BodyDropped extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+        private final transient ServerRequest request;
+
+        BodyDropped(ServerRequest request) {
+            this.request = request;
+        }
+
+        @Override
+        public String getMessage() {
+            return "the exchange of " + request + " ended before its body was read; the rest of the body is dropped";
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
     }
 
     /** Subscribes the write: tells the handler's send Mono, and then the loop, that it ended. */
