@@ -17,7 +17,7 @@ import reactor.util.Loggers;
  * done. Runs inside the connection's serial loop; the volatile fields are the events other
  * threads record for it.
  */
-final class Exchange {
+final class Exchange implements CoreSubscriber<Void> {
     private static final Logger LOG = Loggers.getLogger(Exchange.class);
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] CRLF = {'\r', '\n'};
@@ -60,28 +60,28 @@ final class Exchange {
             handlerError = e;
             return;
         }
-        p.subscribe(new CoreSubscriber<Void>() {
-            @Override
-            public void onSubscribe(Subscription s) {
-                s.request(Long.MAX_VALUE);
-            }
+        p.subscribe(this);   // the exchange subscribes the handler's Publisher itself: one object less per request
+    }
 
-            @Override
-            public void onNext(Void v) {
-            }
+    @Override
+    public void onSubscribe(Subscription s) {
+        s.request(Long.MAX_VALUE);
+    }
 
-            @Override
-            public void onError(Throwable e) {
-                handlerError = e;
-                owner.drain();
-            }
+    @Override
+    public void onNext(Void v) {
+    }
 
-            @Override
-            public void onComplete() {
-                handlerDone = true;
-                owner.drain();
-            }
-        });
+    @Override
+    public void onError(Throwable e) {
+        handlerError = e;
+        owner.drain();
+    }
+
+    @Override
+    public void onComplete() {
+        handlerDone = true;
+        owner.drain();
     }
 
     /** One step of the loop; true when it made progress. */
@@ -206,8 +206,7 @@ final class Exchange {
         }
         if (!bodyDone && !discarding) {
             discarding = true;   // the loop reads and drops the rest, then comes back here
-            request.body.expire(new IllegalStateException("the exchange of " + request
-                    + " ended before its body was read; the rest of the body is dropped"));
+            request.body.expire(new BodyDropped(request));
         }
         if (!bodyDone) {
             return body();
@@ -235,21 +234,24 @@ final class Exchange {
         long length = -1;
         boolean chunked = false;
         boolean closeDelimited = false;
+        int present = h.framing();   // one pass; a remove scans again only for a field that is there
         if (noContent) {
-            h.remove("Transfer-Encoding");
-            h.remove("Content-Length");
+            removeIf(h, present, HttpHeaders.TRANSFER_ENCODING, "Transfer-Encoding");
+            removeIf(h, present, HttpHeaders.CONTENT_LENGTH, "Content-Length");
         } else if (b.whole() != null) {
             length = b.whole().remaining();
-            h.remove("Transfer-Encoding");
-            if (!(head && h.contains("Content-Length"))) {
-                h.set("Content-Length", length);
+            removeIf(h, present, HttpHeaders.TRANSFER_ENCODING, "Transfer-Encoding");
+            if (!(head && (present & HttpHeaders.CONTENT_LENGTH) != 0)) {
+                removeIf(h, present, HttpHeaders.CONTENT_LENGTH, "Content-Length");
+                h.addTrusted("Content-Length", Long.toString(length));
             }
-        } else if (h.contains("Content-Length")) {
+        } else if ((present & HttpHeaders.CONTENT_LENGTH) != 0) {
             length = parseLength(h.get("Content-Length").get());
-            h.remove("Transfer-Encoding");
+            removeIf(h, present, HttpHeaders.TRANSFER_ENCODING, "Transfer-Encoding");
         } else if (http11) {
             chunked = true;
-            h.set("Transfer-Encoding", "chunked");
+            removeIf(h, present, HttpHeaders.TRANSFER_ENCODING, "Transfer-Encoding");
+            h.addTrusted("Transfer-Encoding", "chunked");
         } else {
             closeDelimited = true;
         }
@@ -258,11 +260,13 @@ final class Exchange {
                 && request.contentLength().orElse(0) > ServerConnection.DRAIN_LIMIT;
         keepAlive = !mustClose && request.isKeepAlive() && response.keepAlive() && owner.mayKeepAlive()
                 && !closeDelimited && !(request.expectContinue && !continueSent && !bodyDone) && !largeUnread;
-        h.remove("Connection");
-        Ascii out = new Ascii(256);
+        removeIf(h, present, HttpHeaders.CONNECTION, "Connection");
+        boolean copy = b.whole() != null && !head && !noContent && length <= COPY_INTO_HEAD;
+        // sized to what goes in, so the array is never copied to grow: status line, fields, Date, Connection
+        Ascii out = new Ascii(64 + h.byteLength() + 64 + (copy ? (int) length : 0));
         HttpStatus.statusLine(out, status);
         h.writeTo(out);
-        if (!h.contains("Date")) {
+        if ((present & HttpHeaders.DATE) == 0) {
             out.append(DateHeader.line());
         }
         if (!keepAlive) {
@@ -275,7 +279,7 @@ final class Exchange {
         if (head || noContent) {
             wire = Mono.just(out.toBuffer());
         } else if (b.whole() != null) {
-            if (length <= COPY_INTO_HEAD) {
+            if (copy) {
                 wire = Mono.just(out.append(b.whole()).toBuffer());
             } else {
                 wire = Flux.just(out.toBuffer(), b.whole());
@@ -289,8 +293,13 @@ final class Exchange {
         } else {
             wire = Flux.concat(Mono.just(out.toBuffer()), b.stream());
         }
-        MonoSink sink = new MonoSink(b.sink());
-        owner.connection().send(wire).subscribe(null, sink::error, sink::done);
+        owner.connection().send(wire).subscribe(new WriteEnd(b.sink()));
+    }
+
+    private static void removeIf(HttpHeaders h, int present, int bit, String name) {
+        if ((present & bit) != 0) {
+            h.remove(name);
+        }
     }
 
     private static long parseLength(String value) {
@@ -324,27 +333,63 @@ final class Exchange {
                 "the response body ended after " + sent[0] + " bytes; its Content-Length says " + length))));
     }
 
-    /** Tells the handler's send Mono, and then the loop, that the write ended. */
-    private final class MonoSink {
-        private final reactor.core.publisher.MonoSink<Void> sink;
+    /**
+     * Why a late subscriber of a body gets nothing. Made on every request whose end the parser has
+     * not reported yet when the response is written (every GET: the end comes with the next parse),
+     * and rarely read: so no stack trace, which would only show this loop, and the message is
+     * formatted when asked for.
+     */
+    private static final class BodyDropped extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+        private final transient ServerRequest request;
 
-        MonoSink(reactor.core.publisher.MonoSink<Void> sink) {
-            this.sink = sink;
+        BodyDropped(ServerRequest request) {
+            this.request = request;
         }
 
-        void done() {
+        @Override
+        public String getMessage() {
+            return "the exchange of " + request + " ended before its body was read; the rest of the body is dropped";
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
+    /** Subscribes the write: tells the handler's send Mono, and then the loop, that it ended. */
+    private final class WriteEnd implements CoreSubscriber<Void> {
+        private final ServerResponse.Sent sent;   // null for the server's own answer
+
+        WriteEnd(ServerResponse.Sent sent) {
+            this.sent = sent;
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(Void v) {
+        }
+
+        @Override
+        public void onComplete() {
             written = true;
-            if (sink != null) {
-                sink.success();
+            if (sent != null) {
+                sent.success();
             }
             owner.drain();
         }
 
-        void error(Throwable e) {
+        @Override
+        public void onError(Throwable e) {
             writeError = e;
             written = true;
-            if (sink != null) {
-                sink.error(e);
+            if (sent != null) {
+                sent.error(e);
             }
             owner.drain();
         }

@@ -19,23 +19,31 @@ import java.util.function.BiConsumer;
  * so nothing a handler copies from a request into a response can split it.
  */
 public final class HttpHeaders {
-    private final ArrayList<String> fields = new ArrayList<>(16);   // name, value, name, value ...
+    /** Bits of {@link #framing()}: which of the fields the server writes itself are present. */
+    static final int CONTENT_LENGTH = 1;
+    static final int TRANSFER_ENCODING = 2;
+    static final int CONNECTION = 4;
+    static final int DATE = 8;
+
+    private final ArrayList<String> fields;   // name, value, name, value ...
     private final boolean readOnly;
 
     /** An empty, writable set of fields. */
     public HttpHeaders() {
-        this(false);
+        this(false, new ArrayList<>(16));
     }
 
-    HttpHeaders(boolean readOnly) {
+    private HttpHeaders(boolean readOnly, ArrayList<String> fields) {
         this.readOnly = readOnly;
+        this.fields = fields;
     }
 
-    /** Read-only fields straight from the parser, which has checked them. */
+    /**
+     * Read-only fields straight from the parser, which has checked them: one copy of exactly their
+     * size, so the parser may reuse its list for the next request.
+     */
     static HttpHeaders parsed(List<String> namesAndValues) {
-        HttpHeaders h = new HttpHeaders(true);
-        h.fields.addAll(namesAndValues);
-        return h;
+        return new HttpHeaders(true, new ArrayList<>(namesAndValues));
     }
 
     /** The first value of {@code name}. */
@@ -88,7 +96,15 @@ public final class HttpHeaders {
         while (start <= list.length()) {
             int comma = list.indexOf(',', start);
             int end = comma < 0 ? list.length() : comma;
-            if (list.substring(start, end).trim().equalsIgnoreCase(token)) {
+            int from = start;
+            while (from < end && list.charAt(from) <= ' ') {   // what String.trim drops, without the copy
+                from++;
+            }
+            int to = end;
+            while (to > from && list.charAt(to - 1) <= ' ') {
+                to--;
+            }
+            if (to - from == token.length() && list.regionMatches(true, from, token, 0, token.length())) {
                 return true;
             }
             if (comma < 0) {
@@ -142,6 +158,45 @@ public final class HttpHeaders {
         fields.add(name);
         fields.add(v);
         return this;
+    }
+
+    /**
+     * Adds a field the server itself made, known to be valid: no checks, no scan for an earlier
+     * one. The caller removes any earlier field of the name when there may be one.
+     */
+    HttpHeaders addTrusted(String name, String value) {
+        fields.add(name);
+        fields.add(value);
+        return this;
+    }
+
+    /**
+     * One pass over the fields: which of Content-Length, Transfer-Encoding, Connection and Date
+     * are present, as the bits above. The response's head is framed from this rather than from a
+     * scan per name.
+     */
+    int framing() {
+        int found = 0;
+        for (int i = 0; i < fields.size(); i += 2) {
+            String n = fields.get(i);
+            switch (n.length()) {
+                case 14 -> found |= n.equalsIgnoreCase("Content-Length") ? CONTENT_LENGTH : 0;
+                case 17 -> found |= n.equalsIgnoreCase("Transfer-Encoding") ? TRANSFER_ENCODING : 0;
+                case 10 -> found |= n.equalsIgnoreCase("Connection") ? CONNECTION : 0;
+                case 4 -> found |= n.equalsIgnoreCase("Date") ? DATE : 0;
+                default -> { }
+            }
+        }
+        return found;
+    }
+
+    /** The bytes {@link #writeTo} appends. */
+    int byteLength() {
+        int n = 0;
+        for (int i = 0; i < fields.size(); i++) {
+            n += fields.get(i).length() + 2;   // ": " after a name, CRLF after a value
+        }
+        return n;
     }
 
     /** Removes every field called {@code name}; true when there was one. */

@@ -77,7 +77,8 @@ final class ServerConnection implements HttpParser.RequestHandler, CoreSubscribe
     private String method;
     private String uri;
     private HttpVersion version;
-    private ArrayList<String> fields;
+    /** The parsed fields, name, value...: one list per connection, copied once into each request's headers. */
+    private final ArrayList<String> fields = new ArrayList<>(32);
     private int fieldCount;
 
     // what the parser reported from its last call
@@ -466,7 +467,7 @@ final class ServerConnection implements HttpParser.RequestHandler, CoreSubscribe
         this.method = method;
         this.uri = uri;
         this.version = version;
-        this.fields = new ArrayList<>(16);
+        this.fields.clear();
     }
 
     @Override

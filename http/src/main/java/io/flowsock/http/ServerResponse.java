@@ -6,8 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
+import reactor.core.Fuseable;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Operators;
 
 /**
  * The response side of one exchange. {@code send} only claims the response and records what to
@@ -18,7 +22,7 @@ final class ServerResponse implements HttpServerResponse {
     static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     /** What to send: a whole body of known length, or a stream; and whom to tell when it is written. */
-    record Body(ByteBuffer whole, Publisher<? extends ByteBuffer> stream, MonoSink<Void> sink) { }
+    record Body(ByteBuffer whole, Publisher<? extends ByteBuffer> stream, Sent sink) { }
 
     private final ServerConnection owner;
     private final HttpHeaders headers = new HttpHeaders();
@@ -83,24 +87,7 @@ final class ServerResponse implements HttpServerResponse {
     @Override
     public Mono<Void> send(Publisher<? extends ByteBuffer> body) {
         Objects.requireNonNull(body, "body");
-        if (body instanceof Mono<?>) {
-            // one buffer: wait for it, then send it with its length in the head
-            return Mono.create(sink -> {
-                if (claim(sink)) {
-                    Mono.<ByteBuffer>from(body).defaultIfEmpty(EMPTY).subscribe(
-                            b -> post(new Body(b, null, sink)),
-                            e -> {
-                                claimed.set(false);   // nothing was written: the server may still answer 500
-                                sink.error(e);
-                            });
-                }
-            });
-        }
-        return Mono.create(sink -> {
-            if (claim(sink)) {
-                post(new Body(null, body, sink));
-            }
-        });
+        return new Send(body, null);
     }
 
     @Override
@@ -117,7 +104,7 @@ final class ServerResponse implements HttpServerResponse {
     public Mono<Void> sendString(CharSequence body) {
         Objects.requireNonNull(body, "body");
         textPlainUnlessSet();
-        return send(Mono.fromSupplier(() -> ByteBuffer.wrap(body.toString().getBytes(StandardCharsets.UTF_8))));
+        return new Send(null, body);   // encoded when subscribed: the Mono stays lazy
     }
 
     @Override
@@ -127,16 +114,8 @@ final class ServerResponse implements HttpServerResponse {
 
     private void textPlainUnlessSet() {
         if (!claimed.get() && !headers.contains("Content-Type")) {
-            headers.set("Content-Type", "text/plain; charset=utf-8");
+            headers.addTrusted("Content-Type", "text/plain; charset=utf-8");   // known absent
         }
-    }
-
-    private boolean claim(MonoSink<Void> sink) {
-        if (!claimed.compareAndSet(false, true)) {
-            sink.error(new IllegalStateException("the response is already committed: send once per response"));
-            return false;
-        }
-        return true;
     }
 
     /** The server's own response (empty, or an error page with its status), when the handler sent none. */
@@ -164,6 +143,101 @@ final class ServerResponse implements HttpServerResponse {
     private void uncommitted() {
         if (claimed.get()) {
             throw new IllegalStateException("the response is already committed: set status and headers before send");
+        }
+    }
+
+    /**
+     * The Mono a send returns. Subscribing claims the response and records the body; the
+     * subscriber is told when the write ends. A body already in hand (text, {@code Mono.just}) is
+     * taken as it is rather than through a subscription of its own: the cost per response of
+     * the plain answer.
+     */
+    private final class Send extends Mono<Void> {
+        private final Publisher<? extends ByteBuffer> body;   // null when text is set
+        private final CharSequence text;
+
+        Send(Publisher<? extends ByteBuffer> body, CharSequence text) {
+            this.body = body;
+            this.text = text;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super Void> actual) {
+            Sent sent = new Sent(actual);
+            actual.onSubscribe(sent);
+            if (!claimed.compareAndSet(false, true)) {
+                sent.error(new IllegalStateException("the response is already committed: send once per response"));
+                return;
+            }
+            if (text != null) {
+                ByteBuffer whole;
+                try {
+                    whole = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+                } catch (RuntimeException e) {
+                    failed(sent, e);
+                    return;
+                }
+                post(new Body(whole, null, sent));
+            } else if (body instanceof Mono<?> && body instanceof Fuseable.ScalarCallable<?> scalar) {
+                // Mono.just, Mono.empty, Mono.error: the value (or the error) is there already
+                Object b;
+                try {
+                    b = scalar.call();
+                } catch (Throwable e) {
+                    failed(sent, Exceptions.unwrap(e));
+                    return;
+                }
+                post(new Body(b == null ? EMPTY : (ByteBuffer) b, null, sent));
+            } else if (body instanceof Mono<?>) {
+                // one buffer: wait for it, then send it with its length in the head
+                Mono.<ByteBuffer>from(body).defaultIfEmpty(EMPTY).subscribe(
+                        b -> post(new Body(b, null, sent)), e -> failed(sent, e));
+            } else {
+                post(new Body(null, body, sent));
+            }
+        }
+
+        private void failed(Sent sent, Throwable e) {
+            claimed.set(false);   // nothing was written: the server may still answer 500
+            sent.error(e);
+        }
+    }
+
+    /**
+     * One subscriber of a {@link Send}: told once, by the write's end or a failed claim. A cancel
+     * does not stop the write, which the connection's framing needs whole; it only drops the signal.
+     */
+    static final class Sent implements Subscription {
+        private final CoreSubscriber<? super Void> actual;
+        /** Set by cancel (any thread), read by the one terminal signal. */
+        private volatile boolean cancelled;
+
+        Sent(CoreSubscriber<? super Void> actual) {
+            this.actual = actual;
+        }
+
+        @Override
+        public void request(long n) {
+            // a Mono<Void> emits no item: demand changes nothing
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+        }
+
+        void success() {
+            if (!cancelled) {
+                actual.onComplete();
+            }
+        }
+
+        void error(Throwable e) {
+            if (cancelled) {
+                Operators.onErrorDropped(e, actual.currentContext());
+            } else {
+                actual.onError(e);
+            }
         }
     }
 }
