@@ -339,6 +339,11 @@ final class ServerConnection implements HttpParser.RequestHandler, CoreSubscribe
         ex = new Exchange(this, request, new ServerResponse(this));
         state = State.EXCHANGE;
         deadline = Long.MAX_VALUE;   // the handler's time is its own; the TCP idle timeouts still watch
+        if (!messageComplete && length == 0) {
+            // no body: the parser reports the request's end only on the call after its head; take
+            // it now (it stops there, before any pipelined request), so the exchange starts whole
+            parser.parseNext(pending);
+        }
         if (messageComplete) {
             messageComplete = false;
             ex.bodyDone = true;

@@ -269,6 +269,20 @@ public abstract class HttpServerContract extends HttpFixture {
     }
 
     @Test
+    void theEmptyBodyOfAGetEndsCleanlyEvenForASubscriberThatComesAfterTheResponse() throws Exception {
+        CompletableFuture<HttpServerRequest> seen = new CompletableFuture<>();
+        DisposableServer s = bind((req, res) -> {
+            seen.complete(req);
+            return hello(req, res);
+        });
+        try (RawHttp c = new RawHttp(s.port())) {
+            assertThat(c.send(GET_HELLO).read().bodyText()).isEqualTo("Hello, World!");
+            HttpServerRequest req = seen.get(10, TimeUnit.SECONDS);
+            assertThat(req.receive().count().block(Duration.ofSeconds(10))).isZero();
+        }
+    }
+
+    @Test
     void requestsPipelinedBeforeTheClientsFinAreAllAnswered() throws IOException {
         DisposableServer s = bind(HttpFixture::hello);
         try (RawHttp c = new RawHttp(s.port())) {
