@@ -3,13 +3,10 @@ package io.flowsock.http;
 import io.flowsock.core.ConnectionClosedException;
 import io.flowsock.reactive.Connection;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpCompliance;
-import org.eclipse.jetty.http.HttpException;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.http.HttpVersion;
 import org.reactivestreams.Publisher;
@@ -35,13 +32,14 @@ import reactor.core.scheduler.Schedulers;
  * <p>Longer than the usual class, as {@link ServerConnection} is: the state machine is one piece,
  * and its steps share the parser's results and the exchange in progress.
  */
-final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscriber<ByteBuffer> {
+final class ClientConnection implements CoreSubscriber<ByteBuffer> {
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
 
     private enum State { IDLE, HEAD, BODY, SENDING, CLOSED }
 
     final Connection conn;
     private final ClientPool pool;
+    private final ParsedMessage.Response msg = new ParsedMessage.Response();
     private final HttpParser parser;
     final long created = System.nanoTime();
     /** Written and read by the pool under its lock: when it went idle, and whether it is in the open count. */
@@ -64,20 +62,12 @@ final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscrib
 
     // the exchange in progress
     private ClientExchange ex;
-    private int status;
-    private HttpVersion version;
-    private ArrayList<String> fields;
-    private boolean headComplete;
-    private boolean messageComplete;
-    private boolean earlyEof;
-    private HttpException bad;
-    private ByteBuffer chunk;
     private HttpHeaders responseHeaders;
 
     ClientConnection(Connection conn, ClientPool pool, int maxHeaderSize) {
         this.conn = conn;
         this.pool = pool;
-        this.parser = new HttpParser(this, maxHeaderSize, HttpCompliance.RFC9110);
+        this.parser = new HttpParser(msg, maxHeaderSize, HttpCompliance.RFC9110);
         conn.inbound().subscribe(this);
     }
 
@@ -179,7 +169,6 @@ final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscrib
         state = State.HEAD;
         parser.reset();
         parser.setHeadResponse(e.headRequest);
-        fields = new ArrayList<>(16);
         if (!e.responseTimeout.isZero()) {
             e.timer = Schedulers.parallel().schedule(() -> signal(() -> timedOut(e)),
                     e.responseTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -220,26 +209,25 @@ final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscrib
         }
         ex.anyByte |= pending.hasRemaining();
         parser.parseNext(pending);
-        if (bad != null) {
+        if (msg.bad != null) {
             failHead(new HttpClientException(HttpClientException.Kind.BAD_RESPONSE, ex.uri,
-                    "the response is malformed: " + bad.getReason()));
+                    "the response is malformed: " + msg.bad.getReason()));
             return false;
         }
-        if (headComplete) {
-            headComplete = false;
-            if (status < 200 && status != 101) {
+        if (msg.headComplete) {
+            msg.headComplete = false;
+            if (msg.status < 200 && msg.status != 101) {
                 // an interim response (100 Continue, 103): skip it and read the final one
                 parser.parseNext(pending);
-                messageComplete = false;
+                msg.messageComplete = false;
                 parser.reset();
                 parser.setHeadResponse(ex.headRequest);
-                fields = new ArrayList<>(16);
                 return true;
             }
             respond();
             return true;
         }
-        if (earlyEof || eof && !pending.hasRemaining()) {
+        if (msg.earlyEof || eof && !pending.hasRemaining()) {
             // a kept-alive connection the server closed just as the request went: safe to try again
             boolean retry = ex.reused && !ex.anyByte;
             failHead(new HttpClientException(HttpClientException.Kind.PREMATURE_CLOSE, ex.uri,
@@ -254,19 +242,19 @@ final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscrib
             ex.timer.dispose();
         }
         ClientExchange e = ex;
-        responseHeaders = HttpHeaders.parsed(fields);
-        long length = e.headRequest || HttpStatus.hasNoContent(status) ? 0
+        responseHeaders = HttpHeaders.parsed(msg.fields);
+        long length = e.headRequest || HttpStatus.hasNoContent(msg.status) ? 0
                 : parser.isChunking() ? -1 : parser.getContentLength();
         state = State.BODY;
         long declared = parser.isChunking() ? -1 : responseHeaders.get("Content-Length").map(ClientConnection::parseLength)
                 .orElse(length == 0 ? 0L : -1L);
-        HttpClientResponse response = new HttpClientResponse(e.uri, status,
-                version == HttpVersion.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1", responseHeaders, declared, new Body(e),
+        HttpClientResponse response = new HttpClientResponse(e.uri, msg.status,
+                msg.version == HttpVersion.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1", responseHeaders, declared, new Body(e),
                 () -> signal(() -> e.bodyCancelled = true));
         if (length == 0) {
             // no body to wait for: the connection goes back before anyone reads the empty one
             parser.parseNext(pending);
-            messageComplete = false;
+            msg.messageComplete = false;
             e.complete = true;
             finish();
         }
@@ -287,7 +275,7 @@ final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscrib
             abort();   // an unread rest would shift the next response's framing: the connection goes
             return false;
         }
-        if (!messageComplete) {
+        if (!msg.messageComplete) {
             if (e.body == null || e.demand == 0) {
                 return false;   // no demand, no reads: the server is slowed by TCP
             }
@@ -300,24 +288,25 @@ final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscrib
                 parser.atEOF();
             }
             parser.parseNext(pending);
-            if (chunk != null) {
-                int n = chunk.remaining();
+            if (msg.chunk != null) {
+                int n = msg.chunk.remaining();
                 ByteBuffer c = pending.slice(pending.position() - n, n);   // the parser's view ends where it stopped
-                chunk = null;
+                msg.chunk = null;
                 e.demand--;
                 e.body.onNext(c);
                 return true;
             }
-            if (bad != null) {
-                bodyFailed(new HttpBodyException(0, "the response body of " + e.uri + " is malformed: " + bad.getReason()));
+            if (msg.bad != null) {
+                bodyFailed(new HttpBodyException(0, "the response body of " + e.uri + " is malformed: "
+                        + msg.bad.getReason()));
                 return false;
             }
-            if (earlyEof) {
+            if (msg.earlyEof) {
                 bodyFailed(new HttpBodyException(0, "the server closed the connection after " + parser.getContentRead()
                         + " bytes of the response body of " + e.uri));
                 return false;
             }
-            if (!messageComplete) {
+            if (!msg.messageComplete) {
                 if (pending.hasRemaining()) {
                     return true;
                 }
@@ -328,7 +317,7 @@ final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscrib
                 return false;
             }
         }
-        messageComplete = false;
+        msg.messageComplete = false;
         e.complete = true;
         Subscriber<? super ByteBuffer> reader = e.body;
         e.body = Operators.emptySubscriber();
@@ -344,7 +333,7 @@ final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscrib
             state = State.SENDING;
             return;
         }
-        boolean keep = !ex.requestClose && !eof && !pending.hasRemaining() && version == HttpVersion.HTTP_1_1
+        boolean keep = !ex.requestClose && !eof && !pending.hasRemaining() && msg.version == HttpVersion.HTTP_1_1
                 && !broken && !responseHeaders.containsToken("Connection", "close");
         ex = null;
         if (keep) {
@@ -479,53 +468,6 @@ final class ClientConnection implements HttpParser.ResponseHandler, CoreSubscrib
         public void cancel() {
             signal(() -> e.bodyCancelled = true);
         }
-    }
-
-    // ---- Jetty's parser calls these from parseNext, inside the loop ----
-
-    @Override
-    public void startResponse(HttpVersion version, int status, String reason) {
-        this.version = version;
-        this.status = status;
-    }
-
-    @Override
-    public void parsedHeader(HttpField field) {
-        fields.add(field.getName());
-        fields.add(field.getValue() == null ? "" : field.getValue());
-    }
-
-    @Override
-    public boolean headerComplete() {
-        headComplete = true;
-        return true;
-    }
-
-    @Override
-    public boolean content(ByteBuffer content) {
-        chunk = content;
-        return true;   // one chunk per call: the loop checks demand before the next
-    }
-
-    @Override
-    public boolean contentComplete() {
-        return false;
-    }
-
-    @Override
-    public boolean messageComplete() {
-        messageComplete = true;
-        return true;
-    }
-
-    @Override
-    public void earlyEOF() {
-        earlyEof = true;
-    }
-
-    @Override
-    public void badMessage(HttpException failure) {
-        bad = failure;
     }
 
     @Override

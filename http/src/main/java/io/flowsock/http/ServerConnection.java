@@ -3,11 +3,9 @@ package io.flowsock.http;
 import io.flowsock.reactive.Connection;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import org.eclipse.jetty.http.HttpException;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.http.HttpVersion;
 import org.reactivestreams.Publisher;
@@ -36,7 +34,7 @@ import reactor.util.Loggers;
  * <p>Longer than the usual class: the state machine is one piece, and splitting it would spread
  * the fields its steps share across objects that must then agree on who owns them.
  */
-final class ServerConnection implements HttpParser.RequestHandler, CoreSubscriber<ByteBuffer> {
+final class ServerConnection implements CoreSubscriber<ByteBuffer> {
     private static final Logger LOG = Loggers.getLogger(ServerConnection.class);
     /** Most of an unread body that is read and dropped to keep the connection; beyond it, it is closed. */
     static final int DRAIN_LIMIT = 256 * 1024;
@@ -49,6 +47,7 @@ final class ServerConnection implements HttpParser.RequestHandler, CoreSubscribe
     private final BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler;
     private final HttpLimits limits;
     private final ServerConnections all;
+    private final ParsedMessage.Request msg;
     private final HttpParser parser;
     private final AtomicInteger wip = new AtomicInteger();
 
@@ -74,19 +73,6 @@ final class ServerConnection implements HttpParser.RequestHandler, CoreSubscribe
     private boolean headStarted;
     private boolean requestLineSeen;
     private int requestLineBytes;
-    private String method;
-    private String uri;
-    private HttpVersion version;
-    /** The parsed fields, name, value...: one list per connection, copied once into each request's headers. */
-    private final ArrayList<String> fields = new ArrayList<>(32);
-    private int fieldCount;
-
-    // what the parser reported from its last call
-    private boolean headComplete;
-    private boolean messageComplete;
-    private boolean earlyEof;
-    private HttpException bad;
-    private ByteBuffer chunk;
 
     // the exchange in progress
     private Exchange ex;
@@ -98,7 +84,8 @@ final class ServerConnection implements HttpParser.RequestHandler, CoreSubscribe
         this.handler = handler;
         this.limits = limits;
         this.all = all;
-        this.parser = new HttpParser(this, limits.maxHeaderSize(), org.eclipse.jetty.http.HttpCompliance.RFC9110);
+        this.msg = new ParsedMessage.Request(limits.maxHeaders());
+        this.parser = new HttpParser(msg, limits.maxHeaderSize(), org.eclipse.jetty.http.HttpCompliance.RFC9110);
         this.deadline = System.nanoTime() + limits.idleTimeout().toNanos();
     }
 
@@ -108,39 +95,8 @@ final class ServerConnection implements HttpParser.RequestHandler, CoreSubscribe
      * on the first connection's port thread.
      */
     static void warmUp() {
-        HttpParser p = new HttpParser(new HttpParser.RequestHandler() {
-            @Override
-            public void startRequest(String method, String uri, HttpVersion version) {
-            }
-
-            @Override
-            public void parsedHeader(HttpField field) {
-            }
-
-            @Override
-            public boolean headerComplete() {
-                return false;
-            }
-
-            @Override
-            public boolean content(ByteBuffer content) {
-                return false;
-            }
-
-            @Override
-            public boolean contentComplete() {
-                return false;
-            }
-
-            @Override
-            public boolean messageComplete() {
-                return false;
-            }
-
-            @Override
-            public void earlyEOF() {
-            }
-        }, 1024, org.eclipse.jetty.http.HttpCompliance.RFC9110);
+        HttpParser p = new HttpParser(new ParsedMessage.Request(1), 1024,
+                org.eclipse.jetty.http.HttpCompliance.RFC9110);
         p.parseNext(ByteBuffer.wrap("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n"
                 .getBytes(StandardCharsets.US_ASCII)));
         DateHeader.line();
@@ -261,9 +217,9 @@ final class ServerConnection implements HttpParser.RequestHandler, CoreSubscribe
                 return true;
             }
             parser.parseNext(pending);
-            if (bad != null) {
-                respondError(bad.getCode(), bad.getReason());
-            } else if (headComplete) {
+            if (msg.bad != null) {
+                respondError(msg.bad.getCode(), msg.bad.getReason());
+            } else if (msg.headComplete) {
                 dispatch();
             }
             return true;
@@ -305,23 +261,23 @@ final class ServerConnection implements HttpParser.RequestHandler, CoreSubscribe
     }
 
     private void dispatch() {
-        headComplete = false;
-        if (fieldCount > limits.maxHeaders()) {
-            respondError(431, "the request has " + fieldCount + " header fields; at most " + limits.maxHeaders()
+        msg.headComplete = false;
+        if (msg.fieldCount > limits.maxHeaders()) {
+            respondError(431, "the request has " + msg.fieldCount + " header fields; at most " + limits.maxHeaders()
                     + " are allowed");
             return;
         }
-        if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
-            respondError(505, "HTTP/1.0 and HTTP/1.1 are served here, not " + version);
+        if (msg.version != HttpVersion.HTTP_1_1 && msg.version != HttpVersion.HTTP_1_0) {
+            respondError(505, "HTTP/1.0 and HTTP/1.1 are served here, not " + msg.version);
             return;
         }
-        HttpHeaders headers = HttpHeaders.parsed(fields);
+        HttpHeaders headers = HttpHeaders.parsed(msg.fields);
         long length = parser.isChunking() ? -1 : Math.max(0, parser.getContentLength());
         if (length > limits.maxBodySize()) {
             respondError(413, "the body is " + length + " bytes; at most " + limits.maxBodySize() + " are allowed");
             return;
         }
-        boolean http11 = version == HttpVersion.HTTP_1_1;
+        boolean http11 = msg.version == HttpVersion.HTTP_1_1;
         boolean keepAlive = http11 ? !headers.containsToken("Connection", "close")
                 : headers.containsToken("Connection", "keep-alive");
         boolean expectContinue = false;
@@ -331,21 +287,21 @@ final class ServerConnection implements HttpParser.RequestHandler, CoreSubscribe
                 respondError(417, "Expect: " + expect.get() + " is not supported; only 100-continue is");
                 return;
             }
-            expectContinue = http11 && !messageComplete;
+            expectContinue = http11 && !msg.messageComplete;
         }
         RequestBody body = new RequestBody(this);
-        ServerRequest request = new ServerRequest(conn, method, uri, http11 ? "HTTP/1.1" : "HTTP/1.0", headers, length,
+        ServerRequest request = new ServerRequest(conn, msg.method, msg.uri, http11 ? "HTTP/1.1" : "HTTP/1.0", headers, length,
                 keepAlive, expectContinue, body);
         ex = new Exchange(this, request, new ServerResponse(this));
         state = State.EXCHANGE;
         deadline = Long.MAX_VALUE;   // the handler's time is its own; the TCP idle timeouts still watch
-        if (!messageComplete && length == 0) {
+        if (!msg.messageComplete && length == 0) {
             // no body: the parser reports the request's end only on the call after its head; take
             // it now (it stops there, before any pipelined request), so the exchange starts whole
             parser.parseNext(pending);
         }
-        if (messageComplete) {
-            messageComplete = false;
+        if (msg.messageComplete) {
+            msg.messageComplete = false;
             ex.bodyDone = true;
         }
         ex.run(handler);
@@ -360,7 +316,7 @@ final class ServerConnection implements HttpParser.RequestHandler, CoreSubscribe
         headStarted = false;
         requestLineSeen = false;
         requestLineBytes = 0;
-        fieldCount = 0;
+        msg.fieldCount = 0;
         deadline = System.nanoTime() + limits.idleTimeout().toNanos();
     }
 
@@ -382,34 +338,34 @@ final class ServerConnection implements HttpParser.RequestHandler, CoreSubscribe
             parser.atEOF();
         }
         parser.parseNext(pending);
-        if (chunk != null) {
+        if (msg.chunk != null) {
             // the parser hands content as a view of what it was given, ending where it stopped
-            int n = chunk.remaining();
-            chunk = pending.slice(pending.position() - n, n);
+            int n = msg.chunk.remaining();
+            msg.chunk = pending.slice(pending.position() - n, n);
             return true;
         }
-        if (messageComplete || bad != null || earlyEof || pending.hasRemaining()) {
+        if (msg.messageComplete || msg.bad != null || msg.earlyEof || pending.hasRemaining()) {
             return true;
         }
         requestMore();
         return false;
     }
 
-    /** The body chunk the parser reported last, as a writable slice of the input buffer; null if none. */
+    /** The body msg.chunk the parser reported last, as a writable slice of the input buffer; null if none. */
     ByteBuffer takeChunk() {
-        ByteBuffer c = chunk;
-        chunk = null;
+        ByteBuffer c = msg.chunk;
+        msg.chunk = null;
         return c;
     }
 
-    /** What ends a body, as the parser reported it last: BAD (see {@link #bad}), EARLY_EOF, COMPLETE; else NONE. */
+    /** What ends a body, as the parser reported it last: BAD (see {@link #msg.bad}), EARLY_EOF, COMPLETE; else NONE. */
     enum BodyEnd { NONE, BAD, EARLY_EOF, COMPLETE }
 
     BodyEnd takeBodyEnd() {
-        BodyEnd end = bad != null ? BodyEnd.BAD : earlyEof ? BodyEnd.EARLY_EOF
-                : messageComplete ? BodyEnd.COMPLETE : BodyEnd.NONE;
-        messageComplete = false;
-        earlyEof = false;
+        BodyEnd end = msg.bad != null ? BodyEnd.BAD : msg.earlyEof ? BodyEnd.EARLY_EOF
+                : msg.messageComplete ? BodyEnd.COMPLETE : BodyEnd.NONE;
+        msg.messageComplete = false;
+        msg.earlyEof = false;
         return end;
     }
 
@@ -418,7 +374,7 @@ final class ServerConnection implements HttpParser.RequestHandler, CoreSubscribe
     }
 
     HttpException bad() {
-        return bad;
+        return msg.bad;
     }
 
     void sendContinue() {
@@ -463,57 +419,6 @@ final class ServerConnection implements HttpParser.RequestHandler, CoreSubscribe
         state = State.CLOSED;
         conn.dispose();
         all.remove(this);
-    }
-
-    // ---- Jetty's parser calls these from parseNext, inside the loop ----
-
-    @Override
-    public void startRequest(String method, String uri, HttpVersion version) {
-        this.method = method;
-        this.uri = uri;
-        this.version = version;
-        this.fields.clear();
-    }
-
-    @Override
-    public void parsedHeader(HttpField field) {
-        if (++fieldCount <= limits.maxHeaders()) {
-            fields.add(field.getName());
-            fields.add(field.getValue() == null ? "" : field.getValue());
-        }
-    }
-
-    @Override
-    public boolean headerComplete() {
-        headComplete = true;
-        return true;
-    }
-
-    @Override
-    public boolean content(ByteBuffer content) {
-        chunk = content;
-        return true;   // one chunk per call: the loop checks demand before the next
-    }
-
-    @Override
-    public boolean contentComplete() {
-        return false;
-    }
-
-    @Override
-    public boolean messageComplete() {
-        messageComplete = true;
-        return true;   // stop: what follows is the next request, parsed after this one's response
-    }
-
-    @Override
-    public void earlyEOF() {
-        earlyEof = true;
-    }
-
-    @Override
-    public void badMessage(HttpException failure) {
-        bad = failure;
     }
 
     @Override
