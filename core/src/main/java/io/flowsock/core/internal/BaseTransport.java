@@ -106,6 +106,20 @@ public abstract class BaseTransport<P extends BackendPort> implements Transport 
     /** The backend's half of a connect. */
     protected abstract ConnectAttempt.Dialer<P, ?> dialer();
 
+    /**
+     * Opens a datagram socket on {@code port}, bound to {@code local} (resolved) and connected to
+     * {@code remote} when that is not {@code null}, with {@code socketOptions} applied. Called on
+     * {@code port}'s thread.
+     *
+     * @throws IllegalArgumentException naming an option the backend's datagram sockets do not support
+     * @throws java.io.IOException      when the socket cannot be opened, bound or connected
+     */
+    protected io.flowsock.core.spi.DatagramIo openDatagram(P port, InetSocketAddress local, InetSocketAddress remote,
+                                                           Map<SocketOption<?>, Object> socketOptions)
+            throws java.io.IOException {
+        throw new UnsupportedOperationException("the " + name + " backend has no datagram sockets");
+    }
+
     @Override
     public final String name() {
         return name;
