@@ -8,8 +8,8 @@ import java.util.concurrent.TimeUnit;
  * read-idle and write-idle watchdogs, and a graceful close's deadline. A watchdog that fires
  * closes the connection with an {@link IdleTimeoutException} and tells the server, which counts it.
  *
- * <p>Itself the first-byte watchdog's task, which every accepted connection arms: no task object
- * of its own per idle connection.
+ * <p>The first-byte watchdog and the close deadline, which nearly every connection arms and
+ * disarms, are entries of the port's {@link FixedTimeouts} lists, not tasks of the shared timer.
  *
  * <p>Runs only on its channel's port thread.
  */
@@ -19,10 +19,10 @@ final class Watchdogs implements Runnable {
     private final Channel channel;
     private final ChannelOptions options;
     private final Runnable onWatchdog;
-    private Cancellable firstByteTimer = NONE;
+    private FixedTimeouts.Entry firstByte;   // created when first armed: accepted connections only
+    private FixedTimeouts.Entry close;       // created at the graceful close
     private Cancellable readIdleTimer = NONE;
     private Cancellable writeIdleTimer = NONE;
-    private Cancellable closeTimer = NONE;
     private long readStamp;              // last read posted or completed, while the read-idle watchdog runs
     private long writeStamp;             // last write posted or completed, while the write-idle watchdog runs
 
@@ -35,7 +35,8 @@ final class Watchdogs implements Runnable {
     /** The first-byte watchdog guards accepted connections only; the write-idle one every connection. */
     void armAtOpen(boolean accepted) {
         if (accepted && !options.firstByteTimeout().isZero()) {
-            firstByteTimer = schedule(this, options.firstByteTimeout());
+            firstByte = new FixedTimeouts.Entry(this);
+            armFirstByte();
         }
         if (!options.writeIdleTimeout().isZero()) {
             writeIdleTimer = schedule(this::writeIdleCheck, options.writeIdleTimeout());
@@ -51,7 +52,15 @@ final class Watchdogs implements Runnable {
 
     /** A graceful close gives up, abortively, after the close timeout. */
     void armClose() {
-        closeTimer = schedule(() -> channel.terminate(null, true), options.closeTimeout());
+        if (close != null) {
+            return;            // the first deadline stands
+        }
+        close = new FixedTimeouts.Entry(() -> channel.terminate(null, true));
+        FixedTimeouts.of(channel.port, options.closeTimeout().toNanos()).arm(close);
+    }
+
+    private void armFirstByte() {
+        FixedTimeouts.of(channel.port, options.firstByteTimeout().toNanos()).arm(firstByte);
     }
 
     void readActivity() {
@@ -67,7 +76,9 @@ final class Watchdogs implements Runnable {
     }
 
     void firstByteArrived() {
-        firstByteTimer.cancel();
+        if (firstByte != null) {
+            firstByte.disarm();
+        }
     }
 
     void inputEnded() {
@@ -75,10 +86,12 @@ final class Watchdogs implements Runnable {
     }
 
     void cancelAll() {
-        firstByteTimer.cancel();
+        firstByteArrived();
+        if (close != null) {
+            close.disarm();
+        }
         readIdleTimer.cancel();
         writeIdleTimer.cancel();
-        closeTimer.cancel();
     }
 
     /** The first-byte watchdog fired. */
@@ -96,7 +109,7 @@ final class Watchdogs implements Runnable {
             return;
         }
         if (!channel.in.isReadPending()) {
-            firstByteTimer = schedule(this, options.firstByteTimeout());
+            armFirstByte();
             return;
         }
         closeIdle("firstByteTimeout", options.firstByteTimeout(), false);
