@@ -66,8 +66,10 @@ public class WebFluxApp {
 
         @GetMapping(value = "/ticks", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
         public Flux<ServerSentEvent<String>> ticks() {
-            // bounded so it ends by itself; the test reads the first two and cancels
-            return Flux.interval(Duration.ofMillis(50)).take(100)
+            // bounded so it ends by itself; the test reads the first two and cancels. Buffered: an
+            // interval ticks whether or not the response has asked for more, and the first write of
+            // a cold JVM under BlockHound can take longer than a tick, on any server
+            return Flux.interval(Duration.ofMillis(50)).take(100).onBackpressureBuffer()
                     .map(i -> ServerSentEvent.builder("tick " + i).id(Long.toString(i)).build());
         }
 
