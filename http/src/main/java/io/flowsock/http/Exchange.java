@@ -234,6 +234,10 @@ final class Exchange implements CoreSubscriber<Void> {
         long length = -1;
         boolean chunked = false;
         boolean closeDelimited = false;
+        HttpCompression compression = owner.limits().compression();
+        if (compression != null && !head && !noContent) {
+            b = compression.apply(b, request.headers(), h);
+        }
         int present = h.framing();   // one pass; a remove scans again only for a field that is there
         if (noContent) {
             removeIf(h, present, HttpHeaders.TRANSFER_ENCODING, "Transfer-Encoding");

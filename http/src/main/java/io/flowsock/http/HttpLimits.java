@@ -3,8 +3,9 @@ package io.flowsock.http;
 import java.time.Duration;
 
 /**
- * What an {@link HttpServer} holds each request and connection to. Each has the status it is
- * answered with when passed; every such answer closes the connection.
+ * What an {@link HttpServer} holds each request and connection to, and how it compresses its
+ * responses. Each limit has the status it is answered with when passed; every such answer closes
+ * the connection.
  *
  * @param maxRequestLineLength     bytes of the request line (414); default 8192
  * @param maxHeaderSize            bytes of the request line and header fields together (431); default 16384
@@ -13,11 +14,13 @@ import java.time.Duration;
  * @param idleTimeout              how long a kept-alive connection may wait for its next request; default 60 s
  * @param headerTimeout            how long a request head may take from its first byte (408): slowloris; default 20 s
  * @param maxRequestsPerConnection requests served on one connection before it is closed; 0 (default) is unlimited
+ * @param compression              which responses are sent gzip-compressed, or {@code null} (default): none
  */
 record HttpLimits(int maxRequestLineLength, int maxHeaderSize, int maxHeaders, long maxBodySize,
-                  Duration idleTimeout, Duration headerTimeout, int maxRequestsPerConnection) {
+                  Duration idleTimeout, Duration headerTimeout, int maxRequestsPerConnection,
+                  HttpCompression compression) {
     static final HttpLimits DEFAULTS = new HttpLimits(8192, 16384, 100, Long.MAX_VALUE, Duration.ofSeconds(60),
-            Duration.ofSeconds(20), 0);
+            Duration.ofSeconds(20), 0, null);
 
     HttpLimits {
         if (maxRequestLineLength < 16) {

@@ -100,43 +100,62 @@ public final class HttpServer {
     /** Longest request line, in bytes (414 beyond it). Default 8192. */
     public HttpServer maxRequestLineLength(int bytes) {
         return with(new HttpLimits(bytes, limits.maxHeaderSize(), limits.maxHeaders(), limits.maxBodySize(),
-                limits.idleTimeout(), limits.headerTimeout(), limits.maxRequestsPerConnection()));
+                limits.idleTimeout(), limits.headerTimeout(), limits.maxRequestsPerConnection(), limits.compression()));
     }
 
     /** Largest request head (request line and header fields), in bytes (431 beyond it). Default 16384. */
     public HttpServer maxHeaderSize(int bytes) {
         return with(new HttpLimits(limits.maxRequestLineLength(), bytes, limits.maxHeaders(), limits.maxBodySize(),
-                limits.idleTimeout(), limits.headerTimeout(), limits.maxRequestsPerConnection()));
+                limits.idleTimeout(), limits.headerTimeout(), limits.maxRequestsPerConnection(), limits.compression()));
     }
 
     /** Most header fields in one request (431 beyond it). Default 100. */
     public HttpServer maxHeaders(int count) {
         return with(new HttpLimits(limits.maxRequestLineLength(), limits.maxHeaderSize(), count, limits.maxBodySize(),
-                limits.idleTimeout(), limits.headerTimeout(), limits.maxRequestsPerConnection()));
+                limits.idleTimeout(), limits.headerTimeout(), limits.maxRequestsPerConnection(), limits.compression()));
     }
 
     /** Largest request body, in bytes (413 beyond it, or a failed body once streaming). Default unlimited. */
     public HttpServer maxBodySize(long bytes) {
         return with(new HttpLimits(limits.maxRequestLineLength(), limits.maxHeaderSize(), limits.maxHeaders(), bytes,
-                limits.idleTimeout(), limits.headerTimeout(), limits.maxRequestsPerConnection()));
+                limits.idleTimeout(), limits.headerTimeout(), limits.maxRequestsPerConnection(), limits.compression()));
     }
 
     /** How long a kept-alive connection may wait for its next request before it is closed. Default 60 s. */
     public HttpServer idleTimeout(Duration timeout) {
         return with(new HttpLimits(limits.maxRequestLineLength(), limits.maxHeaderSize(), limits.maxHeaders(),
-                limits.maxBodySize(), timeout, limits.headerTimeout(), limits.maxRequestsPerConnection()));
+                limits.maxBodySize(), timeout, limits.headerTimeout(), limits.maxRequestsPerConnection(), limits.compression()));
     }
 
     /** How long a request head may take from its first byte (408 and close beyond it). Default 20 s. */
     public HttpServer requestHeaderTimeout(Duration timeout) {
         return with(new HttpLimits(limits.maxRequestLineLength(), limits.maxHeaderSize(), limits.maxHeaders(),
-                limits.maxBodySize(), limits.idleTimeout(), timeout, limits.maxRequestsPerConnection()));
+                limits.maxBodySize(), limits.idleTimeout(), timeout, limits.maxRequestsPerConnection(), limits.compression()));
     }
 
     /** Requests served on one connection, the last with {@code Connection: close}; 0 is unlimited (default). */
     public HttpServer maxRequestsPerConnection(int count) {
         return with(new HttpLimits(limits.maxRequestLineLength(), limits.maxHeaderSize(), limits.maxHeaders(),
-                limits.maxBodySize(), limits.idleTimeout(), limits.headerTimeout(), count));
+                limits.maxBodySize(), limits.idleTimeout(), limits.headerTimeout(), count, limits.compression()));
+    }
+
+    /**
+     * Compresses responses with gzip as {@link HttpCompression#DEFAULTS} says (Spring Boot's
+     * defaults: bodies of 2 KiB or more, text, JSON, XML and JavaScript), or not. Off by default.
+     */
+    public HttpServer compress(boolean compress) {
+        return compressing(compress ? HttpCompression.DEFAULTS : null);
+    }
+
+    /** Compresses responses with gzip as {@code compression} says. */
+    public HttpServer compress(HttpCompression compression) {
+        return compressing(Objects.requireNonNull(compression, "compression"));
+    }
+
+    private HttpServer compressing(HttpCompression compression) {
+        return with(new HttpLimits(limits.maxRequestLineLength(), limits.maxHeaderSize(), limits.maxHeaders(),
+                limits.maxBodySize(), limits.idleTimeout(), limits.headerTimeout(), limits.maxRequestsPerConnection(),
+                compression));
     }
 
     private HttpServer with(HttpLimits l) {

@@ -85,6 +85,23 @@ class HttpRealClientsTest extends HttpFixture {
     }
 
     @Test
+    void curlAsksForGzipAndGetsTheTextBackWholeWhetherSentWholeOrStreamed() throws Exception {
+        String text = "flowsock compresses this line\n".repeat(2000);
+        DisposableServer s = bind(server().compress(true).handle((req, res) -> {
+            res.header("Content-Type", "text/plain; charset=utf-8");
+            return req.path().equals("/whole") ? res.sendString(text)
+                    : res.sendString(reactor.core.publisher.Flux.fromArray(text.split("(?<=\n)")).buffer(100)
+                            .map(lines -> String.join("", lines)));
+        }));
+        for (String path : new String[] {"/whole", "/streamed"}) {
+            Run r = run("curl", "-sv", "--compressed", "http://127.0.0.1:" + s.port() + path);
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.err()).as(path).containsIgnoringCase("< Content-Encoding: gzip");
+            assertThat(r.out()).as(path).isEqualTo(text);
+        }
+    }
+
+    @Test
     void curlUploadsAFileWithContentLengthAndGetsItBackByteForByte() throws Exception {
         DisposableServer s = helloAndEcho();
         Path in = randomFile(3 << 20);

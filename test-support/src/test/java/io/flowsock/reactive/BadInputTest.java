@@ -110,6 +110,14 @@ class BadInputTest {
                 "maxRequestLineLength must be >= 16, was 1");
         iae("HttpServer.maxRequestsPerConnection(int)", () -> h.maxRequestsPerConnection(-1),
                 "maxRequestsPerConnection must be >= 0, was -1");
+        npe("HttpServer.compress(HttpCompression)", () -> h.compress(null), "compression");
+        iae("HttpCompression.new(int, Set, int)", () -> new io.flowsock.http.HttpCompression(-1, Set.of("text/plain"), 6),
+                "minResponseSize must be >= 0, was -1");
+        npe("HttpCompression.new(int, Set, int)", () -> new io.flowsock.http.HttpCompression(0, null, 6), "mimeTypes");
+        iae("HttpCompression.new(int, Set, int)", () -> new io.flowsock.http.HttpCompression(0, Set.of(), 6),
+                "mimeTypes must name at least one media type");
+        iae("HttpCompression.new(int, Set, int)", () -> new io.flowsock.http.HttpCompression(0, Set.of("text/plain"), 10),
+                "level must be 1..9, was 10");
 
         io.flowsock.http.HttpHeaders headers = new io.flowsock.http.HttpHeaders();
         npe("HttpHeaders.add(String, Object)", () -> headers.add(null, "v"), "name");
@@ -734,6 +742,8 @@ class BadInputTest {
         "HttpServer.maxHeaders(int)",
         "HttpServer.maxRequestLineLength(int)",
         "HttpServer.maxRequestsPerConnection(int)",
+        "HttpServer.compress(HttpCompression)",
+        "HttpCompression.new(int, Set, int)",
         "HttpServer.port(int)",
         "HttpServer.requestHeaderTimeout(Duration)",
         "HttpServer.secure(Tls)",

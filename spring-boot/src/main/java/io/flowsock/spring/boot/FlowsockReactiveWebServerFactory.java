@@ -1,6 +1,7 @@
 package io.flowsock.spring.boot;
 
 import io.flowsock.core.Tls;
+import io.flowsock.http.HttpCompression;
 import io.flowsock.http.HttpServer;
 import io.flowsock.http.HttpServerRequest;
 import io.flowsock.http.HttpServerResponse;
@@ -10,10 +11,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.BiFunction;
 import org.reactivestreams.Publisher;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.web.server.Shutdown;
+import org.springframework.boot.web.server.Compression;
 import org.springframework.boot.web.server.Ssl;
 import org.springframework.boot.web.server.WebServer;
 import org.springframework.boot.web.server.reactive.AbstractReactiveWebServerFactory;
@@ -25,8 +28,9 @@ import org.springframework.http.server.reactive.HttpHandler;
  *
  * <p>Boot's {@code server.*} settings it applies: port (0 for a free one), address, ssl (through a
  * bundle's {@code SSLContext}, protocols and client authentication), server-header, shutdown and
- * max-http-request-header-size. It refuses, naming the property, what flowsock's server does not
- * do: HTTP/2 and response compression; error pages are WebFlux's business, not the server's.
+ * max-http-request-header-size, compression (gzip by minimum size and media types). It refuses,
+ * naming the property, what flowsock's server does not do: HTTP/2 and compression excluded by user
+ * agent; error pages are WebFlux's business, not the server's.
  *
  * <p><b>Threading.</b> Configured on one thread while the application context starts; not for
  * concurrent mutation, like every Boot factory.
@@ -61,6 +65,9 @@ public class FlowsockReactiveWebServerFactory extends AbstractReactiveWebServerF
         }
         if (Ssl.isEnabled(getSsl())) {
             server = server.secure(tls(getSslBundle(), getSsl().getClientAuth()));
+        }
+        if (getCompression() != null && getCompression().getEnabled()) {
+            server = server.compress(compression(getCompression()));
         }
         for (FlowsockServerCustomizer customizer : serverCustomizers) {
             server = Objects.requireNonNull(customizer.apply(server), "a FlowsockServerCustomizer returned null");
@@ -108,13 +115,20 @@ public class FlowsockReactiveWebServerFactory extends AbstractReactiveWebServerF
         return tls;
     }
 
+    /** Boot's {@code server.compression.*}: the minimum size and the media types. */
+    static HttpCompression compression(Compression c) {
+        return new HttpCompression(Math.toIntExact(Math.min(Integer.MAX_VALUE, c.getMinResponseSize().toBytes())),
+                Set.of(c.getMimeTypes()), HttpCompression.DEFAULTS.level());
+    }
+
     private void refuseUnsupported() {
         if (getHttp2() != null && getHttp2().isEnabled()) {
             throw new IllegalStateException("server.http2.enabled=true: flowsock's web server speaks HTTP/1.1 only");
         }
-        if (getCompression() != null && getCompression().getEnabled()) {
-            throw new IllegalStateException(
-                    "server.compression.enabled=true: flowsock's web server does not compress responses");
+        Compression c = getCompression();
+        if (c != null && c.getEnabled() && c.getExcludedUserAgents() != null && c.getExcludedUserAgents().length > 0) {
+            throw new IllegalStateException("server.compression.excluded-user-agents: flowsock's web server compresses "
+                    + "by media type and size, not by user agent");
         }
     }
 

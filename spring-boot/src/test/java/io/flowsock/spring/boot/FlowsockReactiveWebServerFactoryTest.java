@@ -41,7 +41,7 @@ class FlowsockReactiveWebServerFactoryTest {
     }
 
     @Test
-    void http2AndCompressionAreRefusedNamingTheProperty() {
+    void http2AndCompressionByUserAgentAreRefusedNamingTheProperty() {
         FlowsockReactiveWebServerFactory h2 = new FlowsockReactiveWebServerFactory(0);
         Http2 http2 = new Http2();
         http2.setEnabled(true);
@@ -52,9 +52,21 @@ class FlowsockReactiveWebServerFactoryTest {
         FlowsockReactiveWebServerFactory gzip = new FlowsockReactiveWebServerFactory(0);
         org.springframework.boot.web.server.Compression compression = new org.springframework.boot.web.server.Compression();
         compression.setEnabled(true);
+        compression.setExcludedUserAgents(new String[] {"curl"});
         gzip.setCompression(compression);
         assertThatThrownBy(() -> gzip.getWebServer(NOTHING)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("server.compression.enabled");
+                .hasMessageContaining("server.compression.excluded-user-agents");
+    }
+
+    @Test
+    void bootsCompressionSettingsBecomeFlowsocksGzipSettings() {
+        org.springframework.boot.web.server.Compression compression = new org.springframework.boot.web.server.Compression();
+        compression.setEnabled(true);
+        compression.setMinResponseSize(org.springframework.util.unit.DataSize.ofBytes(512));
+        compression.setMimeTypes(new String[] {"application/json", "TEXT/CSV"});
+        io.flowsock.http.HttpCompression c = FlowsockReactiveWebServerFactory.compression(compression);
+        assertThat(c.minResponseSize()).isEqualTo(512);
+        assertThat(c.mimeTypes()).containsExactlyInAnyOrder("application/json", "text/csv");
     }
 
     @Test
