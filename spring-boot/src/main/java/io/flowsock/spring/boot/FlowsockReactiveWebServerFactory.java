@@ -1,6 +1,15 @@
 package io.flowsock.spring.boot;
 
 import io.flowsock.core.Tls;
+import io.flowsock.core.TlsKeys;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Map;
 import io.flowsock.http.HttpCompression;
 import io.flowsock.http.HttpServer;
 import io.flowsock.http.HttpServerRequest;
@@ -64,7 +73,7 @@ public class FlowsockReactiveWebServerFactory extends AbstractReactiveWebServerF
             server = server.maxHeaderSize(maxHeaderSize);
         }
         if (Ssl.isEnabled(getSsl())) {
-            server = server.secure(tls(getSslBundle(), getSsl().getClientAuth()));
+            server = server.secure(tls(getSslBundle(), getServerNameSslBundles(), getSsl().getClientAuth()));
         }
         if (getCompression() != null && getCompression().getEnabled()) {
             server = server.compress(compression(getCompression()));
@@ -102,7 +111,28 @@ public class FlowsockReactiveWebServerFactory extends AbstractReactiveWebServerF
     }
 
     static Tls tls(SslBundle bundle, Ssl.ClientAuth clientAuth) {
-        Tls tls = Tls.server(bundle.createSslContext());
+        return tls(bundle, Map.of(), clientAuth);
+    }
+
+    /**
+     * The default bundle, and with {@code server.ssl.server-name-bundles} a certificate per SNI
+     * name (exact, or a one-label wildcard): each bundle's key entry becomes flowsock's
+     * {@link TlsKeys}, since a server with SNI names is built from keys, not from one SSLContext.
+     */
+    static Tls tls(SslBundle bundle, Map<String, SslBundle> byServerName, Ssl.ClientAuth clientAuth) {
+        Tls tls;
+        if (byServerName.isEmpty()) {
+            tls = Tls.server(bundle.createSslContext());
+        } else {
+            if (clientAuth == Ssl.ClientAuth.NEED || clientAuth == Ssl.ClientAuth.WANT) {
+                throw new IllegalStateException("server.ssl.client-auth with server.ssl.server-name-bundles: flowsock "
+                        + "checks client certificates of SNI servers against PEM files only (Tls.withTrustedCertificates)");
+            }
+            tls = Tls.server(keys(bundle, "server.ssl"));
+            for (Map.Entry<String, SslBundle> e : byServerName.entrySet()) {
+                tls = tls.withSni(e.getKey(), keys(e.getValue(), "server.ssl.server-name-bundles " + e.getKey()));
+            }
+        }
         String[] protocols = bundle.getOptions().getEnabledProtocols();
         if (protocols != null && protocols.length > 0) {
             tls = tls.withProtocols(protocols);
@@ -113,6 +143,38 @@ public class FlowsockReactiveWebServerFactory extends AbstractReactiveWebServerF
             tls = tls.withClientAuth(Tls.ClientAuth.OPTIONAL);
         }
         return tls;
+    }
+
+    /** A bundle's key entry (its alias, or the store's only key entry) as flowsock's keys. */
+    private static TlsKeys keys(SslBundle bundle, String what) {
+        KeyStore store = bundle.getStores().getKeyStore();
+        if (store == null) {
+            throw new IllegalStateException(what + ": the bundle has no key store");
+        }
+        try {
+            String alias = bundle.getKey().getAlias();
+            if (alias == null) {
+                for (String a : Collections.list(store.aliases())) {
+                    if (store.isKeyEntry(a)) {
+                        alias = a;
+                        break;
+                    }
+                }
+            }
+            String password = bundle.getKey().getPassword() != null ? bundle.getKey().getPassword()
+                    : bundle.getStores().getKeyStorePassword();
+            java.security.Key key = alias == null ? null
+                    : store.getKey(alias, password == null ? new char[0] : password.toCharArray());
+            if (!(key instanceof PrivateKey privateKey)) {
+                throw new IllegalStateException(what + ": the bundle's key store has no private key entry"
+                        + (alias == null ? "" : " named " + alias));
+            }
+            Certificate[] chain = store.getCertificateChain(alias);
+            return TlsKeys.of(privateKey, Arrays.stream(chain).map(c -> (X509Certificate) c)
+                    .toArray(X509Certificate[]::new));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(what + ": the bundle's key could not be read: " + e.getMessage(), e);
+        }
     }
 
     /** Boot's {@code server.compression.*}: the minimum size and the media types. */
