@@ -132,7 +132,13 @@ public final class FlowsockTcpClient<P> implements TcpOperations<P> {
                 connectFailed(handler, first, new IllegalStateException("this FlowsockTcpClient is shut down"));
                 return;
             }
-            handler.afterConnected(c);
+            try {
+                handler.afterConnected(c);
+            } catch (RuntimeException e) {
+                conn.dispose();   // a handler that cannot take the connection does not leave it open
+                first.completeExceptionally(e);
+                throw e;
+            }
             c.start(handler);
             first.complete(null);
         }, error -> {
@@ -167,7 +173,8 @@ public final class FlowsockTcpClient<P> implements TcpOperations<P> {
     }
 
     /**
-     * Stops reconnecting and closes every connection gracefully; completes when all are closed.
+     * Stops reconnecting and closes every connection gracefully; completes when all are closed and
+     * each handler has been told ({@code afterConnectionClosed} or {@code handleFailure} returned).
      */
     @Override
     public CompletableFuture<Void> shutdownAsync() {
@@ -177,7 +184,7 @@ public final class FlowsockTcpClient<P> implements TcpOperations<P> {
         return Flux.fromIterable(connections)
                 .flatMap(c -> {
                     c.close();
-                    return c.onClose();
+                    return c.ended();
                 })
                 .then()
                 .toFuture();

@@ -11,6 +11,7 @@ import org.springframework.messaging.tcp.TcpConnection;
 import org.springframework.messaging.tcp.TcpConnectionHandler;
 import org.springframework.messaging.tcp.reactor.TcpMessageCodec;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.Logger;
 import reactor.util.Loggers;
@@ -40,6 +41,10 @@ final class FlowsockTcpConnection<P> implements TcpConnection<P> {
     /** Added to by any thread, read when reads or writes happen and at close. */
     private final List<InactivityWatch> readWatches = new CopyOnWriteArrayList<>();
     private final List<InactivityWatch> writeWatches = new CopyOnWriteArrayList<>();
+    /** Emitted by the inbound's terminal callback, after the handler's; read by {@link #ended()}. */
+    private final Sinks.Empty<Void> ended = Sinks.empty();
+    /** Set by start (before any reader of ended() can see this connection in a shutdown). */
+    private volatile boolean started;
 
     FlowsockTcpConnection(Connection conn, TcpMessageCodec<P> codec, int maxFrameLength, Scheduler scheduler) {
         this.conn = conn;
@@ -50,20 +55,40 @@ final class FlowsockTcpConnection<P> implements TcpConnection<P> {
 
     /** Reads and decodes until the connection ends, reporting to {@code handler}. */
     void start(TcpConnectionHandler<P> handler) {
+        started = true;
         conn.onClose().subscribe(null, null, this::stopWatches);
         conn.inbound().concatMapIterable(this::decode, 1).subscribe(
                 handler::handleMessage,
                 error -> {
                     conn.dispose();
-                    handler.handleFailure(error);
+                    try {
+                        handler.handleFailure(error);
+                    } finally {
+                        ended.tryEmitEmpty();
+                    }
                 },
                 () -> {
                     if (cumulation.pending() > 0) {
                         LOG.warn("flowsock: {} ended inside a message; {} bytes of it were dropped", conn,
                                 cumulation.pending());
                     }
-                    conn.close().onErrorResume(e -> Mono.empty()).subscribe(null, null, handler::afterConnectionClosed);
+                    conn.close().onErrorResume(e -> Mono.empty()).subscribe(null, null, () -> {
+                        try {
+                            handler.afterConnectionClosed();
+                        } finally {
+                            ended.tryEmitEmpty();
+                        }
+                    });
                 });
+    }
+
+    /**
+     * Completes once the connection is closed and the handler has been told
+     * ({@code afterConnectionClosed} or {@code handleFailure} has returned), or at the close of a
+     * connection that was never started.
+     */
+    Mono<Void> ended() {
+        return Mono.defer(() -> started ? ended.asMono() : conn.onClose());
     }
 
     private List<Message<P>> decode(ByteBuffer received) {
