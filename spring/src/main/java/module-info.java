@@ -9,9 +9,10 @@ module io.flowsock.spring {
     requires transitive spring.web;
     requires transitive spring.core;
 
-    // optional: only an application that has spring-messaging uses FlowsockTcpClient, whose API
-    // is made of its types
-    requires static transitive spring.messaging;
+    // optional, and not transitive: a module that reads this one compiles without spring-messaging
+    // (javac wants a transitive one present even when static). One that uses FlowsockTcpClient
+    // requires spring.messaging itself, as it uses its types (TcpOperations, TcpMessageCodec) anyway
+    requires static spring.messaging;
 
     exports io.flowsock.spring;
     exports io.flowsock.spring.messaging;

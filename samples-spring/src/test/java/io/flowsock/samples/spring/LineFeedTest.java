@@ -104,7 +104,9 @@ class LineFeedTest {
         CountDownLatch closed = new CountDownLatch(1);
         source = conn -> {
             conn.onClose().subscribe(null, null, closed::countDown);
-            return conn.sendString(Flux.interval(Duration.ofMillis(20)).map(i -> "tick " + i + "\n"));
+            // on demand, then delayed: Flux.interval would fail on a tick that found no demand
+            return conn.sendString(Flux.range(0, Integer.MAX_VALUE).map(i -> "tick " + i + "\n")
+                    .delayElements(Duration.ofMillis(20)));
         };
         // flowsock's connector closes the connection of a cancelled body; the JDK's client would
         // read and drop an endless body for ever

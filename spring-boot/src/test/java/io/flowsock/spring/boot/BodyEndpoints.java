@@ -131,11 +131,17 @@ public class BodyEndpoints {
         });
     }
 
-    /** A line every 10 ms, for ever: only the client going away ends it. */
+    /**
+     * A line every 10 ms, for ever: only the client going away ends it. Made on demand and then
+     * delayed (not Flux.interval, which fails when a tick finds no demand, as it may while Spring
+     * commits the response).
+     */
     @GetMapping(value = "/endless/lines", produces = MediaType.TEXT_PLAIN_VALUE)
     public Flux<String> endlessLines() {
-        return Flux.interval(Duration.ofMillis(10)).map(i -> "line " + i + "\n")
-                .doOnCancel(() -> cancelled.countDown());
+        return Flux.<String, Long>generate(() -> 0L, (i, sink) -> {
+            sink.next("line " + i + "\n");
+            return i + 1;
+        }).delayElements(Duration.ofMillis(10)).doOnCancel(() -> cancelled.countDown());
     }
 
     /** 64 KiB buffers as fast as the client takes them, for ever. */

@@ -15,6 +15,8 @@ import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * Spring Messaging's {@link TcpOperations} on flowsock's {@link TcpClient}, as Spring's
@@ -45,9 +47,14 @@ import reactor.core.scheduler.Schedulers;
  * client opened (gracefully) and completes when they are closed; a connect after it fails with
  * {@link IllegalStateException}.
  */
+// spring.messaging is read statically and not re-exported (module-info says why): its types here
+// are for modules that require it themselves
+@SuppressWarnings("exports")
 public final class FlowsockTcpClient<P> implements TcpOperations<P> {
     /** {@link #maxFrameLength()} unless given: 8 MiB. */
     public static final int DEFAULT_MAX_FRAME_LENGTH = 8 << 20;
+
+    private static final Logger LOG = Loggers.getLogger(FlowsockTcpClient.class);
 
     private final TcpClient client;
     private final TcpMessageCodec<P> codec;
@@ -135,9 +142,12 @@ public final class FlowsockTcpClient<P> implements TcpOperations<P> {
             try {
                 handler.afterConnected(c);
             } catch (RuntimeException e) {
-                conn.dispose();   // a handler that cannot take the connection does not leave it open
+                // a handler that cannot take the connection does not leave it open; its close
+                // brings the next attempt, as any close does
+                LOG.warn("flowsock: afterConnected failed for " + conn + "; closing it", e);
+                conn.dispose();
                 first.completeExceptionally(e);
-                throw e;
+                return;
             }
             c.start(handler);
             first.complete(null);
