@@ -29,7 +29,11 @@ import reactor.core.publisher.Mono;
  * curl localhost:8080/hello
  * curl --data-binary @some.file localhost:8080/echo
  * curl -N 'localhost:8080/sse?count=3'
+ * curl -N localhost:8080/sse/feed                  # lines of the TCP source at sample.feed.host:port
+ * curl --data-binary @some.file localhost:8080/upload
  * </pre>
+ *
+ * <p>{@link LineFeed} ({@code /sse/feed}) and {@link Uploads} ({@code /upload}) are the other routes.
  */
 @SpringBootApplication
 public class WebfluxApp {

@@ -4,22 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flowsock.spring.boot.FlowsockReactiveWebServerFactory;
-import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.server.reactive.ReactiveWebServerFactory;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.reactive.JdkClientHttpConnector;
 import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -35,16 +43,17 @@ class WebfluxAppTest {
 
     WebTestClient client;
 
+    @TempDir
+    static Path uploads;
+
+    @DynamicPropertySource
+    static void uploadDir(DynamicPropertyRegistry properties) {
+        properties.add("sample.upload.dir", () -> uploads.toString());
+    }
+
     @BeforeEach
     void client() {
-        // the JDK's client, so Reactor Netty is needed on neither side
-        HttpClient jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
-        client = WebTestClient.bindToServer(new JdkClientHttpConnector(jdk))
-                .baseUrl("http://127.0.0.1:" + port)
-                .responseTimeout(Duration.ofSeconds(10))
-                .codecs(c -> c.defaultCodecs().maxInMemorySize(4 << 20))
-                .build();
+        client = Samples.client(port);
     }
 
     @Test
@@ -93,6 +102,41 @@ class WebfluxAppTest {
     @Test
     void sseRefusesACountThatIsNoNumber() {
         client.get().uri("/sse?count=many").exchange().expectStatus().isBadRequest();
+    }
+
+    @Test
+    void uploadStoresAWholeBodyByteForByteAndAnswersItsSizeAndSha256() throws Exception {
+        byte[] bytes = new byte[5 * 1024 * 1024 + 3];
+        new Random(5).nextBytes(bytes);
+        Uploads.Upload upload = client.post().uri("/upload").contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .bodyValue(bytes).exchange()
+                .expectStatus().isOk()
+                .expectBody(Uploads.Upload.class).returnResult().getResponseBody();
+        assertStored(upload, bytes);
+    }
+
+    @Test
+    void uploadStoresAChunkedStreamByteForByte() throws Exception {
+        // 96 pieces of 32 KiB + 5, sent chunked as they are produced
+        byte[] bytes = new byte[96 * (32 * 1024 + 5)];
+        new Random(6).nextBytes(bytes);
+        int piece = bytes.length / 96;
+        Flux<DataBuffer> body = Flux.range(0, 96)
+                .map(i -> DefaultDataBufferFactory.sharedInstance.wrap(Arrays.copyOfRange(bytes, i * piece, (i + 1) * piece)));
+        Uploads.Upload upload = client.post().uri("/upload").contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .body(body, DataBuffer.class).exchange()
+                .expectStatus().isOk()
+                .expectBody(Uploads.Upload.class).returnResult().getResponseBody();
+        assertStored(upload, bytes);
+    }
+
+    private static void assertStored(Uploads.Upload upload, byte[] bytes) throws Exception {
+        assertThat(upload).isNotNull();
+        assertThat(upload.bytes()).isEqualTo(bytes.length);
+        assertThat(upload.sha256()).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+        Path stored = uploads.resolve(upload.file());
+        assertThat(Files.readAllBytes(stored)).isEqualTo(bytes);
+        Files.delete(stored);
     }
 
     private Flux<ServerSentEvent<String>> ticks(String uri) {

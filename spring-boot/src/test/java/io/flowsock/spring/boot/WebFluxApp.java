@@ -1,9 +1,11 @@
 package io.flowsock.spring.boot;
 
 import static org.springframework.web.reactive.function.server.RequestPredicates.GET;
+import static org.springframework.web.reactive.function.server.RequestPredicates.POST;
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
 import java.time.Duration;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
@@ -105,6 +107,8 @@ public class WebFluxApp {
 
     @Bean
     RouterFunction<ServerResponse> functional() {
-        return route(GET("/fn"), req -> ServerResponse.ok().bodyValue("functional " + req.queryParam("x").orElse("")));
+        return route(GET("/fn"), req -> ServerResponse.ok().bodyValue("functional " + req.queryParam("x").orElse("")))
+                .andRoute(POST("/fn/form"), req -> ServerResponse.ok()
+                        .body(req.formData().map(form -> "functional " + new TreeMap<>(form)), String.class));
     }
 }
