@@ -2,9 +2,7 @@ package io.flowsock.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,9 +30,9 @@ import org.springframework.test.context.DynamicPropertySource;
         properties = "server.shutdown=immediate")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FlowsockServerSniTest {
-    private static final String PASSWORD = "changeit";
-    private static final Path MAIN = keyStore("main", "localhost");
-    private static final Path ALT = keyStore("alt", "alt.test");
+    private static final String PASSWORD = TestKeyStores.PASSWORD;
+    private static final Path MAIN = TestKeyStores.selfSigned("main", "localhost", "");
+    private static final Path ALT = TestKeyStores.selfSigned("alt", "alt.test", "");
 
     @LocalServerPort
     int port;
@@ -52,28 +50,6 @@ class FlowsockServerSniTest {
         registry.add("server.ssl.server-name-bundles[0].bundle", () -> "alt");
     }
 
-    private static Path keyStore(String name, String host) {
-        try {
-            Path dir = Files.createTempDirectory("flowsock-sni");
-            Path file = dir.resolve(name + ".p12");
-            Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-            Process p = new ProcessBuilder(List.of(keytool.toString(), "-genkeypair", "-alias", name, "-keyalg", "EC",
-                    "-dname", "CN=" + host, "-ext", "SAN=dns:" + host, "-validity", "1", "-storetype", "PKCS12",
-                    "-keystore", file.toString(), "-storepass", PASSWORD)).redirectErrorStream(true).start();
-            byte[] output = p.getInputStream().readAllBytes();
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("keytool failed: " + new String(output, StandardCharsets.UTF_8));
-            }
-            file.toFile().deleteOnExit();
-            dir.toFile().deleteOnExit();
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** Trusts both certificates; the test names what it expects to be shown. */
     private static SSLContext trustingBoth() throws Exception {

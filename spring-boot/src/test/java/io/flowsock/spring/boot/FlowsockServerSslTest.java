@@ -3,9 +3,7 @@ package io.flowsock.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,8 +35,8 @@ import org.springframework.test.context.DynamicPropertySource;
         properties = "server.shutdown=immediate")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FlowsockServerSslTest {
-    private static final String PASSWORD = "changeit";
-    private static final Path STORE = keyStore();
+    private static final String PASSWORD = TestKeyStores.PASSWORD;
+    private static final Path STORE = TestKeyStores.selfSigned("server", "localhost", ",ip:127.0.0.1");
 
     @LocalServerPort
     int port;
@@ -52,30 +50,6 @@ class FlowsockServerSslTest {
         registry.add("server.ssl.enabled-protocols", () -> "TLSv1.3");
     }
 
-    /** A self-signed certificate for localhost, made by the JDK's keytool, in a PKCS12 file. */
-    private static Path keyStore() {
-        try {
-            Path dir = Files.createTempDirectory("flowsock-ssl");
-            dir.toFile().deleteOnExit();
-            Path file = dir.resolve("server.p12");
-            Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-            Process p = new ProcessBuilder(List.of(keytool.toString(), "-genkeypair", "-alias", "server",
-                    "-keyalg", "EC", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
-                    "-validity", "1", "-storetype", "PKCS12", "-keystore", file.toString(), "-storepass", PASSWORD))
-                    .redirectErrorStream(true).start();
-            byte[] output = p.getInputStream().readAllBytes();
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("keytool failed: " + new String(output, StandardCharsets.UTF_8));
-            }
-            file.toFile().deleteOnExit();
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static SSLContext trusting() throws Exception {
         KeyStore store = KeyStore.getInstance("PKCS12");

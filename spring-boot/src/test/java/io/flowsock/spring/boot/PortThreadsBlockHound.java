@@ -17,6 +17,9 @@ public final class PortThreadsBlockHound implements BlockHoundIntegration {
         // the JDK's NIO.2 event loop takes its fd-table read lock before each dispatch (see
         // flowsock-test-support's integration for the whole story); unavoidable on the nio2 backend
         builder.allowBlockingCallsInside("sun.nio.ch.EPollPort$EventHandlerTask", "poll");
+        // TLS: the JDK's NativePRNG tops up from /dev/urandom, which never waits once the kernel's
+        // pool is initialised (Linux 5.6+); Netty's own integration allows the same
+        builder.allowBlockingCallsInside("sun.security.provider.NativePRNG$RandomIO", "readFully");
         // a port thread that ends goes back to the JDK's pool machinery, which parks it
         builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "getTask");
     }
