@@ -138,8 +138,19 @@ final class TlsIo implements SocketIo {
         net.close(reset, released);
     }
 
+    /**
+     * None: every plaintext read goes into this port's shared plaintext buffers, a trickling
+     * connection's too, so there is no small rung to drop to. Reporting the plaintext size here
+     * made Automatic Burst Detection take every TLS read for small buffers answering a large read
+     * (no evidence either way), so recvBurst never rose above one buffer per read under TLS.
+     */
     @Override
     public int smallBufferSize() {
+        return 0;
+    }
+
+    /** The session's plaintext buffer size: what one record may unwrap to. */
+    int plaintextSize() {
         return appSize;
     }
 

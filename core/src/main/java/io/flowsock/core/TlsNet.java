@@ -60,7 +60,7 @@ final class TlsNet {
     /** The buffer to wrap records into, allocated on first use; not while {@link #isWriting()}. */
     ByteBuffer out() {
         if (netOut == null) {
-            netOut = ByteBuffer.allocateDirect(Math.max(packetSize(), 4 * tls.smallBufferSize() + 1024));
+            netOut = ByteBuffer.allocateDirect(Math.max(packetSize(), 4 * tls.plaintextSize() + 1024));
         }
         return netOut;
     }
