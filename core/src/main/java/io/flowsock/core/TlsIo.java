@@ -332,7 +332,10 @@ final class TlsIo implements SocketIo {
             return;
         }
         if (net.hasEnded()) {
-            fail(Kind.TRUNCATED, "the peer ended the connection without a close_notify", null);
+            ByteBuffer cut = net.in();
+            fail(Kind.TRUNCATED, cut == null || !cut.hasRemaining() ? "the peer ended the connection without a close_notify"
+                    : "the peer ended the connection in the middle of a record (" + cut.remaining()
+                    + " bytes of it came), without a close_notify", null);
             return;
         }
         net.read();
