@@ -269,6 +269,12 @@ final class TlsNet {
         @Override
         public void failed(Throwable error) {
             writing = false;
+            if (pendingClose != null) {
+                // close_notify will not go out now (a closing port cancels what is posted): close at
+                // once, since the timer closeOnceSent armed may never fire on a port that is stopping
+                closeNow();
+                return;
+            }
             lost(error);
         }
     }
