@@ -11,11 +11,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,8 +37,6 @@ public abstract class LoopbackFixture {
     protected final List<DisposableServer> servers = new ArrayList<>();
     /** Fed on port threads: a lock-free queue, since a port thread must never park on a lock. */
     final java.util.Queue<Connection> accepted = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    /** The TCP socket under each TLS peer, for reset(); touched by the test's thread only. */
-    private final Map<Socket, Socket> tcpUnder = new IdentityHashMap<>();
 
     @BeforeEach
     public void openTransport() {
@@ -98,16 +93,17 @@ public abstract class LoopbackFixture {
         if (!secured()) {
             return tcp;
         }
-        SSLSocket tls = TlsLoopback.over(tcp);
-        tcpUnder.put(tls, tcp);
-        return tls;
+        return new TlsPeerSocket(TlsLoopback.over(tcp), tcp);
     }
 
     /** Resets the peer's TCP connection (SO_LINGER 0, close): over TLS no close_notify goes first. */
-    void reset(Socket peer) throws IOException {
-        Socket tcp = tcpUnder.getOrDefault(peer, peer);
-        tcp.setSoLinger(true, 0);
-        tcp.close();
+    static void reset(Socket peer) throws IOException {
+        if (peer instanceof TlsPeerSocket tls) {
+            tls.reset();
+            return;
+        }
+        peer.setSoLinger(true, 0);
+        peer.close();
     }
 
     Connection nextAccepted() {
