@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -25,10 +26,11 @@ import reactor.test.StepVerifier;
 /**
  * Cancellation over real loopback sockets, for one backend: cancelling inbound means no more input,
  * a cancel after a terminal signal does nothing, signals from other threads, and a handler's
- * subscription ending with its connection. Each backend subclasses it and supplies its transport; a backend that cannot run here is skipped
+ * subscription ending with its connection. Each backend subclasses it and supplies its transport, once over TCP and once over TLS ({@link LoopbackFixture#secured()}); a backend that cannot run here is skipped
  * with the reason in the subclass. Public, in flowsock-test-support, so a backend in another module
  * (io_uring) runs the same suite.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class CancellationContract extends LoopbackFixture {
     // ------------------------------------------------------------------ cancelling inbound: no more input
 

@@ -12,15 +12,17 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /**
  * Close over real loopback sockets, for one backend: graceful close and its timeout, dispose, what a
- * handler's end does, and a server's disposeNow. Each backend subclasses it and supplies its transport; a backend that cannot run here is skipped
+ * handler's end does, and a server's disposeNow. Each backend subclasses it and supplies its transport, once over TCP and once over TLS ({@link LoopbackFixture#secured()}); a backend that cannot run here is skipped
  * with the reason in the subclass. Public, in flowsock-test-support, so a backend in another module
  * (io_uring) runs the same suite.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class CloseContract extends LoopbackFixture {
     // ------------------------------------------------------------------ close and dispose
 

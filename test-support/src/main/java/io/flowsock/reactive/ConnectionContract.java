@@ -18,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
@@ -28,10 +29,11 @@ import reactor.test.StepVerifier;
  * The connection contract of docs/design.md over real loopback sockets, for one backend: echo,
  * half-close, reset, addresses and the edges review found. Demand and the tunables are in
  * {@link DemandContract}, close and dispose in {@link CloseContract}, cancellation and what follows
- * a terminal signal in {@link CancellationContract}. Each backend subclasses it and supplies its transport; a backend that cannot run here is skipped
+ * a terminal signal in {@link CancellationContract}. Each backend subclasses it and supplies its transport, once over TCP and once over TLS ({@link LoopbackFixture#secured()}); a backend that cannot run here is skipped
  * with the reason in the subclass. Public, in flowsock-test-support, so a backend in another module
  * (io_uring) runs the same suite.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class ConnectionContract extends LoopbackFixture {
     // ------------------------------------------------------------------ echo
 

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
@@ -24,10 +25,11 @@ import reactor.test.publisher.TestPublisher;
 
 /**
  * Demand over real loopback sockets, for one backend: reads only against the subscriber's demand,
- * Automatic Burst Detection within recvBurst, sends at most sendCap ahead of writes, sends in order. Each backend subclasses it and supplies its transport; a backend that cannot run here is skipped
+ * Automatic Burst Detection within recvBurst, sends at most sendCap ahead of writes, sends in order. Each backend subclasses it and supplies its transport, once over TCP and once over TLS ({@link LoopbackFixture#secured()}); a backend that cannot run here is skipped
  * with the reason in the subclass. Public, in flowsock-test-support, so a backend in another module
  * (io_uring) runs the same suite.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class DemandContract extends LoopbackFixture {
     // ------------------------------------------------------------------ inbound demand
 
