@@ -205,7 +205,7 @@ final class TlsHandshake {
         if (in == null || !in.hasRemaining()) {
             return readMore();
         }
-        ByteBuffer scratch = TlsPlainBuffers.take(1, tls.smallBufferSize())[0];
+        ByteBuffer scratch = TlsPlainBuffers.take(1, tls.plaintextSize())[0];
         scratch.clear();
         SSLEngineResult r = engine.unwrap(in, scratch);
         net.releaseInIfEmpty();

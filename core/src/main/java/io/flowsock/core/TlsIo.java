@@ -138,8 +138,19 @@ final class TlsIo implements SocketIo {
         net.close(reset, released);
     }
 
+    /**
+     * None: every plaintext read goes into this port's shared plaintext buffers, a trickling
+     * connection's too, so there is no small rung to drop to. Reporting the plaintext size here
+     * made Automatic Burst Detection take every TLS read for small buffers answering a large read
+     * (no evidence either way), so recvBurst never rose above one buffer per read under TLS.
+     */
     @Override
     public int smallBufferSize() {
+        return 0;
+    }
+
+    /** The session's plaintext buffer size: what one record may unwrap to. */
+    int plaintextSize() {
         return appSize;
     }
 
@@ -321,7 +332,10 @@ final class TlsIo implements SocketIo {
             return;
         }
         if (net.hasEnded()) {
-            fail(Kind.TRUNCATED, "the peer ended the connection without a close_notify", null);
+            ByteBuffer cut = net.in();
+            fail(Kind.TRUNCATED, cut == null || !cut.hasRemaining() ? "the peer ended the connection without a close_notify"
+                    : "the peer ended the connection in the middle of a record (" + cut.remaining()
+                    + " bytes of it came), without a close_notify", null);
             return;
         }
         net.read();

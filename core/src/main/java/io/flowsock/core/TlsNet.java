@@ -60,7 +60,7 @@ final class TlsNet {
     /** The buffer to wrap records into, allocated on first use; not while {@link #isWriting()}. */
     ByteBuffer out() {
         if (netOut == null) {
-            netOut = ByteBuffer.allocateDirect(Math.max(packetSize(), 4 * tls.smallBufferSize() + 1024));
+            netOut = ByteBuffer.allocateDirect(Math.max(packetSize(), 4 * tls.plaintextSize() + 1024));
         }
         return netOut;
     }
@@ -269,6 +269,12 @@ final class TlsNet {
         @Override
         public void failed(Throwable error) {
             writing = false;
+            if (pendingClose != null) {
+                // close_notify will not go out now (a closing port cancels what is posted): close at
+                // once, since the timer closeOnceSent armed may never fire on a port that is stopping
+                closeNow();
+                return;
+            }
             lost(error);
         }
     }

@@ -99,14 +99,23 @@ public final class TcpClient extends TcpSettings<TcpClient> {
                 .flatMap(address -> Mono.defer(() -> {
                     // Wrap the transport's own future: cancelling it is what closes a late socket.
                     CompletableFuture<Channel> connecting = t.connect(address, options, connectTimeout);
-                    return Mono.fromFuture(connecting)
-                            .flatMap(ch -> Mono.fromCompletionStage(ch.handshake()).thenReturn(ch)
-                                    .doOnError(e -> ch.dispose()))
-                            .map(this::connected);
+                    return Mono.fromFuture(connecting).flatMap(this::handshaken).map(this::connected);
                 }))
                 .doOnError(this::connectFailed)
                 .doOnDiscard(ChannelConnection.class, ChannelConnection::dispose)
                 .doOnDiscard(Channel.class, Channel::dispose);
+    }
+
+    /**
+     * The channel once its TLS handshake is done (at once in plaintext). A connect cancelled during
+     * the handshake closes its channel, which nobody else holds yet. The Mono waits on a copy of
+     * the handshake's minimal stage (whose cancel() throws): cancelling the copy keeps the
+     * handshake's end, a failure once the channel is closed, from reaching a cancelled subscriber.
+     */
+    private Mono<Channel> handshaken(Channel ch) {
+        return Mono.fromFuture(ch.handshake().toCompletableFuture()).thenReturn(ch)
+                .doOnError(e -> ch.dispose())
+                .doOnCancel(ch::dispose);
     }
 
     /** A failed connect counts with the errors when metrics are on; the cast loads Micrometer only then. */

@@ -2,7 +2,6 @@ package io.flowsock.reactive;
 
 import static io.flowsock.reactive.Loopback.await;
 import static io.flowsock.reactive.Loopback.randomBytes;
-import static io.flowsock.reactive.Loopback.rawClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowsock.core.Tunable;
@@ -19,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -26,10 +26,11 @@ import reactor.test.StepVerifier;
 /**
  * Cancellation over real loopback sockets, for one backend: cancelling inbound means no more input,
  * a cancel after a terminal signal does nothing, signals from other threads, and a handler's
- * subscription ending with its connection. Each backend subclasses it and supplies its transport; a backend that cannot run here is skipped
+ * subscription ending with its connection. Each backend subclasses it and supplies its transport, once over TCP and once over TLS ({@link LoopbackFixture#secured()}); a backend that cannot run here is skipped
  * with the reason in the subclass. Public, in flowsock-test-support, so a backend in another module
  * (io_uring) runs the same suite.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class CancellationContract extends LoopbackFixture {
     // ------------------------------------------------------------------ cancelling inbound: no more input
 
@@ -38,7 +39,7 @@ public abstract class CancellationContract extends LoopbackFixture {
         byte[] reply = randomBytes(256 * 1024, 40);
         DisposableServer server = bind(server().handle(c ->
                 c.inbound().next().flatMap(first -> c.send(Mono.just(ByteBuffer.wrap(reply))))));
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             peer.setSoTimeout(20_000);
             peer.getOutputStream().write("hello".getBytes());
             assertThat(peer.getInputStream().readAllBytes()).as("the reply whole, then EOF").isEqualTo(reply);
@@ -49,7 +50,7 @@ public abstract class CancellationContract extends LoopbackFixture {
     @Test
     public void afterCancellingInboundThePeersDataIsNotReadAndTheConnectionStillSends() throws Exception {
         DisposableServer server = bind(server());
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             peer.setSoTimeout(20_000);
             Connection conn = nextAccepted();
             peer.getOutputStream().write("first".getBytes());
@@ -99,7 +100,7 @@ public abstract class CancellationContract extends LoopbackFixture {
             c.inbound().subscribe(cancelling);
             return Mono.fromFuture(cancelling.result).then(c.send(Mono.just(ByteBuffer.wrap(reply))));
         }));
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             peer.setSoTimeout(20_000);
             peer.getOutputStream().write("request".getBytes());
             peer.shutdownOutput();
@@ -112,7 +113,7 @@ public abstract class CancellationContract extends LoopbackFixture {
         DisposableServer server = bind(server().handle(c ->
                 Flux.zip(c.inbound().collectList(), Mono.just(1))
                         .then(c.send(Mono.just(Loopback.utf8("zipped reply"))))));
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             peer.setSoTimeout(20_000);
             peer.getOutputStream().write("data".getBytes());
             peer.shutdownOutput();
@@ -125,7 +126,7 @@ public abstract class CancellationContract extends LoopbackFixture {
     @Test
     public void sendsCancelledWhileTheirPublisherEmitsOnAnotherThreadLeaveTheConnectionWorking() throws Exception {
         DisposableServer server = bind(server());
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             Connection conn = nextAccepted();
             Thread drain = new Thread(() -> {
                 try {
@@ -170,7 +171,7 @@ public abstract class CancellationContract extends LoopbackFixture {
             Strings.lines(conn.inbound(), 100).subscribe(lines);
             return Mono.fromFuture(lines.result).flatMap(l -> conn.sendString(Mono.just(l.size() + " lines\n")));
         }));
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             peer.getOutputStream().write("one\ntwo\n".getBytes());
             peer.shutdownOutput();
             assertThat(new String(peer.getInputStream().readAllBytes())).isEqualTo("2 lines\n");
@@ -184,7 +185,7 @@ public abstract class CancellationContract extends LoopbackFixture {
                 Flux.zip(Frames.decodeLengthPrefixed(conn.inbound(), 1, 100), Flux.range(1, 10))
                         .count()
                         .flatMap(n -> conn.sendString(Mono.just(n + " frames\n")))));
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             peer.getOutputStream().write(new byte[] {1, 'a', 2, 'b', 'c'});
             peer.shutdownOutput();
             assertThat(new String(peer.getInputStream().readAllBytes())).isEqualTo("2 frames\n");
@@ -217,7 +218,7 @@ public abstract class CancellationContract extends LoopbackFixture {
         AtomicInteger cancels = new AtomicInteger();
         DisposableServer server = bind(server().handle(conn -> conn.sendString(Mono.just("bye\n"))
                 .doOnCancel(cancels::incrementAndGet)));
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             assertThat(new String(peer.getInputStream().readAllBytes())).isEqualTo("bye\n");
         }
         await(() -> server.connections() == 0, VERIFY, "the connection closed after the handler completed");

@@ -2,7 +2,6 @@ package io.flowsock.reactive;
 
 import static io.flowsock.reactive.Loopback.await;
 import static io.flowsock.reactive.Loopback.randomBytes;
-import static io.flowsock.reactive.Loopback.rawClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowsock.core.ConnectionClosedException;
@@ -13,22 +12,24 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /**
  * Close over real loopback sockets, for one backend: graceful close and its timeout, dispose, what a
- * handler's end does, and a server's disposeNow. Each backend subclasses it and supplies its transport; a backend that cannot run here is skipped
+ * handler's end does, and a server's disposeNow. Each backend subclasses it and supplies its transport, once over TCP and once over TLS ({@link LoopbackFixture#secured()}); a backend that cannot run here is skipped
  * with the reason in the subclass. Public, in flowsock-test-support, so a backend in another module
  * (io_uring) runs the same suite.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class CloseContract extends LoopbackFixture {
     // ------------------------------------------------------------------ close and dispose
 
     @Test
     public void gracefulCloseWritesPendingDataThenFinThenWaitsForThePeersFin() throws Exception {
         DisposableServer server = bind(server());
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             Connection conn = nextAccepted();
             byte[] data = randomBytes(2 << 20, 5);
             conn.send(chunks(data, 64 * 1024)).subscribe();
@@ -45,7 +46,7 @@ public abstract class CloseContract extends LoopbackFixture {
     @Test
     public void gracefulCloseGivesUpAfterTheCloseTimeout() throws Exception {
         DisposableServer server = bind(server().closeTimeout(Duration.ofMillis(300)));
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             Connection conn = nextAccepted();
             long start = System.nanoTime();
             StepVerifier.create(conn.close()).expectComplete().verify(VERIFY);
@@ -57,7 +58,7 @@ public abstract class CloseContract extends LoopbackFixture {
     @Test
     public void disposeClosesAtOnceFailingPendingSendsAndCompletingInbound() throws Exception {
         DisposableServer server = bind(server());
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             Connection conn = nextAccepted();
             CompletableFuture<Void> inbound = conn.inbound().then().toFuture();
             CompletableFuture<Void> send = sendThePeerNeverReads(conn);
@@ -82,7 +83,7 @@ public abstract class CloseContract extends LoopbackFixture {
     @Test
     public void handlerCompletionClosesGracefullyAndHandlerErrorClosesAtOnce() throws Exception {
         DisposableServer ok = bind(server().handle(conn -> conn.send(Mono.just(Loopback.utf8("bye")))));
-        try (Socket peer = rawClient(ok.port())) {
+        try (Socket peer = peer(ok)) {
             assertThat(peer.getInputStream().readAllBytes()).isEqualTo("bye".getBytes());
             Thread.sleep(200);
             assertThat(ok.connections()).as("a graceful close waits for the peer's FIN").isEqualTo(1);
@@ -92,7 +93,7 @@ public abstract class CloseContract extends LoopbackFixture {
         DisposableServer failing = bind(server().handle(conn -> Mono.error(new IllegalStateException("boom"))));
         Socket client;
         try {
-            client = rawClient(failing.port());
+            client = peer(failing);
         } catch (java.net.SocketException resetDuringConnect) {
             // accepted and reset before the peer's connect() returned (io_uring accepts that fast)
             await(() -> failing.connections() == 0, Duration.ofSeconds(2), "closed without the peer's FIN");
@@ -113,7 +114,7 @@ public abstract class CloseContract extends LoopbackFixture {
     public void aHandlerThatTookOneBufferClosesTheConnectionOnceItsReplyIsWritten() throws Exception {
         DisposableServer server = bind(server().handle(conn ->
                 conn.send(conn.inbound().take(1).map(b -> Loopback.utf8("got it")))));
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             peer.getOutputStream().write("hello".getBytes());
             byte[] reply = new byte[6];
             new java.io.DataInputStream(peer.getInputStream()).readFully(reply);
@@ -125,7 +126,7 @@ public abstract class CloseContract extends LoopbackFixture {
     @Test
     public void serverDisposeNowClosesConnectionsGracefullyThenAtTheDeadline() throws Exception {
         DisposableServer server = bind(server().closeTimeout(Duration.ofSeconds(30)));
-        try (Socket polite = rawClient(server.port()); Socket silent = rawClient(server.port())) {
+        try (Socket polite = peer(server); Socket silent = peer(server)) {
             nextAccepted();
             nextAccepted();
             CompletableFuture<Void> politeDone = CompletableFuture.runAsync(() -> {

@@ -2,7 +2,6 @@ package io.flowsock.reactive;
 
 import static io.flowsock.reactive.Loopback.await;
 import static io.flowsock.reactive.Loopback.randomBytes;
-import static io.flowsock.reactive.Loopback.rawClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowsock.core.ConnectionClosedException;
@@ -19,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
@@ -29,10 +29,11 @@ import reactor.test.StepVerifier;
  * The connection contract of docs/design.md over real loopback sockets, for one backend: echo,
  * half-close, reset, addresses and the edges review found. Demand and the tunables are in
  * {@link DemandContract}, close and dispose in {@link CloseContract}, cancellation and what follows
- * a terminal signal in {@link CancellationContract}. Each backend subclasses it and supplies its transport; a backend that cannot run here is skipped
+ * a terminal signal in {@link CancellationContract}. Each backend subclasses it and supplies its transport, once over TCP and once over TLS ({@link LoopbackFixture#secured()}); a backend that cannot run here is skipped
  * with the reason in the subclass. Public, in flowsock-test-support, so a backend in another module
  * (io_uring) runs the same suite.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class ConnectionContract extends LoopbackFixture {
     // ------------------------------------------------------------------ echo
 
@@ -67,7 +68,7 @@ public abstract class ConnectionContract extends LoopbackFixture {
     public void echoSurvivesAPeerThatSendsOneByteAtATime() throws Exception {
         DisposableServer server = bind(server().handle(conn -> conn.send(conn.inbound())));
         byte[] data = randomBytes(2000, 3);
-        try (Socket s = rawClient(server.port())) {
+        try (Socket s = peer(server)) {
             s.setTcpNoDelay(true);
             OutputStream out = s.getOutputStream();
             for (byte b : data) {
@@ -84,7 +85,7 @@ public abstract class ConnectionContract extends LoopbackFixture {
     @Test
     public void inboundCompletesWhenPeerShutsDownOutputAndSendingStillWorks() throws Exception {
         DisposableServer server = bind(server());
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             Connection conn = nextAccepted();
             peer.getOutputStream().write("last words".getBytes());
             peer.shutdownOutput();
@@ -100,7 +101,7 @@ public abstract class ConnectionContract extends LoopbackFixture {
     @Test
     public void shutdownOutputSendsFinAfterPendingSendsAndInboundKeepsWorking() throws Exception {
         DisposableServer server = bind(server());
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             Connection conn = nextAccepted();
             byte[] data = randomBytes(3 << 20, 4);
             conn.send(chunks(data, 100_000)).subscribe();
@@ -118,7 +119,7 @@ public abstract class ConnectionContract extends LoopbackFixture {
     @Test
     public void sendAfterShutdownOutputFailsNamingTheReason() throws Exception {
         DisposableServer server = bind(server());
-        try (Socket ignored = rawClient(server.port())) {
+        try (Socket ignored = peer(server)) {
             Connection conn = nextAccepted();
             StepVerifier.create(conn.shutdownOutput().then(conn.send(Mono.just(Loopback.utf8("late")))))
                     .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ConnectionClosedException.class)
@@ -132,14 +133,13 @@ public abstract class ConnectionContract extends LoopbackFixture {
     @Test
     public void peerResetErrorsInboundAndAPendingSendWithTheResetException() throws Exception {
         DisposableServer server = bind(server());
-        Socket peer = rawClient(server.port());
+        Socket peer = peer(server);
         Connection conn = nextAccepted();
         CompletableFuture<Throwable> inboundError = new CompletableFuture<>();
         conn.inbound().subscribe(b -> { }, inboundError::complete);
         CompletableFuture<Void> send = sendThePeerNeverReads(conn);
         Thread.sleep(200);
-        peer.setSoLinger(true, 0);
-        peer.close();   // RST
+        reset(peer);
 
         Throwable in = inboundError.get(10, TimeUnit.SECONDS);
         assertThat(in).isInstanceOf(ConnectionResetException.class);
@@ -152,7 +152,7 @@ public abstract class ConnectionContract extends LoopbackFixture {
     @Test
     public void aSecondInboundSubscriberIsRefused() throws Exception {
         DisposableServer server = bind(server());
-        try (Socket ignored = rawClient(server.port())) {
+        try (Socket ignored = peer(server)) {
             Connection conn = nextAccepted();
             conn.inbound().subscribe();
             StepVerifier.create(conn.inbound())
@@ -206,7 +206,7 @@ public abstract class ConnectionContract extends LoopbackFixture {
     @Test
     public void inboundSignalsItsEndExactlyOnceWhenDataAndFinAreAlreadyWaiting() throws Exception {
         DisposableServer server = bind(server());
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             Connection conn = nextAccepted();
             peer.getOutputStream().write("all at once".getBytes());
             peer.shutdownOutput();
@@ -250,7 +250,7 @@ public abstract class ConnectionContract extends LoopbackFixture {
     @Test
     public void aSendCancelledBeforeItStartedDoesNotBlockLaterSendsOrClose() throws Exception {
         DisposableServer server = bind(server());
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             Connection conn = nextAccepted();
             // zip cancels the send when the error arrives, before subscribing to it
             StepVerifier.create(Mono.zip(Mono.error(new IllegalStateException("first")),
@@ -292,7 +292,7 @@ public abstract class ConnectionContract extends LoopbackFixture {
     @Test
     public void aSubscriberArrivingDuringACloseGetsNoMoreThanItAskedFor() throws Exception {
         DisposableServer server = bind(server().closeTimeout(Duration.ofSeconds(30)));
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             Connection conn = nextAccepted();
             conn.close().subscribe();
             OutputStream out = peer.getOutputStream();

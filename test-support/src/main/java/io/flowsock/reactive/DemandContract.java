@@ -1,7 +1,6 @@
 package io.flowsock.reactive;
 
 import static io.flowsock.reactive.Loopback.await;
-import static io.flowsock.reactive.Loopback.rawClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowsock.core.Tunable;
@@ -16,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
@@ -25,10 +25,11 @@ import reactor.test.publisher.TestPublisher;
 
 /**
  * Demand over real loopback sockets, for one backend: reads only against the subscriber's demand,
- * Automatic Burst Detection within recvBurst, sends at most sendCap ahead of writes, sends in order. Each backend subclasses it and supplies its transport; a backend that cannot run here is skipped
+ * Automatic Burst Detection within recvBurst, sends at most sendCap ahead of writes, sends in order. Each backend subclasses it and supplies its transport, once over TCP and once over TLS ({@link LoopbackFixture#secured()}); a backend that cannot run here is skipped
  * with the reason in the subclass. Public, in flowsock-test-support, so a backend in another module
  * (io_uring) runs the same suite.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class DemandContract extends LoopbackFixture {
     // ------------------------------------------------------------------ inbound demand
 
@@ -38,7 +39,7 @@ public abstract class DemandContract extends LoopbackFixture {
         long total = 256L << 20;
         AtomicLong written = new AtomicLong();
         CompletableFuture<Void> writer = new CompletableFuture<>();
-        Socket peer = rawClient(server.port());
+        Socket peer = peer(server);
         Thread t = new Thread(() -> {
             byte[] block = new byte[64 * 1024];
             try (OutputStream out = peer.getOutputStream()) {
@@ -107,7 +108,7 @@ public abstract class DemandContract extends LoopbackFixture {
         List<Integer> slowSamples = new CopyOnWriteArrayList<>();
         AtomicLong received = new AtomicLong();
         long bulk = 64L << 20;
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             Connection conn = nextAccepted();
             conn.inbound().subscribe(b -> {
                 long r = received.addAndGet(b.remaining());
@@ -139,7 +140,7 @@ public abstract class DemandContract extends LoopbackFixture {
         List<Integer> samples = new CopyOnWriteArrayList<>();
         AtomicLong received = new AtomicLong();
         long bulk = 32L << 20;
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             Connection conn = nextAccepted();
             conn.inbound().subscribe(new BaseSubscriber<>() {
                 int left;
@@ -178,7 +179,7 @@ public abstract class DemandContract extends LoopbackFixture {
         List<Integer> samples = new CopyOnWriteArrayList<>();
         AtomicLong received = new AtomicLong();
         long bulk = 16L << 20;
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             Connection conn = nextAccepted();
             assertThat(conn.recvBurst()).isEqualTo(new Tunable(1, 0));
             conn.inbound().subscribe(b -> {
@@ -199,7 +200,7 @@ public abstract class DemandContract extends LoopbackFixture {
         DisposableServer server = bind(server().recvBurst(1));
         List<Integer> samples = new CopyOnWriteArrayList<>();
         AtomicLong received = new AtomicLong();
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             Connection conn = nextAccepted();
             conn.recvBurst(8);
             assertThat(conn.recvBurst().cap()).isEqualTo(8);
@@ -221,7 +222,7 @@ public abstract class DemandContract extends LoopbackFixture {
     @Test
     public void sendNeverRequestsMoreThanSendCapAheadOfWritesAndALiveChangeApplies() throws Exception {
         DisposableServer server = bind(server().sendCap(4));
-        try (Socket peer = rawClient(server.port())) {
+        try (Socket peer = peer(server)) {
             Connection conn = nextAccepted();
             TestPublisher<ByteBuffer> out = TestPublisher.create();
             Mono<Void> sent = conn.send(out);

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowsock.core.Transport;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -48,8 +51,26 @@ public abstract class LoopbackFixture {
         transport.close();
     }
 
+    /**
+     * Whether this suite runs over TLS: its servers and clients {@code secure(..)} with
+     * {@link TlsLoopback}'s certificates, and its peers are the JDK's SSLSocket. A TLS subclass of a
+     * contract overrides this and nothing else, so the same tests prove the same behaviour there.
+     */
+    protected boolean secured() {
+        return false;
+    }
+
+    /**
+     * For a test about the TCP byte stream itself (bytes a plain socket puts on the wire): skipped
+     * over TLS, with {@code why} as the reason the report shows.
+     */
+    protected void onlyOverPlainTcp(String why) {
+        Assumptions.assumeFalse(secured(), why);
+    }
+
     TcpServer server() {
-        return TcpServer.create().host("127.0.0.1").port(0).transport(transport).doOnConnection(accepted::add);
+        TcpServer s = TcpServer.create().host("127.0.0.1").port(0).transport(transport).doOnConnection(accepted::add);
+        return secured() ? s.secure(TlsLoopback.serverSpec()) : s;
     }
 
     DisposableServer bind(TcpServer s) {
@@ -59,7 +80,30 @@ public abstract class LoopbackFixture {
     }
 
     TcpClient client(DisposableServer s) {
-        return TcpClient.create().host("127.0.0.1").port(s.port()).transport(transport);
+        TcpClient c = TcpClient.create().host("127.0.0.1").port(s.port()).transport(transport);
+        return secured() ? c.secure(TlsLoopback.clientSpec()) : c;
+    }
+
+    /**
+     * A blocking JDK socket peer of {@code s}, with a read timeout so a broken test cannot hang:
+     * a plain one, or over TLS an SSLSocket whose handshake is done.
+     */
+    Socket peer(DisposableServer s) throws IOException {
+        Socket tcp = Loopback.rawClient(s.port());
+        if (!secured()) {
+            return tcp;
+        }
+        return new TlsPeerSocket(TlsLoopback.over(tcp), tcp);
+    }
+
+    /** Resets the peer's TCP connection (SO_LINGER 0, close): over TLS no close_notify goes first. */
+    static void reset(Socket peer) throws IOException {
+        if (peer instanceof TlsPeerSocket tls) {
+            tls.reset();
+            return;
+        }
+        peer.setSoLinger(true, 0);
+        peer.close();
     }
 
     Connection nextAccepted() {

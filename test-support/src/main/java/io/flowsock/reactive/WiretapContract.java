@@ -42,7 +42,7 @@ public abstract class WiretapContract extends LoopbackFixture {
     private static final TestCertificates CA = TestCertificates.newCa("flowsock wiretap CA");
 
     /** {@code settings} with a wiretap logging to {@code log}: the logger is looked up when the wiretap is made. */
-    private static <T extends TcpSettings<T>> T tapped(T settings, TestLogger log, Level level, WiretapFormat format) {
+    static <T extends TcpSettings<T>> T tapped(T settings, TestLogger log, Level level, WiretapFormat format) {
         Loggers.useCustomLoggers(name -> log);
         try {
             return settings.wiretap("flowsock.test.wiretap", level, format);

@@ -1,0 +1,16 @@
+package io.flowsock.reactive;
+
+import io.flowsock.core.Transport;
+
+/** The cancellation contract over TLS on the NIO.2 backend, two ports: the same tests, every connection secured. */
+class Nio2TlsCancellationContractTest extends CancellationContract {
+    @Override
+    protected Transport newTransport() {
+        return Transport.nio2(2);
+    }
+
+    @Override
+    protected boolean secured() {
+        return true;
+    }
+}
