@@ -284,6 +284,19 @@ public final class Channel {
     }
 
     /**
+     * A posted read or write failed: an I/O error is the peer's reset as the user sees it; anything
+     * else (a callback of this connection that threw, a library bug) closes abortively with that
+     * error as it is, so it is not mistaken for the network's.
+     */
+    void failed(Throwable error) {
+        if (error instanceof java.io.IOException) {
+            terminate(new ConnectionResetException(remoteAddress, error), false);
+        } else {
+            terminate(error, true);
+        }
+    }
+
+    /**
      * Closes the socket, and once the backend has released it (no operation can touch a buffer any
      * more) answers everything pending: sends fail, the input ends (with {@code cause} as its
      * error when there is one), then {@code onClosed} and {@link #onClose()}. Until then the

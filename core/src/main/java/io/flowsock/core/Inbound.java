@@ -243,7 +243,7 @@ final class Inbound extends BurstDetector implements ReadCompletion, Runnable {
         readPending = false;
         recvPosted = 0;
         if (!channel.isClosed()) {
-            channel.terminate(new ConnectionResetException(channel.remoteAddress(), error), false);
+            channel.failed(error);
         }
     }
 

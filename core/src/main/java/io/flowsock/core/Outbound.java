@@ -338,7 +338,7 @@ final class Outbound implements WriteCompletion {
         writePending = false;
         Arrays.fill(gather, 0, gathered, null);
         if (!channel.isClosed()) {
-            channel.terminate(new ConnectionResetException(channel.remoteAddress(), error), false);
+            channel.failed(error);
         }
     }
 

@@ -192,6 +192,28 @@ public abstract class FaultContract extends LoopbackFixture {
     }
 
     @Test
+    public void anErrorThrownOutOfAPortThreadCallbackClosesThatConnectionAndThePortServesOn() throws Exception {
+        // Reactor passes a JVM-fatal error (here a simulated OutOfMemoryError) straight up the stack,
+        // out of onNext and into the completion that delivered the bytes: the port thread must
+        // survive it, close that connection abortively and go on serving the next ones
+        java.util.concurrent.atomic.AtomicBoolean thrown = new java.util.concurrent.atomic.AtomicBoolean();
+        DisposableServer server = bind(server().handle(conn -> conn.send(conn.inbound().doOnNext(b -> {
+            if (thrown.compareAndSet(false, true)) {
+                throw new OutOfMemoryError("simulated, from a handler on the port thread");
+            }
+        }))));
+        try (Socket peer = rawClient(server.port())) {
+            peer.getOutputStream().write("boom".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat(readUntilEnd(peer)).as("nothing echoed from the failed connection").isEmpty();
+        }
+        assertThat(thrown).isTrue();
+        await(() -> server.connections() == 0, VERIFY, "the failed connection closed");
+        for (int i = 0; i < 4; i++) {      // every port (connections take them in turn) still echoes
+            echoOnce(client(server).connectNow(Duration.ofSeconds(10)));
+        }
+    }
+
+    @Test
     public void aHandlerEndingAfterItCancelledInboundClosesTheConnectionWhileThePeerStreams() throws Exception {
         // the cancel only stops reading; the handler's end closes gracefully, and the drain of a peer
         // that never stops gives up at the close timeout with a reset

@@ -41,6 +41,7 @@ final class UringSocket implements SocketIo, Completion {
     private boolean closed;
     private boolean released;               // the descriptor is closed and the id given back: once
     private Runnable onReleased = NOTHING;
+    private ReadCompletion reads;           // the core's, as last given: told when a completion's callback throws
 
     // the connect in flight
     private WriteBlock connectBlock;
@@ -124,6 +125,7 @@ final class UringSocket implements SocketIo, Completion {
 
     @Override
     public void read(int count, boolean small, ReadCompletion completion) {
+        reads = completion;
         if (!closed) {
             receiver.read(count, small, completion);
         }
@@ -148,10 +150,33 @@ final class UringSocket implements SocketIo, Completion {
                 case OP_CONNECT -> onConnect(res);
                 default -> throw new IllegalStateException("unknown socket operation " + op);
             }
+        } catch (Throwable t) {
+            callbackFailed(t);
         } finally {
             if (closed && registration.pending() == 0) {
                 release();
             }
+        }
+    }
+
+    /**
+     * A completion's callback threw: a handler's JVM-fatal error, which Reactor passes up out of
+     * onNext, or a library bug. This connection fails with that error and the port goes on; the
+     * port's own catch would only log it and leave the connection stranded.
+     */
+    private void callbackFailed(Throwable error) {
+        try {
+            System.getLogger(UringSocket.class.getName()).log(System.Logger.Level.WARNING,
+                    "flowsock: a completion callback of the connection " + local + " <-> " + remote
+                            + " threw; closing that connection", error);
+            if (reads != null) {
+                reads.failed(error);
+            } else {
+                close(true);
+            }
+        } catch (Throwable again) {
+            System.getLogger(UringSocket.class.getName()).log(System.Logger.Level.WARNING,
+                    "flowsock: failing the connection " + local + " <-> " + remote + " threw too", again);
         }
     }
 

@@ -81,7 +81,37 @@ final class Nio2Socket implements SocketIo {
         }
     }
 
+    /**
+     * A completion's callback threw: a handler's JVM-fatal error, which Reactor passes up the stack
+     * out of onNext, or a library bug. Thrown out of the JDK's completion handler it would end
+     * the port thread and strand every connection on it, so this connection fails instead, with
+     * that error, and the port goes on.
+     */
+    private void callbackFailed(Throwable error, boolean reading) {
+        try {
+            System.getLogger(Nio2Socket.class.getName()).log(System.Logger.Level.WARNING,
+                    "flowsock: a completion callback of the connection " + local + " <-> " + remote
+                            + " threw; closing that connection", error);
+            if (reading) {
+                readCompletion.failed(error);
+            } else {
+                writeCompletion.failed(error);
+            }
+        } catch (Throwable again) {
+            System.getLogger(Nio2Socket.class.getName()).log(System.Logger.Level.WARNING,
+                    "flowsock: failing the connection " + local + " <-> " + remote + " threw too", again);
+        }
+    }
+
     private void onRead(long bytes) {
+        try {
+            read(bytes);
+        } catch (Throwable t) {
+            callbackFailed(t, true);
+        }
+    }
+
+    private void read(long bytes) {
         ReadCompletion c = readCompletion;
         int count = postedCount;
         if (bytes < 0) {
@@ -112,9 +142,29 @@ final class Nio2Socket implements SocketIo {
     }
 
     private void onReadFailed(Throwable error) {
-        releasePosted();
-        deferredCount = 0;
-        readCompletion.failed(error);
+        try {
+            releasePosted();
+            deferredCount = 0;
+            readCompletion.failed(error);
+        } catch (Throwable t) {
+            callbackFailed(t, true);
+        }
+    }
+
+    private void onWritten(long bytes) {
+        try {
+            writeCompletion.completed(bytes);
+        } catch (Throwable t) {
+            callbackFailed(t, false);
+        }
+    }
+
+    private void onWriteFailed(Throwable error) {
+        try {
+            writeCompletion.failed(error);
+        } catch (Throwable t) {
+            callbackFailed(t, false);
+        }
     }
 
     /** Returns the posted buffers to the port, except those the completion kept (their slots are null). */
@@ -228,24 +278,24 @@ final class Nio2Socket implements SocketIo {
     private static final class WriteOne implements CompletionHandler<Integer, Nio2Socket> {
         @Override
         public void completed(Integer n, Nio2Socket s) {
-            s.writeCompletion.completed(n);
+            s.onWritten(n);
         }
 
         @Override
         public void failed(Throwable e, Nio2Socket s) {
-            s.writeCompletion.failed(e);
+            s.onWriteFailed(e);
         }
     }
 
     private static final class WriteMany implements CompletionHandler<Long, Nio2Socket> {
         @Override
         public void completed(Long n, Nio2Socket s) {
-            s.writeCompletion.completed(n);
+            s.onWritten(n);
         }
 
         @Override
         public void failed(Throwable e, Nio2Socket s) {
-            s.writeCompletion.failed(e);
+            s.onWriteFailed(e);
         }
     }
 }
