@@ -281,6 +281,23 @@ public abstract class UdpContract {
                 .expectNext("opts").expectComplete().verify(VERIFY);
     }
 
+    @Test
+    public void metricsRecordDatagramsEachWayTruncationsAndDrops() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        UdpEndpoint server = echo(server().metrics(registry));
+        UdpConnection c = keep(client(server).metrics(registry).connectNow(VERIFY));
+        StepVerifier.create(c.send(Mono.just(utf8("counted"))).then(c.inbound().next()))
+                .expectNextCount(1).expectComplete().verify(VERIFY);
+        assertThat(registry.get("flowsock.udp.server.datagrams.received").summary().count()).isEqualTo(1);
+        assertThat(registry.get("flowsock.udp.server.datagrams.sent").summary().totalAmount()).isEqualTo(7);
+        assertThat(registry.get("flowsock.udp.client.datagrams.sent").summary().count()).isEqualTo(1);
+        assertThat(registry.get("flowsock.udp.client.datagrams.received").summary().count()).isEqualTo(1);
+        assertThat(registry.get("flowsock.udp.server.datagrams.truncated").functionCounter().count()).isZero();
+        assertThat(registry.get("flowsock.udp.server.datagrams.dropped").functionCounter().count()).isZero();
+        assertThat(registry.getMeters()).allSatisfy(m -> assertThat(m.getId().getTags()).isEmpty());
+    }
+
     static boolean onPath(String command) {
         for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(d, command))) {
