@@ -40,7 +40,6 @@ final class UringDatagram implements DatagramIo, Completion {
     private static final int SO_MEMINFO = 55;
     private static final int SK_MEMINFO_DROPS = 8;
     private static final int SOCKADDR_STORAGE = 128;
-    private static final Runnable NOTHING = () -> { };
 
     private final UringPort port;
     final int fd;
@@ -51,8 +50,7 @@ final class UringDatagram implements DatagramIo, Completion {
     private InetSocketAddress local;
     private InetSocketAddress remote;
     private boolean closed;
-    private boolean released;               // the descriptor is closed and the id given back: once
-    private Runnable onReleased = NOTHING;
+    private final Release release;
 
     private UringDatagram(UringPort port, int fd, int family, int capacity) {
         this.port = port;
@@ -61,6 +59,7 @@ final class UringDatagram implements DatagramIo, Completion {
         this.registration = port.register(this);
         this.receiver = new DatagramReceiver(port, this, capacity);
         this.sender = new DatagramSender(port, this);
+        this.release = new Release(port, registration, fd, receiver::released);
     }
 
     /**
@@ -109,10 +108,10 @@ final class UringDatagram implements DatagramIo, Completion {
             d.addresses(remote != null);
             return d;
         } catch (Errno.Failure f) {
-            d.close(NOTHING);
+            d.shut();
             throw f.asIoException(step);
         } catch (RuntimeException e) {
-            d.close(NOTHING);
+            d.shut();
             throw e;
         }
     }
@@ -261,21 +260,21 @@ final class UringDatagram implements DatagramIo, Completion {
                 throw new IllegalStateException("unknown datagram operation " + op);
             }
         } finally {
-            if (closed && registration.pending() == 0) {
-                release();
+            if (closed) {
+                release.completed();
             }
         }
     }
 
     @Override
     public void abandon() {
-        close(NOTHING);
+        shut();
     }
 
     @Override
     public void lost() {
         closed = true;
-        releaseNow();
+        release.now();
     }
 
     // ------------------------------------------------------------------ close
@@ -283,44 +282,17 @@ final class UringDatagram implements DatagramIo, Completion {
     /** Cancels what is posted; the descriptor closes, and {@code released} runs, at the last final completion. */
     @Override
     public void close(Runnable released) {
-        Objects.requireNonNull(released, "released");
-        if (this.released) {
-            released.run();
-            return;
-        }
-        if (onReleased == NOTHING) {
-            onReleased = released;
-        }
+        release.then(released);
+        shut();
+    }
+
+    private void shut() {
         if (closed) {
             return;
         }
         closed = true;
         receiver.close();
-        if (registration.pending() > 0) {
-            port.submitCancelAll(fd);
-        } else {
-            release();
-        }
-    }
-
-    private void release() {
-        if (released) {
-            return;
-        }
-        port.unregister(registration);
-        releaseNow();
-    }
-
-    private void releaseNow() {
-        if (released) {
-            return;
-        }
-        released = true;
-        receiver.released();
-        Native.close(port.errno(), fd);
-        Runnable r = onReleased;
-        onReleased = NOTHING;
-        r.run();
+        release.closed();
     }
 
     @Override

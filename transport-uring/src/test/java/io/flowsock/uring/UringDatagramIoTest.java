@@ -1,5 +1,6 @@
 package io.flowsock.uring;
 
+import static io.flowsock.uring.OnPort.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,7 +27,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -336,18 +336,6 @@ class UringDatagramIoTest {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    private static <T> T call(UringPort port, Callable<T> task) throws Exception {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        port.execute(() -> {
-            try {
-                f.complete(task.call());
-            } catch (Throwable e) {
-                f.completeExceptionally(e);
-            }
-        });
-        return f.get(WAIT_MS, TimeUnit.MILLISECONDS);
-    }
 
     private static UringDatagram open(UringPort port, InetSocketAddress local, InetSocketAddress remote,
                                       Map<SocketOption<?>, Object> options) throws Exception {
