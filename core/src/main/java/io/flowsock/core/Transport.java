@@ -66,7 +66,25 @@ public interface Transport extends AutoCloseable {
      */
     CompletableFuture<Channel> connect(InetSocketAddress remote, ChannelOptions options, Duration timeout);
 
-    /** Closes every listener and connection of this transport and stops its threads. */
+    /**
+     * Opens a UDP socket bound to {@code local} (resolved; port 0 picks a free one) that sends to
+     * any address and receives from any. Sockets take the ports in turn. The future completes on
+     * the endpoint's port thread, or fails with {@link BindException} naming the address, or with
+     * {@link IllegalArgumentException} naming a socket option the backend's datagram sockets refuse.
+     *
+     * @throws UnsupportedOperationException when this backend has no datagram sockets
+     */
+    CompletableFuture<DatagramEndpoint> openDatagram(InetSocketAddress local, DatagramOptions options);
+
+    /**
+     * As {@link #openDatagram}, then connected to {@code remote} (resolved): it sends only there,
+     * receives only from there, and an ICMP port unreachable from there fails the input or a send
+     * with {@link PeerUnreachableException}.
+     */
+    CompletableFuture<DatagramEndpoint> connectDatagram(InetSocketAddress local, InetSocketAddress remote,
+                                                        DatagramOptions options);
+
+    /** Closes every listener, connection and datagram endpoint of this transport and stops its threads. */
     @Override
     void close();
 

@@ -605,6 +605,128 @@ class BadInputTest {
         }
     }
 
+    // ------------------------------------------------------------------ udp
+
+    @Test
+    void udpBuildersSocketsAndTheCoreEndpointRefuseBadArgumentsNamingThem() throws Exception {
+        UdpServer s = UdpServer.create();
+        npe("UdpServer.host(String)", () -> s.host(null), "host");
+        iae("UdpServer.port(int)", () -> s.port(-1), "port must be in 0..65535, was -1");
+        npe("UdpServer.handle(Function)", () -> s.handle(null), "handler");
+        npe("UdpServer.bindNow(Duration)", () -> s.bindNow(null), "timeout");
+        iae("UdpServer.bindNow(Duration)", () -> s.bindNow(NEGATIVE), "timeout must not be negative, was PT-1S");
+        UdpClient c = UdpClient.create();
+        npe("UdpClient.host(String)", () -> c.host(null), "host");
+        iae("UdpClient.port(int)", () -> c.port(0), "port must be in 1..65535, was 0");
+        npe("UdpClient.handle(Function)", () -> c.handle(null), "handler");
+        npe("UdpClient.connectNow(Duration)", () -> c.connectNow(null), "timeout");
+        iae("UdpClient.connectNow(Duration)", () -> c.connectNow(Duration.ZERO), "timeout must be positive, was PT0S");
+        iae("UdpSettings.sendCap(int)", () -> s.sendCap(0), "sendCap must be >= 1, was 0");
+        iae("UdpSettings.recvBurst(int)", () -> c.recvBurst(-1), "recvBurst must be >= 1, was -1");
+        iae("UdpSettings.maxDatagramSize(int)", () -> s.maxDatagramSize(65_528),
+                "maxDatagramSize must be in 1..65527, was 65528");
+        npe("UdpSettings.option(SocketOption, Object)", () -> s.option(null, 1), "option");
+        iae("UdpSettings.option(SocketOption, Object)", () -> s.option(StandardSocketOptions.SO_RCVBUF, -1),
+                "SO_RCVBUF must be >= 0, was -1");
+        npe("UdpSettings.metrics(MeterRegistry)", () -> s.metrics(null), "registry");
+        npe("UdpSettings.transport(Transport)", () -> c.transport(null), "transport");
+
+        io.flowsock.core.DatagramOptions o = io.flowsock.core.DatagramOptions.DEFAULTS;
+        iae("DatagramOptions.new(int, int, int, Map)", () -> new io.flowsock.core.DatagramOptions(1, 1, 0, Map.of()),
+                "maxDatagramSize must be in 1..65527, was 0");
+        npe("DatagramOptions.new(int, int, int, Map)", () -> new io.flowsock.core.DatagramOptions(1, 1, 1, null),
+                "socketOptions");
+        iae("DatagramOptions.withSendCap(int)", () -> o.withSendCap(0), "sendCap must be >= 1, was 0");
+        iae("DatagramOptions.withRecvBurst(int)", () -> o.withRecvBurst(0), "recvBurst must be >= 1, was 0");
+        iae("DatagramOptions.withMaxDatagramSize(int)", () -> o.withMaxDatagramSize(-1),
+                "maxDatagramSize must be in 1..65527, was -1");
+        npe("DatagramOptions.withOption(SocketOption, Object)", () -> o.withOption(null, 1), "option");
+
+        InetSocketAddress local = new InetSocketAddress("127.0.0.1", 0);
+        InetSocketAddress unresolved = InetSocketAddress.createUnresolved("example.invalid", 9);
+        npe("Datagram.new(ByteBuffer, InetSocketAddress)", () -> new io.flowsock.core.Datagram(null, local), "data");
+        npe("Datagram.new(ByteBuffer, InetSocketAddress)", () -> new io.flowsock.core.Datagram(ByteBuffer.allocate(1),
+                null), "address");
+        iae("Datagram.new(ByteBuffer, InetSocketAddress, boolean)", () -> new io.flowsock.core.Datagram(
+                ByteBuffer.allocate(1), unresolved, false), "address must be resolved, was " + unresolved);
+        npe("Transport.openDatagram(InetSocketAddress, DatagramOptions)", () -> transport.openDatagram(null, o), "local");
+        npe("Transport.openDatagram(InetSocketAddress, DatagramOptions)", () -> transport.openDatagram(local, null),
+                "options");
+        iae("Transport.openDatagram(InetSocketAddress, DatagramOptions)", () -> transport.openDatagram(unresolved, o),
+                "local must be resolved, was " + unresolved);
+        npe("Transport.connectDatagram(InetSocketAddress, InetSocketAddress, DatagramOptions)",
+                () -> transport.connectDatagram(local, null, o), "remote");
+        iae("Transport.connectDatagram(InetSocketAddress, InetSocketAddress, DatagramOptions)",
+                () -> transport.connectDatagram(local, unresolved, o), "remote must be resolved, was " + unresolved);
+
+        io.flowsock.core.DatagramEndpoint e = transport.openDatagram(local, o).get(10, TimeUnit.SECONDS);
+        UdpEndpoint udp = s.host("127.0.0.1").transport(transport).bindNow();
+        UdpConnection conn = c.host("127.0.0.1").port(udp.localAddress().getPort()).transport(transport).connectNow();
+        try {
+            java.net.NetworkInterface lo = java.net.NetworkInterface.getByInetAddress(java.net.InetAddress.getLoopbackAddress());
+            java.net.InetAddress group = java.net.InetAddress.getByName("239.1.2.3");
+            java.net.InetAddress notGroup = java.net.InetAddress.getByName("127.0.0.1");
+            npe("DatagramEndpoint.start(DatagramHandler)", () -> e.start(null), "handler");
+            iae("DatagramEndpoint.request(long)", () -> e.request(0), "n must be >= 1, was 0");
+            iae("DatagramEndpoint.sendCap(int)", () -> e.sendCap(0), "sendCap must be >= 1, was 0");
+            iae("DatagramEndpoint.recvBurst(int)", () -> e.recvBurst(0), "recvBurst must be >= 1, was 0");
+            npe("DatagramEndpoint.send(DatagramSource)", () -> e.send(null), "source");
+            npe("DatagramEndpoint.join(InetAddress, NetworkInterface)", () -> e.join(null, lo), "group");
+            iae("DatagramEndpoint.join(InetAddress, NetworkInterface)", () -> e.join(notGroup, lo),
+                    "group must be a multicast address, was 127.0.0.1");
+            npe("DatagramEndpoint.join(InetAddress, NetworkInterface, InetAddress)", () -> e.join(group, lo, null),
+                    "source");
+            npe("DatagramEndpoint.leave(InetAddress, NetworkInterface)", () -> e.leave(group, null), "networkInterface");
+            npe("DatagramEndpoint.leave(InetAddress, NetworkInterface, InetAddress)", () -> e.leave(group, lo, null),
+                    "source");
+            CompletableFuture<io.flowsock.core.DatagramSend> started = new CompletableFuture<>();
+            e.send(new io.flowsock.core.DatagramSource() {
+                @Override
+                public void onStart(io.flowsock.core.DatagramSend send) {
+                    started.complete(send);
+                }
+
+                @Override
+                public void request(long n) {
+                }
+
+                @Override
+                public void cancel() {
+                }
+
+                @Override
+                public void onSent() {
+                }
+
+                @Override
+                public void onFailed(Throwable error) {
+                }
+            });
+            io.flowsock.core.DatagramSend send = started.get(10, TimeUnit.SECONDS);
+            npe("DatagramSend.offer(Datagram)", () -> send.offer(null), "datagram");
+            npe("DatagramSend.fail(Throwable)", () -> send.fail(null), "error");
+
+            npe("UdpEndpoint.send(Publisher)", () -> udp.send(null), "datagrams");
+            npe("UdpConnection.send(Publisher)", () -> conn.send(null), "datagrams");
+            iae("UdpSocket.sendCap(int)", () -> udp.sendCap(0), "sendCap must be >= 1, was 0");
+            iae("UdpSocket.recvBurst(int)", () -> conn.recvBurst(0), "recvBurst must be >= 1, was 0");
+            npe("UdpSocket.join(InetAddress, NetworkInterface)", () -> udp.join(null, lo), "group");
+            npe("UdpSocket.join(InetAddress, NetworkInterface, InetAddress)", () -> udp.join(group, lo, null), "source");
+            npe("UdpSocket.leave(InetAddress, NetworkInterface)", () -> conn.leave(group, null), "networkInterface");
+            npe("UdpSocket.leave(InetAddress, NetworkInterface, InetAddress)", () -> conn.leave(null, lo, group),
+                    "group");
+            npe("UdpSocket.leave(InetAddress, NetworkInterface, InetAddress)", () -> conn.leave(group, lo, null),
+                    "source");
+            npe("UdpSocket.disposeNow(Duration)", () -> udp.disposeNow(null), "timeout");
+            assertThat(e.isOpen()).as("refused calls leave the endpoint open").isTrue();
+            assertThat(udp.isDisposed()).as("refused calls leave the socket open").isFalse();
+        } finally {
+            e.dispose();
+            udp.disposeNow();
+            conn.disposeNow();
+        }
+    }
+
     // ------------------------------------------------------------------ coverage
 
     /**
@@ -613,7 +735,8 @@ class BadInputTest {
      * library, never the other way round.
      */
     // callbacks the library calls (not input), and PoolStats, a snapshot the HTTP client reports
-    private static final Set<String> NOT_CHECKED = Set.of("ChannelHandler", "SendSource", "ChannelObserver", "PoolStats");
+    private static final Set<String> NOT_CHECKED = Set.of("ChannelHandler", "SendSource", "ChannelObserver", "PoolStats",
+            "DatagramHandler", "DatagramSource");
 
     @Test
     void everyPublicMethodTakingArgumentsIsCovered() throws Exception {
@@ -840,6 +963,49 @@ class BadInputTest {
         "TlsKeys.of(PrivateKey, X509Certificate[])",
         "TlsKeys.replace(PrivateKey, X509Certificate[])",
         "Tunable.new(int, int)",
+        "Datagram.new(ByteBuffer, InetSocketAddress)",
+        "Datagram.new(ByteBuffer, InetSocketAddress, boolean)",
+        "DatagramEndpoint.join(InetAddress, NetworkInterface)",
+        "DatagramEndpoint.join(InetAddress, NetworkInterface, InetAddress)",
+        "DatagramEndpoint.leave(InetAddress, NetworkInterface)",
+        "DatagramEndpoint.leave(InetAddress, NetworkInterface, InetAddress)",
+        "DatagramEndpoint.recvBurst(int)",
+        "DatagramEndpoint.request(long)",
+        "DatagramEndpoint.send(DatagramSource)",
+        "DatagramEndpoint.sendCap(int)",
+        "DatagramEndpoint.start(DatagramHandler)",
+        "DatagramOptions.new(int, int, int, Map)",
+        "DatagramOptions.withMaxDatagramSize(int)",
+        "DatagramOptions.withOption(SocketOption, Object)",
+        "DatagramOptions.withRecvBurst(int)",
+        "DatagramOptions.withSendCap(int)",
+        "DatagramSend.fail(Throwable)",
+        "DatagramSend.offer(Datagram)",
+        "Transport.connectDatagram(InetSocketAddress, InetSocketAddress, DatagramOptions)",
+        "Transport.openDatagram(InetSocketAddress, DatagramOptions)",
+        "UdpClient.connectNow(Duration)",
+        "UdpClient.handle(Function)",
+        "UdpClient.host(String)",
+        "UdpClient.port(int)",
+        "UdpConnection.send(Publisher)",
+        "UdpEndpoint.send(Publisher)",
+        "UdpServer.bindNow(Duration)",
+        "UdpServer.handle(Function)",
+        "UdpServer.host(String)",
+        "UdpServer.port(int)",
+        "UdpSettings.maxDatagramSize(int)",
+        "UdpSettings.metrics(MeterRegistry)",
+        "UdpSettings.option(SocketOption, Object)",
+        "UdpSettings.recvBurst(int)",
+        "UdpSettings.sendCap(int)",
+        "UdpSettings.transport(Transport)",
+        "UdpSocket.disposeNow(Duration)",
+        "UdpSocket.join(InetAddress, NetworkInterface)",
+        "UdpSocket.join(InetAddress, NetworkInterface, InetAddress)",
+        "UdpSocket.leave(InetAddress, NetworkInterface)",
+        "UdpSocket.leave(InetAddress, NetworkInterface, InetAddress)",
+        "UdpSocket.recvBurst(int)",
+        "UdpSocket.sendCap(int)",
     };
 
     // ------------------------------------------------------------------ assertions

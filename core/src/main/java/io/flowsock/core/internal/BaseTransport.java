@@ -3,7 +3,13 @@ package io.flowsock.core.internal;
 import io.flowsock.core.Capabilities;
 import io.flowsock.core.Channel;
 import io.flowsock.core.ChannelOptions;
+import io.flowsock.core.BindException;
 import io.flowsock.core.CompletionPort;
+import io.flowsock.core.DatagramEndpoint;
+import io.flowsock.core.DatagramException;
+import io.flowsock.core.DatagramOptions;
+import io.flowsock.core.spi.DatagramIo;
+import java.io.IOException;
 import io.flowsock.core.ListenOptions;
 import io.flowsock.core.Listener;
 import io.flowsock.core.Timer;
@@ -170,6 +176,59 @@ public abstract class BaseTransport<P extends BackendPort> implements Transport 
         return ConnectAttempt.start(port, dialer(), remote, options, timeout);
     }
 
+    @Override
+    public final CompletableFuture<DatagramEndpoint> openDatagram(InetSocketAddress local, DatagramOptions options) {
+        return datagram(local, null, options);
+    }
+
+    @Override
+    public final CompletableFuture<DatagramEndpoint> connectDatagram(InetSocketAddress local, InetSocketAddress remote,
+                                                                     DatagramOptions options) {
+        Objects.requireNonNull(remote, "remote");
+        checkResolved("remote", remote);
+        return datagram(local, remote, options);
+    }
+
+    /** Opens the socket on the next port's thread, where the backend's hook must run. */
+    private CompletableFuture<DatagramEndpoint> datagram(InetSocketAddress local, InetSocketAddress remote,
+                                                         DatagramOptions options) {
+        Objects.requireNonNull(local, "local");
+        Objects.requireNonNull(options, "options");
+        checkResolved("local", local);
+        checkOpen();
+        P port = ports.get(Math.floorMod(next.getAndIncrement(), ports.size()));
+        CompletableFuture<DatagramEndpoint> opened = new CompletableFuture<>();
+        Runnable open = () -> {
+            DatagramIo io;
+            try {
+                io = openDatagram(port, local, remote, options.socketOptions());
+            } catch (java.net.BindException e) {
+                opened.completeExceptionally(new BindException(local, e));
+                return;
+            } catch (IOException e) {
+                opened.completeExceptionally(new DatagramException("cannot open a datagram socket on " + local
+                        + (remote != null ? " to " + remote : "") + ": " + e.getMessage(),
+                        remote != null ? remote : local, e));
+                return;
+            } catch (RuntimeException e) {
+                opened.completeExceptionally(e);
+                return;
+            }
+            PortChannels registry = port.channels();
+            DatagramEndpoint endpoint = DatagramAccess.open(port, io, options, registry::forget);
+            registry.adopt(endpoint);
+            if (closed.get() || !opened.complete(endpoint)) {
+                endpoint.dispose();          // the transport closed meanwhile, or the caller gave up
+            }
+        };
+        try {
+            port.execute(open);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new IllegalStateException("transport " + name + " is closed", e);
+        }
+        return opened;
+    }
+
     private static void checkResolved(String name, InetSocketAddress address) {
         if (address.isUnresolved()) {
             throw new IllegalArgumentException(name + " must be resolved, was " + address);
@@ -220,9 +279,14 @@ public abstract class BaseTransport<P extends BackendPort> implements Transport 
                 p.awaitTermination(10, TimeUnit.SECONDS);   // a port that does not end in time is left to its thread
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
             }
         }
+        stopped();
+    }
+
+    /** Runs once after the ports stopped, on the closing thread: a backend stops its helper threads here. */
+    protected void stopped() {
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.flowsock.core.internal;
 
 import io.flowsock.core.Channel;
 import io.flowsock.core.CompletionPort;
+import io.flowsock.core.DatagramEndpoint;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,6 +20,7 @@ import java.util.function.Consumer;
 public final class PortChannels {
     private final Set<Channel> channels = new HashSet<>();
     private final Consumer<Channel> forget = channels::remove;   // one per port, not one per connection
+    private final Set<DatagramEndpoint> datagrams = new HashSet<>();
 
     /** Registers a new channel until it closes. Port thread. */
     public Channel adopt(Channel channel) {
@@ -27,10 +29,23 @@ public final class PortChannels {
         return channel;
     }
 
-    /** Closes every open channel of the port at once. Port thread. */
+    /** Registers a new datagram endpoint until {@link #forget(DatagramEndpoint)}. Port thread. */
+    void adopt(DatagramEndpoint endpoint) {
+        datagrams.add(endpoint);
+    }
+
+    /** A datagram endpoint was released. Port thread. */
+    void forget(DatagramEndpoint endpoint) {
+        datagrams.remove(endpoint);
+    }
+
+    /** Closes every open channel and datagram endpoint of the port at once. Port thread. */
     public void disposeAll() {
         for (Channel c : List.copyOf(channels)) {
             c.dispose();
+        }
+        for (DatagramEndpoint d : List.copyOf(datagrams)) {
+            d.dispose();
         }
     }
 

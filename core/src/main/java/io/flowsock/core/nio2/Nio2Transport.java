@@ -20,6 +20,11 @@ import java.nio.channels.NetworkChannel;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicReference;
+import io.flowsock.core.spi.DatagramIo;
+import java.net.Inet6Address;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
 import java.util.function.Consumer;
 
 /**
@@ -30,8 +35,13 @@ import java.util.function.Consumer;
 public final class Nio2Transport extends BaseTransport<Nio2Port> {
     private static final Capabilities CAPABILITIES = new Capabilities(1024, 1024);
     private static final Dialer DIALER = new Dialer();
+    private static final java.util.concurrent.atomic.AtomicInteger SELECTORS = new java.util.concurrent.atomic.AtomicInteger();
 
     private volatile Set<SocketOption<?>> supported;   // computed once on first use; racing computations agree
+    // Created by the first datagram socket (on its port thread), closed by stopped(): the CAS makes
+    // racing first sockets agree on one, and close reads what they agreed on.
+    private final AtomicReference<DatagramSelector> selector = new AtomicReference<>();
+    private volatile boolean selectorClosed;          // set once by stopped(); a selector created after is closed at once
 
     /**
      * @param threads the ports' thread factory, or {@code null} for daemon threads named
@@ -49,6 +59,59 @@ public final class Nio2Transport extends BaseTransport<Nio2Port> {
     @Override
     protected ConnectAttempt.Dialer<Nio2Port, AsynchronousSocketChannel> dialer() {
         return DIALER;
+    }
+
+    @Override
+    protected DatagramIo openDatagram(Nio2Port port, InetSocketAddress local, InetSocketAddress remote,
+                                      Map<SocketOption<?>, Object> socketOptions) throws IOException {
+        boolean v6 = local.getAddress() instanceof Inet6Address;
+        DatagramChannel ch = DatagramChannel.open(v6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        try {
+            for (SocketOption<?> option : socketOptions.keySet()) {
+                if (!ch.supportedOptions().contains(option)) {
+                    throw new IllegalArgumentException("socket option " + option.name() + " is not supported by the "
+                            + name() + " backend's datagram sockets on this platform; supported: "
+                            + ch.supportedOptions());
+                }
+            }
+            applyOptions(ch, socketOptions);
+            ch.configureBlocking(false);
+            ch.bind(local);
+            if (remote != null) {
+                ch.connect(remote);
+            }
+            return new Nio2Datagram(port, datagramSelector(), ch);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(ch);
+            throw e;
+        }
+    }
+
+    private DatagramSelector datagramSelector() {
+        DatagramSelector s = selector.get();
+        if (s == null) {
+            DatagramSelector fresh = new DatagramSelector("flowsock-udp-selector-" + SELECTORS.incrementAndGet());
+            s = selector.compareAndExchange(null, fresh);
+            if (s == null) {
+                s = fresh;
+                if (selectorClosed) {
+                    s.close();
+                }
+            } else {
+                fresh.close();
+            }
+        }
+        return s;
+    }
+
+    @Override
+    protected void stopped() {
+        selectorClosed = true;
+        DatagramSelector s = selector.get();
+        if (s != null) {
+            s.close();
+            s.awaitEnd();
+        }
     }
 
     /** Applies socket options that {@link #checkOptions} accepted. */

@@ -1,0 +1,246 @@
+package io.flowsock.core.nio2;
+
+import io.flowsock.core.spi.DatagramIo;
+import io.flowsock.core.spi.DatagramReceive;
+import io.flowsock.core.spi.DatagramSendCompletion;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.MembershipKey;
+import java.nio.channels.SelectionKey;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * A datagram socket on NIO.2: a non-blocking {@code DatagramChannel} whose receives and sends the
+ * port thread does itself, up to the posted count, arming the transport's
+ * {@link DatagramSelector} when one finds nothing to do and resuming on the port when the selector
+ * says the socket is ready. Nothing here blocks: every call on the channel is non-blocking.
+ *
+ * <p>Runs only on its port's thread, except {@link #ready}, called by the selector thread, and
+ * {@link #drops}, written by it.
+ */
+final class Nio2Datagram implements DatagramIo {
+    /** One more than the largest UDP payload: a receive that fills a buffer was cut. */
+    static final int BUFFER_SIZE = 65_536;
+
+    final DatagramChannel channel;
+    private final Nio2Port port;
+    private final DatagramSelector selector;
+    private final InetSocketAddress local;
+    private final InetSocketAddress remote;
+    private final Map<List<Object>, MembershipKey> memberships = new HashMap<>();
+    private ByteBuffer[] buffers = new ByteBuffer[0];     // direct, grown to the largest count posted
+    private InetSocketAddress[] senders = new InetSocketAddress[0];
+    private boolean[] truncated = new boolean[0];
+    volatile long drops = ProcNetUdp.AVAILABLE ? 0 : -1;  // written by the selector thread, read by the port
+
+    // Port thread only: the posted receive and send waiting for readiness, if any.
+    private DatagramReceive receive;
+    private int receiveCount;
+    private DatagramSendCompletion send;
+    private ByteBuffer[] sendBuffers;
+    private InetSocketAddress[] sendTargets;
+    private int sendOffset;
+    private int sendLength;
+    private boolean closed;
+
+    Nio2Datagram(Nio2Port port, DatagramSelector selector, DatagramChannel channel) throws IOException {
+        this.port = port;
+        this.selector = selector;
+        this.channel = channel;
+        this.local = (InetSocketAddress) channel.getLocalAddress();
+        this.remote = (InetSocketAddress) channel.getRemoteAddress();
+        selector.register(this);
+    }
+
+    @Override
+    public void receive(int count, DatagramReceive completion) {
+        receive = completion;
+        receiveCount = count;
+        tryReceive();
+    }
+
+    private void tryReceive() {
+        DatagramReceive c = receive;
+        if (c == null || closed) {
+            return;
+        }
+        int n = 0;
+        try {
+            for (; n < receiveCount; n++) {
+                ByteBuffer b = buffer(n);
+                b.clear();
+                InetSocketAddress from = (InetSocketAddress) channel.receive(b);
+                if (from == null) {
+                    break;
+                }
+                b.flip();
+                senders[n] = from;
+                truncated[n] = b.limit() == b.capacity();
+            }
+        } catch (IOException e) {
+            if (n == 0) {
+                receive = null;
+                c.failed(e);
+                return;
+            }
+            // the datagrams before the error are delivered; a lasting error comes back on the next receive
+        }
+        if (n == 0) {
+            selector.arm(this, SelectionKey.OP_READ);
+            return;
+        }
+        receive = null;
+        c.completed(buffers, senders, truncated, n);
+    }
+
+    private ByteBuffer buffer(int i) {
+        if (i >= buffers.length) {
+            int size = Math.max(i + 1, receiveCount);
+            ByteBuffer[] grown = java.util.Arrays.copyOf(buffers, size);
+            for (int j = buffers.length; j < size; j++) {
+                grown[j] = ByteBuffer.allocateDirect(BUFFER_SIZE);
+            }
+            buffers = grown;
+            senders = java.util.Arrays.copyOf(senders, size);
+            truncated = java.util.Arrays.copyOf(truncated, size);
+        }
+        return buffers[i];
+    }
+
+    @Override
+    public void send(ByteBuffer[] datagrams, InetSocketAddress[] targets, int offset, int length,
+                     DatagramSendCompletion completion) {
+        send = completion;
+        sendBuffers = datagrams;
+        sendTargets = targets;
+        sendOffset = offset;
+        sendLength = length;
+        trySend();
+    }
+
+    private void trySend() {
+        DatagramSendCompletion c = send;
+        if (c == null || closed) {
+            return;
+        }
+        int sent = 0;
+        try {
+            for (; sent < sendLength; sent++) {
+                if (!sendOne(sendBuffers[sendOffset + sent], sendTargets[sendOffset + sent])) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            clearSend();
+            c.failed(sent, e);
+            return;
+        }
+        if (sent == 0) {
+            selector.arm(this, SelectionKey.OP_WRITE);     // the socket's send buffer is full
+            return;
+        }
+        clearSend();
+        c.completed(sent);
+    }
+
+    /** Whether the kernel took {@code b}; its position is left where it was. */
+    private boolean sendOne(ByteBuffer b, InetSocketAddress target) throws IOException {
+        int position = b.position();
+        int length = b.remaining();
+        try {
+            int n = target == null ? channel.write(b) : channel.send(b, target);
+            return n > 0 || length == 0;
+        } finally {
+            b.position(position);
+        }
+    }
+
+    private void clearSend() {
+        send = null;
+        sendBuffers = null;
+        sendTargets = null;
+    }
+
+    /** The selector saw the socket ready for {@code ops}. Selector thread. */
+    void ready(int ops) {
+        try {
+            port.execute(() -> {
+                if ((ops & SelectionKey.OP_READ) != 0) {
+                    tryReceive();
+                }
+                if ((ops & SelectionKey.OP_WRITE) != 0) {
+                    trySend();
+                }
+            });
+        } catch (RejectedExecutionException stopped) {
+            // the port stopped and closed this socket
+        }
+    }
+
+    @Override
+    public void join(InetAddress group, NetworkInterface networkInterface, InetAddress source) throws IOException {
+        List<Object> key = membershipKey(group, networkInterface, source);
+        if (memberships.containsKey(key)) {
+            return;
+        }
+        MembershipKey m = source == null ? channel.join(group, networkInterface)
+                : channel.join(group, networkInterface, source);
+        memberships.put(key, m);
+    }
+
+    @Override
+    public void leave(InetAddress group, NetworkInterface networkInterface, InetAddress source) {
+        MembershipKey m = memberships.remove(membershipKey(group, networkInterface, source));
+        if (m == null) {
+            throw new IllegalStateException("not a member of " + group.getHostAddress() + " on "
+                    + networkInterface.getName() + (source != null ? " from " + source.getHostAddress() : ""));
+        }
+        m.drop();
+    }
+
+    private static List<Object> membershipKey(InetAddress group, NetworkInterface ni, InetAddress source) {
+        return source == null ? List.of(group, ni) : List.of(group, ni, source);
+    }
+
+    @Override
+    public long kernelDrops() {
+        return drops;
+    }
+
+    @Override
+    public int receiveBufferSize() {
+        return BUFFER_SIZE;
+    }
+
+    @Override
+    public void close(Runnable released) {
+        closed = true;
+        receive = null;
+        clearSend();
+        Nio2Transport.closeQuietly(channel);
+        selector.closed(this);
+        released.run();       // every receive and send ran on this thread: none can touch a buffer now
+    }
+
+    /** The bound address, for the drop counts. Any thread. */
+    InetSocketAddress boundAddress() {
+        return local;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+}
