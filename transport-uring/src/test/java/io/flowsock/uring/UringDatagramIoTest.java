@@ -96,6 +96,44 @@ class UringDatagramIoTest {
     }
 
     @Test
+    void socketsThatTakeMoreThanTheRingHoldsInOneTurnWaitForBuffersAndLoseNothing() throws Exception {
+        try (UringTransport t = transport(); DatagramChannel peer = peer(LOOPBACK4)) {
+            UringPort port = t.ports().get(0);
+            int sockets = 6;
+            int each = 100;                                     // 600 queued, 128 buffers: some receives find none
+            List<UringDatagram> ds = new ArrayList<>();
+            for (int s = 0; s < sockets; s++) {
+                UringDatagram d = open(port, LOOPBACK4, null, Map.of(StandardSocketOptions.SO_RCVBUF, 1 << 20));
+                ds.add(d);
+                for (int i = 0; i < each; i++) {
+                    peer.send(text("m" + i), d.localAddress());
+                }
+                awaitQueued(d);
+            }
+            List<Drain> drains = new ArrayList<>();
+            call(port, () -> {
+                for (UringDatagram d : ds) {
+                    Drain drain = new Drain(d, each);
+                    drains.add(drain);
+                    d.receive(64, drain);                      // each receive posts the next inside its completion
+                }
+                return null;
+            });
+            for (Drain drain : drains) {
+                assertThat(drain.done.get(WAIT_MS, TimeUnit.MILLISECONDS)).hasSize(each)
+                        .containsExactlyElementsOf(java.util.stream.IntStream.range(0, each).mapToObj(i -> "m" + i).toList());
+            }
+            for (UringDatagram d : ds) {
+                assertThat(call(port, d::kernelDrops)).isZero();
+                close(port, d);
+            }
+            BufferRing ring = call(port, port::datagramBuffers);
+            assertThat(call(port, ring::inUse)).as("datagram buffers out after close").isZero();
+            assertThat(call(port, ring::refusedReturns)).as("buffers given back twice").isZero();
+        }
+    }
+
+    @Test
     void aDatagramLongerThanTheBufferArrivesTruncatedAndFlaggedSo() throws Exception {
         try (UringTransport t = transport(); DatagramChannel peer = peer(LOOPBACK4)) {
             UringPort port = t.ports().get(0);
@@ -458,6 +496,36 @@ class UringDatagramIoTest {
     }
 
     record Outcome(int sent, Throwable error) {
+    }
+
+    /** Receives until it has {@code want} datagrams, posting each next receive inside the completion, as the core does. */
+    private static final class Drain implements DatagramReceive {
+        final CompletableFuture<List<String>> done = new CompletableFuture<>();
+        private final UringDatagram d;
+        private final int want;
+        private final List<String> got = new ArrayList<>();
+
+        Drain(UringDatagram d, int want) {
+            this.d = d;
+            this.want = want;
+        }
+
+        @Override
+        public void completed(ByteBuffer[] data, InetSocketAddress[] senders, boolean[] truncated, int count) {
+            for (int i = 0; i < count; i++) {
+                got.add(StandardCharsets.US_ASCII.decode(data[i]).toString());
+            }
+            if (got.size() >= want) {
+                done.complete(List.copyOf(got));
+            } else {
+                d.receive(64, this);
+            }
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            done.completeExceptionally(error);
+        }
     }
 
     /** One posted receive's answer, copied out during the call as the SPI requires. */
