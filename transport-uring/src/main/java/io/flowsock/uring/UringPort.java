@@ -209,12 +209,7 @@ final class UringPort implements BackendPort {
         ring.ioprio(at, Ring.RECV_MULTISHOT);
     }
 
-    /** A {@code sendmsg} of {@code msg}, without SIGPIPE. */
-    void submitSendmsg(Registration r, int op, int fd, MemorySegment msg) {
-        submitSendmsg(r, op, fd, msg, false);
-    }
-
-    /** A {@code sendmsg}; {@code linked}: the next SQE starts only after it, and is cancelled if it fails. */
+    /** A {@code sendmsg} without SIGPIPE; {@code linked}: the next SQE starts after it, and is cancelled if it fails. */
     void submitSendmsg(Registration r, int op, int fd, MemorySegment msg, boolean linked) {
         long at = sqe(Ring.OP_SENDMSG, fd, msg.address(), 1, 0, r, op);
         ring.opFlags(at, Native.MSG_NOSIGNAL);
