@@ -152,6 +152,9 @@ public final class Bench {
 
     /** Whether {@code c} runs {@code s}: a TLS scenario needs TLS, and quick mode's default is QUICK_TLS. */
     private static boolean runs(Scenario s, Contender c, Options o) {
+        if (s.behaviour == io.flowsock.benchmarks.server.Behaviour.UDP_ECHO && c == Contender.JDK_NIO2) {
+            return false;                  // the plain NIO.2 floor is a TCP server
+        }
         return !s.tls || c.speaksTls() && (!o.quick || o.contendersNamed || QUICK_TLS.contains(c));
     }
 

@@ -156,7 +156,17 @@ enum Scenario {
     TLS_RESUME("tls-resume", Behaviour.HELLO, false,
             "concurrency=4 warmup_ms=800 duration_ms=1000",
             "concurrency=16 warmup_ms=3000 duration_ms=8000",
-            30_000, 60_000, 1e6, false, true, Metric.handshakes("resuming handshakes/s ↑"));
+            30_000, 60_000, 1e6, false, true, Metric.handshakes("resuming handshakes/s ↑")),
+    /** UDP echo of 64-byte datagrams, 32 in flight on one socket (see UdpEchoLoad). */
+    UDP_ECHO_64("udp-echo-64", Behaviour.UDP_ECHO, false,
+            "window=32 warmup=20000 datagrams=50000",
+            "window=32 warmup=200000 datagrams=1000000",
+            30_000, 120_000, 1e6, false, Metric.datagrams()),
+    /** UDP echo of 1400-byte datagrams (an Ethernet-sized payload), 32 in flight on one socket. */
+    UDP_ECHO_1400("udp-echo-1400", Behaviour.UDP_ECHO, false,
+            "window=32 warmup=20000 datagrams=50000",
+            "window=32 warmup=200000 datagrams=1000000",
+            30_000, 120_000, 1e6, false, Metric.datagrams());
 
     /** One table row: a key of the run's values and how the row is labelled. */
     record Metric(String key, String label) {
@@ -166,6 +176,15 @@ enum Scenario {
                 new Metric("cpu", "server CPU s/GiB ↓"),
                 new Metric("cpu_jit", "of which JIT compiler threads s/GiB"),
                 new Metric("faults", "server minor page faults per MiB ↓"));
+
+        /** The rows of the UDP echo scenarios: server CPU per datagram echoed. */
+        static List<Metric> datagrams() {
+            return List.of(
+                    new Metric("rate", "datagrams echoed/s ↑"),
+                    new Metric("cpu", "server CPU µs/datagram ↓"),
+                    new Metric("err_lost", "datagrams lost (not echoed within 200 ms)"),
+                    new Metric("err_wrong", "echoes that were not a datagram in flight"));
+        }
 
         /** The rows of tls-hello and tls-resume: an exchange is one connection and so one handshake. */
         static List<Metric> handshakes(String rate) {

@@ -2,6 +2,7 @@ package io.flowsock.core;
 
 import io.flowsock.core.internal.Checks;
 import io.flowsock.core.internal.DatagramAccess;
+import io.flowsock.core.internal.PortChannels;
 import io.flowsock.core.spi.DatagramIo;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -212,7 +213,7 @@ public final class DatagramEndpoint {
      */
     public long drops() {
         if (isOpen()) {
-            port.dispatch(this::refreshDrops);
+            PortChannels.onPort(port, this::refreshDrops);   // dropped if the transport stopped meanwhile
         }
         return drops;
     }
@@ -230,7 +231,7 @@ public final class DatagramEndpoint {
 
     /** Closes at once: pending sends fail with {@link ConnectionClosedException}, the input ends. */
     public void dispose() {
-        port.dispatch(this::terminate);
+        PortChannels.onPort(port, this::terminate);      // a stopped port closed every socket it had
     }
 
     /** Whether the endpoint still takes work: not yet closing. Port thread. */

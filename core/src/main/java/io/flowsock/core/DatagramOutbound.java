@@ -48,6 +48,7 @@ final class DatagramOutbound implements DatagramSendCompletion {
         endpoint.port.dispatch(() -> {
             if (!endpoint.active()) {
                 send.ended = true;
+                send.source.cancel();
                 notifyFailed(send, endpoint.closedError("the endpoint is closed"));
                 return;
             }

@@ -46,9 +46,10 @@ final class DatagramFlux extends Flux<Datagram> implements DatagramHandler, Subs
             return;
         }
         if (n <= 0) {
-            cancel();
-            endpoint.port().dispatch(() -> terminate(Operators.onOperatorError(
-                    new IllegalArgumentException("§3.9: request must be positive, was " + n), actual.currentContext())));
+            cancelled = true;
+            endpoint.abandonInput();
+            endpoint.port().dispatch(() -> terminate(
+                    new IllegalArgumentException("§3.9: request must be positive, was " + n)));
             return;
         }
         endpoint.request(n);
@@ -58,6 +59,7 @@ final class DatagramFlux extends Flux<Datagram> implements DatagramHandler, Subs
     public void cancel() {
         cancelled = true;
         endpoint.abandonInput();
+        endpoint.port().dispatch(() -> actual = null);   // §3.13: the subscriber is not kept after its cancel
     }
 
     @Override

@@ -47,17 +47,8 @@ public abstract class MulticastContract {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
                 "making a network namespace needs root; running as " + System.getProperty("user.name"));
         for (String command : new String[] {"unshare", "ip"}) {
-            Assumptions.assumeTrue(onPath(command), "the " + command + " command is not on the PATH");
+            Assumptions.assumeTrue(UdpContract.onPath(command), "the " + command + " command is not on the PATH");
         }
-    }
-
-    private static boolean onPath(String command) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(d, command))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Test

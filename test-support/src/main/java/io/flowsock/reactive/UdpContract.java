@@ -8,7 +8,6 @@ import io.flowsock.core.PeerUnreachableException;
 import io.flowsock.core.Transport;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -246,8 +245,65 @@ public abstract class UdpContract {
         assertThat(server.sendCap().cap()).isEqualTo(5);
     }
 
-    /** The loopback address of the family this machine offers for the tests' peers. */
-    protected static InetAddress loopback4() throws java.net.UnknownHostException {
-        return InetAddress.getByName("127.0.0.1");
+    @Test
+    public void socatGetsItsDatagramEchoed() throws Exception {
+        Assumptions.assumeTrue(onPath("socat"), "socat is not on the PATH (Debian package socat)");
+        UdpEndpoint server = echo(server());
+        Process p = new ProcessBuilder("socat", "-t", "2", "-", "UDP4:127.0.0.1:" + server.localAddress().getPort())
+                .redirectErrorStream(true).start();
+        p.getOutputStream().write("hello from socat".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        try {
+            assertThat(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).as("socat ended").isTrue();
+            assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo("hello from socat");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    public void aSocketOptionDatagramSocketsDoNotHaveFailsTheBindNamingIt() {
+        StepVerifier.create(server().option(java.net.StandardSocketOptions.TCP_NODELAY, true).bind())
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("TCP_NODELAY"))
+                .verify(VERIFY);
+    }
+
+    @Test
+    public void broadcastAndTrafficClassOptionsApply() {
+        UdpEndpoint server = echo(server().option(java.net.StandardSocketOptions.SO_BROADCAST, true)
+                .option(java.net.StandardSocketOptions.IP_TOS, 0x10)
+                .option(java.net.StandardSocketOptions.SO_SNDBUF, 1 << 16)
+                .option(java.net.StandardSocketOptions.SO_REUSEADDR, true));
+        UdpConnection c = keep(client(server).connectNow(VERIFY));
+        StepVerifier.create(c.send(Mono.just(utf8("opts"))).then(c.inbound().map(UdpContract::text).next()))
+                .expectNext("opts").expectComplete().verify(VERIFY);
+    }
+
+    @Test
+    public void metricsRecordDatagramsEachWayTruncationsAndDrops() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        UdpEndpoint server = echo(server().metrics(registry));
+        UdpConnection c = keep(client(server).metrics(registry).connectNow(VERIFY));
+        StepVerifier.create(c.send(Mono.just(utf8("counted"))).then(c.inbound().next()))
+                .expectNextCount(1).expectComplete().verify(VERIFY);
+        assertThat(registry.get("flowsock.udp.server.datagrams.received").summary().count()).isEqualTo(1);
+        assertThat(registry.get("flowsock.udp.server.datagrams.sent").summary().totalAmount()).isEqualTo(7);
+        assertThat(registry.get("flowsock.udp.client.datagrams.sent").summary().count()).isEqualTo(1);
+        assertThat(registry.get("flowsock.udp.client.datagrams.received").summary().count()).isEqualTo(1);
+        assertThat(registry.get("flowsock.udp.server.datagrams.truncated").functionCounter().count()).isZero();
+        assertThat(registry.get("flowsock.udp.server.datagrams.dropped").functionCounter().count()).isZero();
+        assertThat(registry.getMeters()).allSatisfy(m -> assertThat(m.getId().getTags()).isEmpty());
+    }
+
+    static boolean onPath(String command) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(d, command))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 import org.reactivestreams.tck.PublisherVerification;
 import org.reactivestreams.tck.TestEnvironment;
@@ -46,7 +45,7 @@ public class InboundPublisherTckTest extends PublisherVerification<ByteBuffer> {
         Connection conn = peers.connectToSender(elements);
         Pacer pacer = pacer(conn.localAddress().getPort());
         Flux<ByteBuffer> inbound = inboundOf(conn);
-        return subscriber -> inbound.subscribe(subscriber == null ? null : new Observer(subscriber, pacer));
+        return subscriber -> inbound.subscribe(subscriber == null ? null : new DeliveryObserver<>(subscriber, pacer::onDelivered));
     }
 
     @Override
@@ -99,38 +98,6 @@ public class InboundPublisherTckTest extends PublisherVerification<ByteBuffer> {
 
         private static ByteBuffer oneByte() {
             return ByteBuffer.wrap(new byte[] {42});
-        }
-    }
-
-    /** Forwards every signal unchanged, then tells the pacer an element was delivered. */
-    private static final class Observer implements Subscriber<ByteBuffer> {
-        private final Subscriber<? super ByteBuffer> actual;
-        private final Pacer pacer;
-
-        Observer(Subscriber<? super ByteBuffer> actual, Pacer pacer) {
-            this.actual = actual;
-            this.pacer = pacer;
-        }
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            actual.onSubscribe(s);
-        }
-
-        @Override
-        public void onNext(ByteBuffer b) {
-            actual.onNext(b);
-            pacer.onDelivered();
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            actual.onError(t);
-        }
-
-        @Override
-        public void onComplete() {
-            actual.onComplete();
         }
     }
 }

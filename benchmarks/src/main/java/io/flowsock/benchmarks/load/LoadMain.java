@@ -50,6 +50,8 @@ public final class LoadMain {
                 case "http-keepalive", "http-pipelined", "http-close" -> HttpToolLoad.run(scenario, server, params);
                 case "http-upload" -> HttpUploadLoad.run(server, params);
                 case "http-idle-memory" -> HttpIdleLoad.run(server, params);
+                case "udp-echo-64" -> UdpEchoLoad.run(server, params, 64);
+                case "udp-echo-1400" -> UdpEchoLoad.run(server, params, 1400);
                 default -> throw new IllegalArgumentException("unknown scenario: " + scenario);
             };
             if (recording != null) {

@@ -11,14 +11,16 @@ public enum Behaviour {
     /** Send back every byte; finish when the client's FIN arrives and everything is written. */
     ECHO,
     /** HTTP/1.1: {@code GET /hello} and {@code POST /upload}, as {@link HttpRoutes} says; no raw TCP handler. */
-    HTTP;
+    HTTP,
+    /** UDP: send every datagram back to its sender, as {@link UdpEchoServers} says; no TCP listener. */
+    UDP_ECHO;
 
     /** The name used on command lines: the enum name in lower case. */
     public String id() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
     public static Behaviour parse(String id) {
-        return valueOf(id.toUpperCase(java.util.Locale.ROOT));
+        return valueOf(id.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
     }
 }

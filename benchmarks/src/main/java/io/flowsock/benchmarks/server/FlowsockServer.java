@@ -62,6 +62,7 @@ public final class FlowsockServer implements BenchServer {
             case DISCARD -> conn -> conn.inbound().then();
             case ECHO -> conn -> conn.send(conn.inbound());
             case HTTP -> throw new IllegalArgumentException("HTTP is served by HttpRoutes");
+            case UDP_ECHO -> throw new IllegalArgumentException("UDP is served by UdpEchoServers");
         };
     }
 

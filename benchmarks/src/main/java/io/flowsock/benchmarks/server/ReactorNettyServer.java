@@ -58,13 +58,7 @@ final class ReactorNettyServer implements BenchServer {
     /** {@code keys}: the server's key for TLS, or null for plaintext. */
     static ReactorNettyServer start(Behaviour behaviour, int port, Native transport, KeyManagerFactory keys)
             throws SSLException {
-        // Measuring NIO under a native name would be a silent lie: refuse instead.
-        if (transport == Native.EPOLL && !Epoll.isAvailable()) {
-            throw new IllegalStateException("epoll is not available", Epoll.unavailabilityCause());
-        }
-        if (transport == Native.IO_URING && !io.netty.channel.uring.IoUring.isAvailable()) {
-            throw new IllegalStateException("io_uring is not available", io.netty.channel.uring.IoUring.unavailabilityCause());
-        }
+        requireAvailable(transport);
         boolean nativeTransport = transport != Native.NONE;
         AtomicInteger open = new AtomicInteger();
         LoopResources loops = LoopResources.create("rn-bench", LoopResources.DEFAULT_IO_WORKER_COUNT, true);
@@ -92,6 +86,16 @@ final class ReactorNettyServer implements BenchServer {
         return new ReactorNettyServer(server, loops, open, keys != null);
     }
 
+    /** Measuring NIO under a native name would be a silent lie: refuses a native transport that is unavailable. */
+    static void requireAvailable(Native transport) {
+        if (transport == Native.EPOLL && !Epoll.isAvailable()) {
+            throw new IllegalStateException("epoll is not available", Epoll.unavailabilityCause());
+        }
+        if (transport == Native.IO_URING && !io.netty.channel.uring.IoUring.isAvailable()) {
+            throw new IllegalStateException("io_uring is not available", io.netty.channel.uring.IoUring.unavailabilityCause());
+        }
+    }
+
     private static BiFunction<NettyInbound, NettyOutbound, Publisher<Void>> handler(Behaviour behaviour) {
         return switch (behaviour) {
             case HELLO -> ReactorNettyServer::hello;
@@ -102,6 +106,7 @@ final class ReactorNettyServer implements BenchServer {
             case DISCARD -> (in, out) -> in.receive().then();
             case ECHO -> (in, out) -> out.send(in.receive().retain());
             case HTTP -> throw new IllegalArgumentException("HTTP is served by HttpRoutes");
+            case UDP_ECHO -> throw new IllegalArgumentException("UDP is served by UdpEchoServers");
         };
     }
 

@@ -19,7 +19,7 @@ import jdk.jfr.Recording;
  * <pre>
  * java io.flowsock.benchmarks.server.ServerMain &lt;contender&gt; &lt;behaviour&gt; &lt;port&gt; [tls=DIR]
  *   contender: flowsock | flowsock-uring | flowsock-taps-off | reactor-netty-epoll | reactor-netty-uring | reactor-netty-nio | jdk-nio2
- *   behaviour: hello | greet | discard | echo | http (tls= is not for http)
+ *   behaviour: hello | greet | discard | echo | http | udp-echo (tls= is not for http or udp-echo)
  *   tls=DIR:   speak TLS 1.3 with the key the runner wrote into DIR (not jdk-nio2)
  * </pre>
  *
@@ -45,7 +45,8 @@ public final class ServerMain {
         Path tls = args.length == 4 ? Path.of(args[3].substring("tls=".length())) : null;
         KeyManagerFactory keys = tls == null ? null : TlsFiles.keyManagers(tls);
         SSLContext context = tls == null ? null : TlsFiles.serverContext(tls);
-        BenchServer server = behaviour == Behaviour.HTTP ? HttpRoutes.start(args[0], port) : switch (args[0]) {
+        BenchServer server = behaviour == Behaviour.HTTP ? HttpRoutes.start(args[0], port)
+                : behaviour == Behaviour.UDP_ECHO ? UdpEchoServers.start(args[0], port) : switch (args[0]) {
             // the backend: flowsock.transport
             case "flowsock", "flowsock-uring", "flowsock-nio2-jdk25" -> FlowsockServer.start(behaviour, port, context, false);
             case "flowsock-taps-off" -> FlowsockServer.start(behaviour, port, context, true);

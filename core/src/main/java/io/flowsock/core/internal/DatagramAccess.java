@@ -36,8 +36,8 @@ public final class DatagramAccess {
     }
 
     /** A new endpoint over {@code io}; {@code onReleased} runs on the port once its socket is released. */
-    static DatagramEndpoint open(CompletionPort port, DatagramIo io, DatagramOptions options,
-                                 Consumer<DatagramEndpoint> onReleased) {
+    public static DatagramEndpoint open(CompletionPort port, DatagramIo io, DatagramOptions options,
+                                        Consumer<DatagramEndpoint> onReleased) {
         Opener o = opener;
         if (o == null) {
             try {

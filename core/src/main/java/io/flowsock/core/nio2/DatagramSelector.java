@@ -17,7 +17,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * port does the receives and sends itself. Interest is one-shot: a ready operation is taken out of
  * the interest set before the hand-over, and the port arms it again when a receive or send found
  * nothing to do. The thread also reads the kernel's drop counts for its sockets (a file read, which
- * must not happen on a port thread) at most four times a second.
+ * must not happen on a port thread) at most four times a second. It ends when its last socket
+ * closes (the transport makes a new one for the next socket), so a transport that lives for good,
+ * the shared one, keeps no idle thread.
  *
  * <p><b>Threading.</b> {@link #arm}, {@link #register} and {@link #close} are safe from any thread;
  * every selector operation runs on this class's own thread, which is not a completion port thread.
@@ -30,7 +32,9 @@ final class DatagramSelector implements Runnable {
     private final ConcurrentLinkedQueue<Runnable> changes = new ConcurrentLinkedQueue<>();
     private final Set<Nio2Datagram> sockets = ConcurrentHashMap.newKeySet();   // open ones, for the drop counts
     private final ProcNetUdp drops = new ProcNetUdp();
-    private volatile boolean stopped;   // written once by close(), read by the selector thread
+    private volatile boolean stopped;   // written once by close() or the last leave(), read by the selector thread
+    /** Sockets that entered and have not left; -1 once retired (no socket may enter any more). */
+    private final java.util.concurrent.atomic.AtomicInteger users = new java.util.concurrent.atomic.AtomicInteger();
 
     DatagramSelector(String name) {
         try {
@@ -43,7 +47,20 @@ final class DatagramSelector implements Runnable {
         thread.start();
     }
 
-    /** Watches {@code socket} from now on (no interest yet) and counts its drops. */
+    /** Takes one more socket, or false once this selector retired; the caller then makes a new one. */
+    boolean enter() {
+        for (;;) {
+            int n = users.get();
+            if (n < 0) {
+                return false;
+            }
+            if (users.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Watches {@code socket}, which {@link #enter() entered}, from now on (no interest yet) and counts its drops. */
     void register(Nio2Datagram socket) {
         sockets.add(socket);
         submit(() -> {
@@ -70,9 +87,20 @@ final class DatagramSelector implements Runnable {
         });
     }
 
-    /** Forgets a socket that closed; its key was cancelled by the close, the next select frees its descriptor. */
+    /**
+     * Forgets a socket that closed; its key was cancelled by the close, the next select frees its
+     * descriptor. The last one to leave retires the thread.
+     */
     void closed(Nio2Datagram socket) {
         sockets.remove(socket);
+        leave();
+    }
+
+    /** One socket that entered is gone (closed, or never made). */
+    void leave() {
+        if (users.decrementAndGet() == 0 && users.compareAndSet(0, -1)) {
+            stopped = true;
+        }
         selector.wakeup();
     }
 
@@ -105,6 +133,7 @@ final class DatagramSelector implements Runnable {
             System.getLogger(DatagramSelector.class.getName()).log(System.Logger.Level.ERROR,
                     "flowsock: the nio2 datagram selector failed; datagram sockets of this transport stall", e);
         } finally {
+            users.set(-1);
             try {
                 selector.close();
             } catch (IOException ignored) {

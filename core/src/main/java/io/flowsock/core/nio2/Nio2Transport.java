@@ -38,8 +38,8 @@ public final class Nio2Transport extends BaseTransport<Nio2Port> {
     private static final java.util.concurrent.atomic.AtomicInteger SELECTORS = new java.util.concurrent.atomic.AtomicInteger();
 
     private volatile Set<SocketOption<?>> supported;   // computed once on first use; racing computations agree
-    // Created by the first datagram socket (on its port thread), closed by stopped(): the CAS makes
-    // racing first sockets agree on one, and close reads what they agreed on.
+    // Created by the first datagram socket (on its port thread), again after one retired with its last
+    // socket, closed by stopped(): the CAS makes racing sockets agree on one, and close reads it.
     private final AtomicReference<DatagramSelector> selector = new AtomicReference<>();
     private volatile boolean selectorClosed;          // set once by stopped(); a selector created after is closed at once
 
@@ -80,7 +80,18 @@ public final class Nio2Transport extends BaseTransport<Nio2Port> {
             if (remote != null) {
                 ch.connect(remote);
             }
-            return new Nio2Datagram(port, datagramSelector(), ch);
+            for (;;) {
+                DatagramSelector s = datagramSelector();
+                if (s.enter()) {
+                    try {
+                        return new Nio2Datagram(port, s, ch);
+                    } catch (IOException | RuntimeException e) {
+                        s.leave();
+                        throw e;
+                    }
+                }
+                selector.compareAndSet(s, null);    // it retired with its last socket: make another
+            }
         } catch (IOException | RuntimeException e) {
             closeQuietly(ch);
             throw e;
