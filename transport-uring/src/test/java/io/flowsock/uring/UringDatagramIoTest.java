@@ -321,6 +321,39 @@ class UringDatagramIoTest {
     }
 
     @Test
+    void everySupportedOptionAppliesOnIpv4Ipv6AndDualStackSockets() throws Exception {
+        NetworkInterface lo = NetworkInterface.getByName("lo");
+        Assumptions.assumeTrue(lo != null, "no interface named lo");
+        Map<SocketOption<?>, Object> options = new java.util.HashMap<>();
+        options.put(StandardSocketOptions.SO_SNDBUF, 1 << 16);
+        options.put(StandardSocketOptions.SO_RCVBUF, 1 << 16);
+        options.put(StandardSocketOptions.SO_REUSEADDR, true);
+        options.put(StandardSocketOptions.SO_REUSEPORT, true);
+        options.put(StandardSocketOptions.SO_BROADCAST, true);
+        options.put(StandardSocketOptions.IP_TOS, 0x10);
+        options.put(StandardSocketOptions.IP_MULTICAST_IF, lo);
+        options.put(StandardSocketOptions.IP_MULTICAST_TTL, 3);
+        options.put(StandardSocketOptions.IP_MULTICAST_LOOP, false);
+        assertThat(options.keySet()).containsExactlyInAnyOrderElementsOf(DatagramOptions.SUPPORTED);
+        try (UringTransport t = transport()) {
+            UringPort port = t.ports().get(0);
+            for (InetSocketAddress local : List.of(LOOPBACK4, LOOPBACK6, new InetSocketAddress("::", 0))) {
+                close(port, open(port, local, null, options));
+            }
+        }
+    }
+
+    @Test
+    void anOptionOfTheWrongTypeFailsNamingItAndTheValue() throws Exception {
+        try (UringTransport t = transport()) {
+            UringPort port = t.ports().get(0);
+            assertThatThrownBy(() -> open(port, LOOPBACK4, null, Map.of(StandardSocketOptions.SO_RCVBUF, "big")))
+                    .hasCauseInstanceOf(IllegalArgumentException.class).hasMessageContaining("SO_RCVBUF")
+                    .hasMessageContaining("big");
+        }
+    }
+
+    @Test
     void anUnsupportedOptionFailsNamingIt() throws Exception {
         try (UringTransport t = transport()) {
             UringPort port = t.ports().get(0);
