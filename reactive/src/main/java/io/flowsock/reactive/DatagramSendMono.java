@@ -55,6 +55,8 @@ final class DatagramSendMono<T> extends Mono<Void> {
         private final Operators.DeferredSubscription upstream = new Operators.DeferredSubscription();
         private final AtomicBoolean answered = new AtomicBoolean();   // the Mono's one terminal signal, or its cancel
         private volatile DatagramSend send;                           // written once by onStart, before any signal
+        // Set by a cancel of the Mono, which may come from within onSubscribe, before onStart gave the send
+        private volatile boolean cancelRequested;
         /** The Mono's subscription: its request means nothing for a {@code Mono<Void>}; its cancel ends the stream. */
         final Subscription mono = new Subscription() {
             @Override
@@ -81,6 +83,9 @@ final class DatagramSendMono<T> extends Mono<Void> {
         @Override
         public void onStart(DatagramSend s) {
             send = s;
+            if (cancelRequested) {
+                s.fail(new CancellationException("the send was cancelled"));   // a second fail is dropped
+            }
         }
 
         // ---------------------------------------------------------- the data
@@ -147,8 +152,12 @@ final class DatagramSendMono<T> extends Mono<Void> {
         /** The Mono's subscriber cancelled: the data is cancelled and the stream ends unanswered. */
         private void cancelled() {
             if (answered.compareAndSet(false, true)) {
+                cancelRequested = true;
                 upstream.cancel();
-                send.fail(new CancellationException("the send was cancelled"));
+                DatagramSend s = send;
+                if (s != null) {
+                    s.fail(new CancellationException("the send was cancelled"));
+                }
             }
         }
     }

@@ -237,6 +237,19 @@ public abstract class UdpContract {
     }
 
     @Test
+    public void aCancelledSendEndsItsStreamAndTheNextOneRuns() {
+        UdpEndpoint server = echo(server());
+        UdpConnection c = keep(client(server).connectNow(VERIFY));
+        reactor.test.publisher.TestPublisher<ByteBuffer> data = reactor.test.publisher.TestPublisher.create();
+        StepVerifier.create(c.send(data))
+                .then(() -> Loopback.await(data::wasRequested, VERIFY, "the data requested on the port"))
+                .thenCancel().verify(VERIFY);
+        data.assertCancelled();
+        StepVerifier.create(c.send(Mono.just(utf8("after"))).then(c.inbound().map(UdpContract::text).next()))
+                .expectNext("after").expectComplete().verify(VERIFY);
+    }
+
+    @Test
     public void tunablesChangeLive() {
         UdpEndpoint server = keep(server().recvBurst(8).sendCap(2).bindNow(VERIFY));
         server.recvBurst(3);

@@ -17,7 +17,7 @@ import reactor.util.Loggers;
 
 /**
  * What {@link WithoutMicrometerTest} runs in a JVM whose class path holds no Micrometer jar: the
- * builders' classes load, a plain echo and a wiretapped one return their bytes, {@code metrics(false)}
+ * builders' classes load, a plain echo, a wiretapped one and a UDP one return their bytes, {@code metrics(false)}
  * is accepted and {@code metrics(true)} is refused naming the artifact to add. Prints one
  * {@code RESULT} line and exits 0 only when all of that held; a problem's line says which.
  */
@@ -58,6 +58,7 @@ public final class WithoutMicrometerProgram {
             try (Transport transport = Transport.nio2(1)) {
                 echo(transport, false, problems);
                 echo(transport, true, problems);
+                udpEcho(transport, problems);
             }
             if (logged.get() == 0) {
                 problems.add("the wiretap logged nothing");
@@ -107,6 +108,25 @@ public final class WithoutMicrometerProgram {
             }
         } finally {
             bound.disposeNow(WAIT);
+        }
+    }
+
+    /** A UDP echo without metrics: UdpServer's and UdpClient's classes must not need Micrometer either. */
+    private static void udpEcho(Transport transport, List<String> problems) {
+        UdpEndpoint server = UdpServer.create().host("127.0.0.1").port(0).transport(transport)
+                .handle(udp -> udp.send(udp.inbound())).bindNow(WAIT);
+        try {
+            UdpConnection c = UdpClient.create().host("127.0.0.1").port(server.localAddress().getPort())
+                    .transport(transport).connectNow(WAIT);
+            ByteBuffer back = c.send(Flux.just(ByteBuffer.wrap("udp without Micrometer".getBytes(StandardCharsets.UTF_8))))
+                    .then(c.inbound().next()).block(WAIT);
+            c.disposeNow(WAIT);
+            String got = back == null ? "nothing" : StandardCharsets.UTF_8.decode(back).toString();
+            if (!got.equals("udp without Micrometer")) {
+                problems.add("the UDP echo returned \"" + got + "\"");
+            }
+        } finally {
+            server.disposeNow(WAIT);
         }
     }
 
