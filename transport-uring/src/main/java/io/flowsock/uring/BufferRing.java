@@ -76,6 +76,11 @@ final class BufferRing {
         return b;
     }
 
+    /** All the ring's buffers, buffer {@code id} at {@code id * size}. */
+    MemorySegment memory() {
+        return memory;
+    }
+
     /** The one view of buffer {@code id}, as {@link #view} last handed it out. */
     ByteBuffer viewOf(int id) {
         return views[id];

@@ -19,7 +19,12 @@ final class Errno {
     static final int ENFILE = 23;
     static final int EMFILE = 24;
     static final int EPIPE = 32;
+    static final int ENODEV = 19;
     static final int ENOSYS = 38;
+    static final int EDESTADDRREQ = 89;
+    static final int EMSGSIZE = 90;
+    static final int ENOPROTOOPT = 92;
+    static final int EAFNOSUPPORT = 97;
     static final int EADDRINUSE = 98;
     static final int EADDRNOTAVAIL = 99;
     static final int ENETUNREACH = 101;
@@ -48,7 +53,12 @@ final class Errno {
             case ENFILE -> "Too many open files in system (ENFILE)";
             case EMFILE -> "Too many open files (EMFILE)";
             case EPIPE -> "Broken pipe (EPIPE)";
+            case ENODEV -> "No such device (ENODEV)";
             case ENOSYS -> "Function not implemented (ENOSYS)";
+            case EDESTADDRREQ -> "Destination address required (EDESTADDRREQ)";
+            case EMSGSIZE -> "Message too long (EMSGSIZE)";
+            case ENOPROTOOPT -> "Protocol not available (ENOPROTOOPT)";
+            case EAFNOSUPPORT -> "Address family not supported by protocol (EAFNOSUPPORT)";
             case EADDRINUSE -> "Address already in use (EADDRINUSE)";
             case EADDRNOTAVAIL -> "Cannot assign requested address (EADDRNOTAVAIL)";
             case ENETUNREACH -> "Network is unreachable (ENETUNREACH)";

@@ -29,6 +29,7 @@ final class Native {
     static final int AF_INET = 2;
     static final int AF_INET6 = 10;
     static final int SOCK_STREAM = 1;
+    static final int SOCK_DGRAM = 2;
     static final int SOCK_CLOEXEC = 0x80000;
     static final int MSG_NOSIGNAL = 0x4000;
     static final int SOL_SOCKET = 1;
@@ -61,6 +62,7 @@ final class Native {
     private static final MethodHandle CLOSE = call("close", FunctionDescriptor.of(INT, INT));
     private static final MethodHandle SOCKET = call("socket", FunctionDescriptor.of(INT, INT, INT, INT));
     private static final MethodHandle BIND = call("bind", FunctionDescriptor.of(INT, INT, ADDRESS, INT));
+    private static final MethodHandle CONNECT = call("connect", FunctionDescriptor.of(INT, INT, ADDRESS, INT));
     private static final MethodHandle LISTEN = call("listen", FunctionDescriptor.of(INT, INT, INT));
     private static final MethodHandle SETSOCKOPT = call("setsockopt",
             FunctionDescriptor.of(INT, INT, INT, INT, ADDRESS, INT));
@@ -193,8 +195,22 @@ final class Native {
     }
 
     static int socket(MemorySegment state, int family) {
+        return socket(state, family, SOCK_STREAM);
+    }
+
+    /** A close-on-exec socket of {@code type} (SOCK_STREAM, SOCK_DGRAM). */
+    static int socket(MemorySegment state, int family, int type) {
         try {
-            return check(state, (int) SOCKET.invokeExact(state, family, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket");
+            return check(state, (int) SOCKET.invokeExact(state, family, type | SOCK_CLOEXEC, 0), "socket");
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** connect(2), synchronous: for datagram sockets, where it only sets the peer and never waits. */
+    static void connect(MemorySegment state, int fd, MemorySegment addr, int len) {
+        try {
+            check(state, (int) CONNECT.invokeExact(state, fd, addr, len), "connect");
         } catch (Throwable t) {
             throw unexpected(t);
         }

@@ -42,6 +42,7 @@ final class Ring {
     static final byte OP_RECV = 27;
     static final byte OP_SHUTDOWN = 34;
     // SQE flags
+    static final byte SQE_IO_LINK = 1 << 2;
     static final byte SQE_BUFFER_SELECT = 1 << 5;
     // ioprio flags
     static final short ACCEPT_MULTISHOT = 1;

@@ -40,7 +40,7 @@ final class Sender {
         block = port.takeBlock(
                 WriteBlock.heapBytes(srcs, offset, length, WriteBlock.SMALL_STAGING) > WriteBlock.SMALL_STAGING);
         MemorySegment msg = block.gather(srcs, offset, length);
-        port.submitSendmsg(socket.registration(), UringSocket.OP_SEND, socket.fd, msg);
+        port.submitSendmsg(socket.registration(), UringSocket.OP_SEND, socket.fd, msg, false);
     }
 
     /** The send's one completion: the block goes back, then the core hears how it went. */

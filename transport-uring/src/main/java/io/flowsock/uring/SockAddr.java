@@ -42,6 +42,23 @@ final class SockAddr {
         return 16;
     }
 
+    /**
+     * Writes {@code address} for a socket of {@code family}: an IPv4 address for an IPv6 socket
+     * becomes IPv4-mapped ({@code ::ffff:a.b.c.d}), as a dual-stack socket needs it; returns its length.
+     */
+    static int write(InetSocketAddress address, MemorySegment to, int family) {
+        if (family != Native.AF_INET6 || address.getAddress() instanceof Inet6Address) {
+            return write(address, to);
+        }
+        to.asSlice(0, SIZE).fill((byte) 0);
+        to.set(ValueLayout.JAVA_SHORT, 0, (short) Native.AF_INET6);
+        to.set(PORT, 2, (short) address.getPort());
+        to.set(ValueLayout.JAVA_BYTE, 18, (byte) 0xff);
+        to.set(ValueLayout.JAVA_BYTE, 19, (byte) 0xff);
+        MemorySegment.copy(address.getAddress().getAddress(), 0, to, ValueLayout.JAVA_BYTE, 20, 4);
+        return 28;
+    }
+
     /** Reads the address in {@code from}, of either family. */
     static InetSocketAddress read(MemorySegment from) {
         int family = from.get(ValueLayout.JAVA_SHORT, 0);

@@ -35,6 +35,7 @@ final class UringPort implements BackendPort {
     static final int RING_ENTRIES = 1024;
     static final short LARGE_GROUP = 1;
     static final short SMALL_GROUP = 2;
+    static final short DATAGRAM_GROUP = 3;
     static final int LARGE = 64 * 1024;
     static final int SMALL = 1024;
     private static final int LARGE_COUNT = 256;
@@ -56,6 +57,7 @@ final class UringPort implements BackendPort {
     private Ring ring;
     private BufferRing large;
     private BufferRing small;
+    private BufferRing datagrams;           // made by the first datagram socket: TCP-only ports spend nothing on it
     private ScatterBuffers scatter;
     private int eventFd = -1;
     private Registration wake;
@@ -150,6 +152,10 @@ final class UringPort implements BackendPort {
         small.serviceStarved();
         large.publish();
         small.publish();
+        if (datagrams != null) {
+            datagrams.serviceStarved();
+            datagrams.publish();
+        }
     }
 
     private void dispatch(long userData, int res, int flags) {
@@ -195,10 +201,21 @@ final class UringPort implements BackendPort {
         sqe(Ring.OP_RECVMSG, fd, msg.address(), 1, 0, r, op);
     }
 
-    /** A {@code sendmsg} of {@code msg}, without SIGPIPE. */
-    void submitSendmsg(Registration r, int op, int fd, MemorySegment msg) {
+    /** A multishot {@code recvmsg} into buffers {@code from} picks, each laid out as io_uring_recvmsg_out says. */
+    void submitRecvmsgMultishot(Registration r, int op, int fd, MemorySegment msg, BufferRing from) {
+        long at = sqe(Ring.OP_RECVMSG, fd, msg.address(), 1, 0, r, op);
+        ring.flags(at, Ring.SQE_BUFFER_SELECT);
+        ring.bufGroup(at, from.group);
+        ring.ioprio(at, Ring.RECV_MULTISHOT);
+    }
+
+    /** A {@code sendmsg} without SIGPIPE; {@code linked}: the next SQE starts after it, and is cancelled if it fails. */
+    void submitSendmsg(Registration r, int op, int fd, MemorySegment msg, boolean linked) {
         long at = sqe(Ring.OP_SENDMSG, fd, msg.address(), 1, 0, r, op);
         ring.opFlags(at, Native.MSG_NOSIGNAL);
+        if (linked) {
+            ring.flags(at, Ring.SQE_IO_LINK);
+        }
     }
 
     /** A connect to the {@code len}-byte socket address at {@code addr}. */
@@ -249,6 +266,15 @@ final class UringPort implements BackendPort {
     /** The provided-buffer ring of small buffers, or of large ones. */
     BufferRing buffers(boolean isSmall) {
         return isSmall ? small : large;
+    }
+
+    /** The provided-buffer ring of datagram sockets, set up on first use. */
+    BufferRing datagramBuffers() {
+        if (datagrams == null) {
+            datagrams = new BufferRing(arena, state, ring.fd, DATAGRAM_GROUP, DatagramReceiver.BUFFERS,
+                    DatagramReceiver.BUFFER_SIZE);
+        }
+        return datagrams;
     }
 
     ScatterBuffers scatterBuffers() {

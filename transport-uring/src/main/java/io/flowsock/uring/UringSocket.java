@@ -8,7 +8,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.Objects;
 import java.util.function.IntConsumer;
 
 /**
@@ -28,7 +27,6 @@ final class UringSocket implements SocketIo, Completion {
     static final int OP_SEND = 2;
     static final int OP_CONNECT = 3;
     static final int OP_RECV_MULTI = 4;
-    private static final Runnable NOTHING = () -> { };
 
     private final UringPort port;
     final int fd;
@@ -39,8 +37,7 @@ final class UringSocket implements SocketIo, Completion {
     private InetSocketAddress local;
     private InetSocketAddress remote;
     private boolean closed;
-    private boolean released;               // the descriptor is closed and the id given back: once
-    private Runnable onReleased = NOTHING;
+    private final Release release;
     private ReadCompletion reads;           // the core's, as last given: told when a completion's callback throws
 
     // the connect in flight
@@ -51,6 +48,7 @@ final class UringSocket implements SocketIo, Completion {
         this.port = port;
         this.fd = fd;
         this.registration = port.register(this);
+        this.release = new Release(port, registration, fd, () -> { });
         this.receiver = new Receiver(port, this);
         this.sender = new Sender(port, this);
     }
@@ -93,12 +91,7 @@ final class UringSocket implements SocketIo, Completion {
      * the descriptor closed. At once if it already is.
      */
     void whenReleased(Runnable r) {
-        Objects.requireNonNull(r, "r");
-        if (released) {
-            r.run();
-        } else {
-            onReleased = r;
-        }
+        release.then(r);
     }
 
     // ------------------------------------------------------------------ connect
@@ -153,8 +146,8 @@ final class UringSocket implements SocketIo, Completion {
         } catch (Throwable t) {
             callbackFailed(t);
         } finally {
-            if (closed && registration.pending() == 0) {
-                release();
+            if (closed) {
+                release.completed();
             }
         }
     }
@@ -188,7 +181,7 @@ final class UringSocket implements SocketIo, Completion {
     @Override
     public void lost() {
         closed = true;
-        releaseNow();
+        release.now();
     }
 
     // ------------------------------------------------------------------ shutdown and close
@@ -226,31 +219,7 @@ final class UringSocket implements SocketIo, Completion {
         }
         receiver.close();
         connected = null;
-        if (registration.pending() > 0) {
-            port.submitCancelAll(fd);        // the descriptor closes at the last final completion
-        } else {
-            release();
-        }
-    }
-
-    /** Closes the descriptor and frees the id; a close from inside a completion reaches here twice. */
-    private void release() {
-        if (released) {
-            return;
-        }
-        port.unregister(registration);
-        releaseNow();
-    }
-
-    private void releaseNow() {
-        if (released) {
-            return;
-        }
-        released = true;
-        Native.close(port.errno(), fd);
-        Runnable r = onReleased;
-        onReleased = NOTHING;
-        r.run();
+        release.closed();                    // the descriptor closes at the last final completion
     }
 
     /**
@@ -269,7 +238,7 @@ final class UringSocket implements SocketIo, Completion {
      * known here: it goes back now, its only return.
      */
     void kept(BufferRing ring, int id) {
-        if (released) {
+        if (release.isDone()) {
             Lent.giveBack(ring, id, port.scatterBuffers());
             return;
         }

@@ -1,6 +1,7 @@
 package io.flowsock.uring;
 
 import io.flowsock.core.spi.ChannelFactory;
+import io.flowsock.core.spi.DatagramIo;
 import io.flowsock.core.Capabilities;
 import io.flowsock.core.Channel;
 import io.flowsock.core.ChannelOptions;
@@ -42,6 +43,12 @@ final class UringTransport extends BaseTransport<UringPort> {
     @Override
     protected Listener bind(InetSocketAddress address, ListenOptions options, Consumer<Channel> onAccept) {
         return new UringListener(this, address, options, onAccept);
+    }
+
+    @Override
+    protected DatagramIo openDatagram(UringPort port, InetSocketAddress local, InetSocketAddress remote,
+                                      Map<SocketOption<?>, Object> socketOptions) throws IOException {
+        return UringDatagram.open(port, local, remote, socketOptions);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.flowsock.uring;
 
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -13,11 +14,16 @@ final class OnPort {
 
     /** {@code task}'s result, computed on {@code port}'s thread; its exception is rethrown, wrapped. */
     static <T> T onPort(UringPort port, Supplier<T> task) throws Exception {
+        return call(port, task::get);
+    }
+
+    /** As {@link #onPort}, for a task that may throw a checked exception. */
+    static <T> T call(UringPort port, Callable<T> task) throws Exception {
         CompletableFuture<T> f = new CompletableFuture<>();
         port.execute(() -> {
             try {
-                f.complete(task.get());
-            } catch (RuntimeException e) {
+                f.complete(task.call());
+            } catch (Exception e) {
                 f.completeExceptionally(e);
             }
         });
