@@ -9,7 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.http.HttpVersion;
-import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -61,7 +60,7 @@ final class ClientConnection implements CoreSubscriber<ByteBuffer> {
     private State state = State.IDLE;
 
     // the exchange in progress
-    private ClientExchange ex;
+    private ClientExchange ex;   // the loop's: the exchange the connection serves now
     private HttpHeaders responseHeaders;
 
     ClientConnection(Connection conn, ClientPool pool, int maxHeaderSize) {
@@ -129,7 +128,8 @@ final class ClientConnection implements CoreSubscriber<ByteBuffer> {
 
     // ---- the serial loop ----
 
-    private void signal(Runnable event) {
+    /** Runs {@code event} in the serial loop: any thread. */
+    void signal(Runnable event) {
         events.offer(event);
         drain();
     }
@@ -249,7 +249,7 @@ final class ClientConnection implements CoreSubscriber<ByteBuffer> {
         long declared = parser.isChunking() ? -1 : responseHeaders.get("Content-Length").map(ClientConnection::parseLength)
                 .orElse(length == 0 ? 0L : -1L);
         HttpClientResponse response = new HttpClientResponse(e.uri, msg.status,
-                msg.version == HttpVersion.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1", responseHeaders, declared, new Body(e),
+                msg.version == HttpVersion.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1", responseHeaders, declared, new ResponseBody(this, e),
                 () -> signal(() -> e.bodyCancelled = true));
         if (length == 0) {
             // no body to wait for: the connection goes back before anyone reads the empty one
@@ -426,48 +426,9 @@ final class ClientConnection implements CoreSubscriber<ByteBuffer> {
         }
     }
 
-    /** The response body: one subscriber, fed by the loop as it requests. */
-    private final class Body implements Publisher<ByteBuffer>, Subscription {
-        private final ClientExchange e;
-
-        Body(ClientExchange e) {
-            this.e = e;
-        }
-
-        @Override
-        public void subscribe(Subscriber<? super ByteBuffer> s) {
-            signal(() -> {
-                if (e.body != null) {
-                    Operators.error(s, new IllegalStateException("the response body of " + e.uri
-                            + " has a subscriber already; it can be read once"));
-                    return;
-                }
-                e.body = s;
-                s.onSubscribe(this);
-                if (e.complete) {
-                    s.onComplete();
-                    e.body = Operators.emptySubscriber();
-                } else if (ex != e && !e.bodyCancelled) {
-                    // the connection died before anyone asked for the body
-                    e.body.onError(new HttpBodyException(0, "the connection closed before the response body of "
-                            + e.uri + " was read"));
-                }
-            });
-        }
-
-        @Override
-        public void request(long n) {
-            if (n <= 0) {
-                cancel();
-                return;
-            }
-            signal(() -> e.demand = Operators.addCap(e.demand, n));
-        }
-
-        @Override
-        public void cancel() {
-            signal(() -> e.bodyCancelled = true);
-        }
+    /** Whether {@code e} is the exchange being served: the loop only. */
+    boolean serving(ClientExchange e) {
+        return ex == e;
     }
 
     @Override
