@@ -176,6 +176,20 @@ public abstract class UdpContract {
     }
 
     @Test
+    public void aSendToAnAddressOfTheOtherFamilyFailsNamingItAndTheSocketSendsOn() {
+        UdpEndpoint server = keep(server().bindNow(VERIFY));            // an IPv4 socket
+        UdpEndpoint peer = keep(server().bindNow(VERIFY));
+        InetSocketAddress v6 = new InetSocketAddress("::1", peer.localAddress().getPort());
+        StepVerifier.create(server.send(Mono.just(new io.flowsock.core.Datagram(utf8("lost"), v6))))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(io.flowsock.core.DatagramException.class)
+                        .hasMessageContaining("[0:0:0:0:0:0:0:1]:" + v6.getPort()))
+                .verify(VERIFY);
+        StepVerifier.create(server.send(Mono.just(new io.flowsock.core.Datagram(utf8("arrives"), peer.localAddress())))
+                .then(peer.inbound().map(d -> text(d.data())).next()))
+                .expectNext("arrives").expectComplete().verify(VERIFY);
+    }
+
+    @Test
     public void aTruncatedDatagramIsFlaggedAndCounted() {
         UdpEndpoint server = keep(server().maxDatagramSize(100).bindNow(VERIFY));
         UdpConnection c = keep(client(server).connectNow(VERIFY));

@@ -141,6 +141,13 @@ final class Nio2Datagram implements DatagramIo {
             clearSend();
             c.failed(sent, e);
             return;
+        } catch (RuntimeException e) {
+            // the JDK refuses some targets unchecked (an IPv6 address from an IPv4 socket:
+            // UnsupportedAddressTypeException); thrown on, it would leave this send posted for good
+            InetSocketAddress to = sendTargets[sendOffset + sent];
+            clearSend();
+            c.failed(sent, new IOException("cannot send to " + to + " from " + local + ": " + e, e));
+            return;
         }
         if (sent == 0) {
             selector.arm(this, SelectionKey.OP_WRITE);     // the socket's send buffer is full
