@@ -11,7 +11,9 @@ public enum Behaviour {
     /** Send back every byte; finish when the client's FIN arrives and everything is written. */
     ECHO,
     /** HTTP/1.1: {@code GET /hello} and {@code POST /upload}, as {@link HttpRoutes} says; no raw TCP handler. */
-    HTTP;
+    HTTP,
+    /** The WebFlux application of benchmarks-spring ({@code /hello}, {@code /json}, {@code /sse}); its own server JVM. */
+    WEBFLUX;
 
     /** The name used on command lines: the enum name in lower case. */
     public String id() {

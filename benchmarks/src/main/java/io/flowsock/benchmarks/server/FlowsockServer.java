@@ -62,6 +62,7 @@ public final class FlowsockServer implements BenchServer {
             case DISCARD -> conn -> conn.inbound().then();
             case ECHO -> conn -> conn.send(conn.inbound());
             case HTTP -> throw new IllegalArgumentException("HTTP is served by HttpRoutes");
+            case WEBFLUX -> throw new IllegalArgumentException("WebFlux is served by benchmarks-spring");
         };
     }
 

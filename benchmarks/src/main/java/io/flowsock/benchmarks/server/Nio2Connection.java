@@ -59,6 +59,7 @@ final class Nio2Connection {
             case ECHO -> ByteBuffer.allocate(16 * 1024);
             case HELLO, GREET -> ByteBuffer.allocate(64);
             case HTTP -> throw new IllegalArgumentException("HTTP is served by HttpRoutes");
+            case WEBFLUX -> throw new IllegalArgumentException("WebFlux is served by benchmarks-spring");
         };
     }
 

@@ -102,6 +102,7 @@ final class ReactorNettyServer implements BenchServer {
             case DISCARD -> (in, out) -> in.receive().then();
             case ECHO -> (in, out) -> out.send(in.receive().retain());
             case HTTP -> throw new IllegalArgumentException("HTTP is served by HttpRoutes");
+            case WEBFLUX -> throw new IllegalArgumentException("WebFlux is served by benchmarks-spring");
         };
     }
 
