@@ -74,7 +74,7 @@ public class BenchApp {
     }
 
     /** The count asked for, or -1 when it is no number or out of bounds. */
-    static int count(String text) {
+    public static int count(String text) {
         try {
             int n = Integer.parseInt(text);
             return n <= MAX_TICKS ? Math.max(n, -1) : -1;
