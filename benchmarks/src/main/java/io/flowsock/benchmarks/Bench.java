@@ -50,11 +50,11 @@ public final class Bench {
             System.err.println("run Bench on its own class path (exec:exec or java -cp), not inside another JVM");
             System.exit(2);
         }
-        if (o.contenders.contains(Contender.FLOWSOCK_URING)) {
+        if (o.contenders.stream().anyMatch(Contender::isUring)) {
             Optional<String> why = UringRuntime.unavailable();
             if (why.isPresent()) {
-                System.out.println("skipping contender flowsock-uring: " + why.get());
-                o.contenders = o.contenders.stream().filter(c -> c != Contender.FLOWSOCK_URING).toList();
+                System.out.println("skipping the io_uring contenders of flowsock: " + why.get());
+                o.contenders = o.contenders.stream().filter(c -> !c.isUring()).toList();
             }
         }
         if (o.contenders.contains(Contender.FLOWSOCK_NIO2_JDK25) && !Files.isExecutable(UringRuntime.java())) {

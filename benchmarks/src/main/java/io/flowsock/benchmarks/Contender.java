@@ -32,17 +32,27 @@ enum Contender {
      */
     WEBFLUX_FLOWSOCK("webflux-flowsock", "webServer=FlowsockWebServer"),
     /** The same application on spring-boot-starter-webflux's default server, Reactor Netty (epoll). */
-    WEBFLUX_REACTOR_NETTY("webflux-reactor-netty", "channel=Epoll");
+    WEBFLUX_REACTOR_NETTY("webflux-reactor-netty", "channel=Epoll"),
+    /**
+     * webflux-flowsock on the io_uring backend: the flowsock class path plus transport-uring, on
+     * the flowsock-uring contender's JDK (22+). Not run unless named.
+     */
+    WEBFLUX_FLOWSOCK_URING("webflux-flowsock-uring", "transport=uring");
 
     /** Whether this is flowsock itself: its errors fail a run; another contender's are a finding. */
     boolean isFlowsock() {
         return this == FLOWSOCK || this == FLOWSOCK_URING || this == FLOWSOCK_NIO2_JDK25 || this == FLOWSOCK_TAPS_OFF
-                || this == WEBFLUX_FLOWSOCK;
+                || this == WEBFLUX_FLOWSOCK || this == WEBFLUX_FLOWSOCK_URING;
     }
 
     /** Whether its server is the WebFlux application: it runs the webflux- scenarios and no other. */
     boolean isWebflux() {
-        return this == WEBFLUX_FLOWSOCK || this == WEBFLUX_REACTOR_NETTY;
+        return this == WEBFLUX_FLOWSOCK || this == WEBFLUX_REACTOR_NETTY || this == WEBFLUX_FLOWSOCK_URING;
+    }
+
+    /** Whether its server runs on flowsock's io_uring backend, in a JDK 22+ child with transport-uring. */
+    boolean isUring() {
+        return this == FLOWSOCK_URING || this == WEBFLUX_FLOWSOCK_URING;
     }
 
     /** Whether its server can run the TLS scenarios: the plain NIO.2 floor has no TLS. */
@@ -51,12 +61,12 @@ enum Contender {
     }
 
     /**
-     * What runs when --contenders is not given: for the webflux- scenarios alone the two WebFlux
-     * servers, else all plain servers but the taps-off check, which measures nothing new.
+     * What runs when --contenders is not given: for the webflux- scenarios alone the application on
+     * flowsock (nio2) and on Reactor Netty, else all plain servers but the taps-off check, which measures nothing new.
      */
     static List<Contender> defaults(boolean webfluxOnly) {
-        return Arrays.stream(values()).filter(c -> webfluxOnly ? c.isWebflux() : c != FLOWSOCK_TAPS_OFF && !c.isWebflux())
-                .toList();
+        return webfluxOnly ? List.of(WEBFLUX_FLOWSOCK, WEBFLUX_REACTOR_NETTY)
+                : Arrays.stream(values()).filter(c -> c != FLOWSOCK_TAPS_OFF && !c.isWebflux()).toList();
     }
 
     /** What the plain servers' ratios are relative to. */

@@ -344,7 +344,7 @@ final class Measurement {
         if (pinned) {
             cmd.addAll(List.of("taskset", "-c", "0"));   // taskset execs java: the pid stays the JVM's
         }
-        boolean uring = server == Contender.FLOWSOCK_URING;
+        boolean uring = server != null && server.isUring();
         List<String> flags = new ArrayList<>(server == null ? LOAD_JVM : uring ? UringRuntime.serverJvm(SERVER_JVM) : SERVER_JVM);
         flags.addAll(extraJvm);
         if (server != null) {
@@ -354,9 +354,9 @@ final class Measurement {
                 flags.addAll(List.of(extra.split("\\s+")));
             }
         }
-        String classpath = uring ? UringRuntime.classpath(settings.classpath())
+        String classpath = server != null && server.isWebflux() ? WebfluxRuntime.classpath(server)
+                : uring ? UringRuntime.classpath(settings.classpath())
                 : server == Contender.REACTOR_NETTY_URING ? NettyUring.classpath(settings.classpath())
-                : server != null && server.isWebflux() ? WebfluxRuntime.classpath(server)
                 : settings.classpath();
         boolean newJdk = uring || server == Contender.FLOWSOCK_NIO2_JDK25;
         cmd.addAll(Child.java(newJdk ? UringRuntime.java().toString() : settings.javaBin(), classpath, flags, main, args));

@@ -33,8 +33,9 @@ final class WebfluxRuntime {
         return Files.isDirectory(sibling) ? sibling : here.resolve("benchmarks-spring").resolve("target");
     }
 
+    /** The class-path file of {@code c}: webflux-flowsock-uring runs on webflux-flowsock's. */
     private static Path classpathFile(Contender c) {
-        return dir().resolve(c.id + ".classpath");
+        return dir().resolve((c == Contender.WEBFLUX_FLOWSOCK_URING ? Contender.WEBFLUX_FLOWSOCK : c).id + ".classpath");
     }
 
     /** Why the webflux- contenders cannot run here, or empty. */
@@ -51,11 +52,15 @@ final class WebfluxRuntime {
         return Optional.empty();
     }
 
-    /** The server JVM's class path: the application's classes, then the contender's own jars. */
+    /**
+     * The server JVM's class path: the application's classes, then the contender's own jars; for
+     * webflux-flowsock-uring the transport-uring classes first ({@link UringRuntime}).
+     */
     static String classpath(Contender c) {
         try {
-            return dir().resolve("classes") + File.pathSeparator
+            String cp = dir().resolve("classes") + File.pathSeparator
                     + Files.readString(classpathFile(c), StandardCharsets.UTF_8).trim();
+            return c.isUring() ? UringRuntime.classpath(cp) : cp;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot read " + classpathFile(c), e);
         }

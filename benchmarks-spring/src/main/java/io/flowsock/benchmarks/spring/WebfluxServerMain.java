@@ -3,6 +3,7 @@ package io.flowsock.benchmarks.spring;
 import io.flowsock.benchmarks.Protocol;
 import io.flowsock.benchmarks.server.ServerCommands;
 import io.flowsock.benchmarks.spring.app.BenchApp;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.server.WebServer;
@@ -16,7 +17,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * <pre>
  * java -cp &lt;webflux-flowsock.classpath or webflux-reactor-netty.classpath&gt;:&lt;this module's classes&gt; \
  *      io.flowsock.benchmarks.spring.WebfluxServerMain &lt;contender&gt; &lt;port&gt;
- *   contender: webflux-flowsock | webflux-reactor-netty
+ *   contender: webflux-flowsock | webflux-flowsock-uring | webflux-reactor-netty
  * </pre>
  *
  * Refuses to start when the class path holds the other contender's server too, or lacks its own:
@@ -29,6 +30,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class WebfluxServerMain {
     static final String FLOWSOCK = "webflux-flowsock";
     static final String REACTOR_NETTY = "webflux-reactor-netty";
+    /** flowsock on its io_uring backend: the flowsock class path plus transport-uring, on JDK 22+. */
+    static final String FLOWSOCK_URING = "webflux-flowsock-uring";
     private static final String FLOWSOCK_SERVER = "io.flowsock.http.HttpServer";
     private static final String REACTOR_NETTY_SERVER = "reactor.netty.http.server.HttpServer";
 
@@ -36,11 +39,11 @@ public final class WebfluxServerMain {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !(args[0].equals(FLOWSOCK) || args[0].equals(REACTOR_NETTY))) {
-            System.err.println("usage: WebfluxServerMain <" + FLOWSOCK + "|" + REACTOR_NETTY + "> <port>");
+        if (args.length != 2 || !List.of(FLOWSOCK, FLOWSOCK_URING, REACTOR_NETTY).contains(args[0])) {
+            System.err.println("usage: WebfluxServerMain <" + FLOWSOCK + "|" + FLOWSOCK_URING + "|" + REACTOR_NETTY + "> <port>");
             System.exit(2);
         }
-        boolean flowsock = args[0].equals(FLOWSOCK);
+        boolean flowsock = !args[0].equals(REACTOR_NETTY);
         int port = Integer.parseInt(args[1]);
         requireServers(flowsock ? FLOWSOCK_SERVER : REACTOR_NETTY_SERVER, flowsock ? REACTOR_NETTY_SERVER : FLOWSOCK_SERVER);
         SpringApplication app = new SpringApplication(BenchApp.class);
