@@ -150,17 +150,17 @@ enum Scenario {
     /** The WebFlux application's annotated {@code GET /hello} under wrk, as http-keepalive drives flowsock's own server. */
     WEBFLUX_HELLO("webflux-hello", Behaviour.WEBFLUX, false,
             "threads=2 connections=64 warmup_s=1 duration_s=1 path=/hello",
-            "threads=2 connections=64 warmup_s=2 duration_s=10 path=/hello",
+            "threads=2 connections=64 warmup_s=4 duration_s=10 path=/hello",
             30_000, 120_000, 1e6, false, Metric.WRK),
     /** {@code GET /json}: a small record through Jackson, the same wrk run. */
     WEBFLUX_JSON("webflux-json", Behaviour.WEBFLUX, false,
             "threads=2 connections=64 warmup_s=1 duration_s=1 path=/json",
-            "threads=2 connections=64 warmup_s=2 duration_s=10 path=/json",
+            "threads=2 connections=64 warmup_s=4 duration_s=10 path=/json",
             30_000, 120_000, 1e6, false, Metric.WRK),
     /** {@code GET /sse?count=M} on N keep-alive connections at once, each stream read whole and checked (SseLoad). */
     WEBFLUX_SSE("webflux-sse", Behaviour.WEBFLUX, false,
             "clients=16 events=1000 warmup_s=1 duration_s=1",
-            "clients=32 events=2000 warmup_s=2 duration_s=10",
+            "clients=32 events=2000 warmup_s=4 duration_s=10",
             30_000, 120_000, 1e6, false, List.of(
                     new Metric("rate", "events/s ↑"),
                     new Metric("p99_us", "stream of M events p99 µs ↓"),
@@ -169,7 +169,7 @@ enum Scenario {
     /** ab without -k on {@code GET /hello}: a connection per request, as http-close. */
     WEBFLUX_CLOSE("webflux-close", Behaviour.WEBFLUX, false,
             "concurrency=32 warmup_requests=1000 duration_s=1 min_requests=2000 path=/hello",
-            "concurrency=32 warmup_requests=5000 duration_s=10 min_requests=10000 path=/hello",
+            "concurrency=32 warmup_requests=20000 duration_s=10 min_requests=10000 path=/hello",
             30_000, 120_000, 1e6, false, Metric.AB),
     /**
      * The runner's clock from the server JVM's start to the port accepting, the server's CPU and
