@@ -19,7 +19,7 @@ import java.util.TreeMap;
  *
  * <pre>
  * java -cp &lt;module class path&gt; io.flowsock.benchmarks.Bench [--quick] [--rounds N] [--out FILE]
- *      [--scenarios hello,storm,...,tls-stream,...,http-keepalive,...] [--contenders flowsock,reactor-netty-epoll,...] [--verify-cpu]
+ *      [--scenarios hello,storm,...,tls-stream,...,http-keepalive,...,webflux-hello,...] [--contenders flowsock,reactor-netty-epoll,...] [--verify-cpu]
  *      [--port-base N] [--profile DIR [--perf]]
  * </pre>
  *
@@ -50,11 +50,11 @@ public final class Bench {
             System.err.println("run Bench on its own class path (exec:exec or java -cp), not inside another JVM");
             System.exit(2);
         }
-        if (o.contenders.contains(Contender.FLOWSOCK_URING)) {
+        if (o.contenders.stream().anyMatch(Contender::isUring)) {
             Optional<String> why = UringRuntime.unavailable();
             if (why.isPresent()) {
-                System.out.println("skipping contender flowsock-uring: " + why.get());
-                o.contenders = o.contenders.stream().filter(c -> c != Contender.FLOWSOCK_URING).toList();
+                System.out.println("skipping the io_uring contenders of flowsock: " + why.get());
+                o.contenders = o.contenders.stream().filter(c -> !c.isUring()).toList();
             }
         }
         if (o.contenders.contains(Contender.FLOWSOCK_NIO2_JDK25) && !Files.isExecutable(UringRuntime.java())) {
@@ -67,6 +67,13 @@ public final class Bench {
             if (why.isPresent()) {
                 System.out.println("skipping contender reactor-netty-uring: " + why.get());
                 o.contenders = o.contenders.stream().filter(c -> c != Contender.REACTOR_NETTY_URING).toList();
+            }
+        }
+        if (o.contenders.stream().anyMatch(Contender::isWebflux)) {
+            Optional<String> why = WebfluxRuntime.unavailable();
+            if (why.isPresent()) {
+                System.out.println("skipping the webflux- contenders: " + why.get());
+                o.contenders = o.contenders.stream().filter(c -> !c.isWebflux()).toList();
             }
         }
         o.scenarios = HttpScenarios.available(o.scenarios);
@@ -150,8 +157,14 @@ public final class Bench {
      */
     static final List<Contender> QUICK_TLS = List.of(Contender.FLOWSOCK, Contender.FLOWSOCK_URING);
 
-    /** Whether {@code c} runs {@code s}: a TLS scenario needs TLS, and quick mode's default is QUICK_TLS. */
+    /**
+     * Whether {@code c} runs {@code s}: the WebFlux application runs the webflux- scenarios and
+     * nothing else does, a TLS scenario needs TLS, and quick mode's default is QUICK_TLS.
+     */
     private static boolean runs(Scenario s, Contender c, Options o) {
+        if (s.isWebflux() != c.isWebflux()) {
+            return false;
+        }
         if (s.behaviour == io.flowsock.benchmarks.server.Behaviour.UDP_ECHO && c == Contender.JDK_NIO2) {
             return false;                  // the plain NIO.2 floor is a TCP server
         }
@@ -248,13 +261,16 @@ public final class Bench {
                 + " CPUs, Java " + System.getProperty("java.version") + "\n"
                 + "- reactor-netty-core " + version(reactor.netty.tcp.TcpServer.class) + ", Netty "
                 + version(io.netty.channel.Channel.class) + ", reactor-netty-http "
-                + version(reactor.netty.http.server.HttpServer.class) + "\n"
+                + version(reactor.netty.http.server.HttpServer.class) + " (the plain contenders)\n"
+                + (o.contenders.stream().anyMatch(Contender::isWebflux) ? "- webflux- contenders: " + WebfluxRuntime.versions()
+                + "\n" : "")
                 + "- server JVM " + String.join(" ", Measurement.SERVER_JVM) + "; load JVM "
                 + String.join(" ", Measurement.LOAD_JVM) + "; loopback 127.0.0.1; pingpong and pingpong16: "
                 + "server and load pinned to CPU 0\n"
                 + (o.verifyCpu ? "- --verify-cpu: every CPU window read twice, from /proc/<pid>/stat and by the server "
                 + "itself; more than 15 % apart fails the run\n" : "")
-                + "- cells: median [min–max] over the rounds; ÷ columns: median ÷ reactor-netty-epoll's median; "
+                + "- cells: median [min–max] over the rounds; ÷ columns: median ÷ "
+                + Optional.ofNullable(Contender.baseline(o.contenders)).map(c -> c.id).orElse("nobody") + "'s median; "
                 + "↑ higher is better, ↓ lower is better\n";
     }
 
@@ -276,8 +292,8 @@ public final class Bench {
         int portBase = Scenario.PORT_BASE;
         int rounds = -1;
         Path out;
-        List<Scenario> scenarios = List.of(Scenario.values());
-        List<Contender> contenders = Contender.defaults();
+        List<Scenario> scenarios = Scenario.defaults();
+        List<Contender> contenders;
         boolean contendersNamed;
 
         static Options parse(String[] args) {
@@ -301,6 +317,9 @@ public final class Bench {
                     }
                     default -> throw new IllegalArgumentException("unknown argument: " + a);
                 }
+            }
+            if (o.contenders == null) {
+                o.contenders = Contender.defaults(o.scenarios.stream().allMatch(Scenario::isWebflux));
             }
             if (o.rounds == -1) {
                 o.rounds = o.quick ? 1 : 3;

@@ -25,25 +25,61 @@ enum Contender {
      * flowsock with {@code wiretap(false)} and {@code metrics(false)} said out loud: both are off by
      * default and then install no observer, so this must measure what flowsock measures.
      */
-    FLOWSOCK_TAPS_OFF("flowsock-taps-off", "taps=off");
+    FLOWSOCK_TAPS_OFF("flowsock-taps-off", "taps=off"),
+    /**
+     * The webflux- scenarios' application (benchmarks-spring) on flowsock's server through
+     * flowsock-spring-boot-starter, Reactor Netty's server not on the class path.
+     */
+    WEBFLUX_FLOWSOCK("webflux-flowsock", "webServer=FlowsockWebServer"),
+    /** The same application on spring-boot-starter-webflux's default server, Reactor Netty (epoll). */
+    WEBFLUX_REACTOR_NETTY("webflux-reactor-netty", "channel=Epoll"),
+    /**
+     * webflux-flowsock on the io_uring backend: the flowsock class path plus transport-uring, on
+     * the flowsock-uring contender's JDK (22+). Not run unless named.
+     */
+    WEBFLUX_FLOWSOCK_URING("webflux-flowsock-uring", "transport=uring");
 
     /** Whether this is flowsock itself: its errors fail a run; another contender's are a finding. */
     boolean isFlowsock() {
-        return this == FLOWSOCK || this == FLOWSOCK_URING || this == FLOWSOCK_NIO2_JDK25 || this == FLOWSOCK_TAPS_OFF;
+        return this == FLOWSOCK || this == FLOWSOCK_URING || this == FLOWSOCK_NIO2_JDK25 || this == FLOWSOCK_TAPS_OFF
+                || this == WEBFLUX_FLOWSOCK || this == WEBFLUX_FLOWSOCK_URING;
+    }
+
+    /** Whether its server is the WebFlux application: it runs the webflux- scenarios and no other. */
+    boolean isWebflux() {
+        return this == WEBFLUX_FLOWSOCK || this == WEBFLUX_REACTOR_NETTY || this == WEBFLUX_FLOWSOCK_URING;
+    }
+
+    /** Whether its server runs on flowsock's io_uring backend, in a JDK 22+ child with transport-uring. */
+    boolean isUring() {
+        return this == FLOWSOCK_URING || this == WEBFLUX_FLOWSOCK_URING;
     }
 
     /** Whether its server can run the TLS scenarios: the plain NIO.2 floor has no TLS. */
     boolean speaksTls() {
-        return this != JDK_NIO2;
+        return this != JDK_NIO2 && !isWebflux();
     }
 
-    /** What runs when --contenders is not given: all but the taps-off check, which measures nothing new. */
-    static List<Contender> defaults() {
-        return Arrays.stream(values()).filter(c -> c != FLOWSOCK_TAPS_OFF).toList();
+    /**
+     * What runs when --contenders is not given: for the webflux- scenarios alone the application on
+     * flowsock (nio2) and on Reactor Netty, else all plain servers but the taps-off check, which measures nothing new.
+     */
+    static List<Contender> defaults(boolean webfluxOnly) {
+        return webfluxOnly ? List.of(WEBFLUX_FLOWSOCK, WEBFLUX_REACTOR_NETTY)
+                : Arrays.stream(values()).filter(c -> c != FLOWSOCK_TAPS_OFF && !c.isWebflux()).toList();
     }
 
-    /** What every ratio is relative to. */
+    /** What the plain servers' ratios are relative to. */
     static final Contender BASELINE = REACTOR_NETTY_EPOLL;
+
+    /**
+     * What a table's ratios divide by: Reactor Netty epoll where it runs, else the WebFlux
+     * application on Reactor Netty; null when neither runs (the table then has no ratios).
+     */
+    static Contender baseline(List<Contender> contenders) {
+        return contenders.contains(BASELINE) ? BASELINE
+                : contenders.contains(WEBFLUX_REACTOR_NETTY) ? WEBFLUX_REACTOR_NETTY : null;
+    }
 
     final String id;
     final String mustSay;

@@ -21,7 +21,10 @@ final class HttpScenarios {
     private static final Map<Scenario, String> TOOL = Map.of(
             Scenario.HTTP_KEEPALIVE, "wrk",
             Scenario.HTTP_PIPELINED, "h2load",
-            Scenario.HTTP_CLOSE, "ab");
+            Scenario.HTTP_CLOSE, "ab",
+            Scenario.WEBFLUX_HELLO, "wrk",
+            Scenario.WEBFLUX_JSON, "wrk",
+            Scenario.WEBFLUX_CLOSE, "ab");
 
     private HttpScenarios() {
     }

@@ -52,12 +52,18 @@ final class Measurement {
                 return run;
             }
             List<String> serverJvm = settings.profile().map(Profile::serverJvm).orElse(List.of());
-            List<String> serverArgs = new ArrayList<>(List.of(contender.id, scenario.behaviour.id(), Integer.toString(port)));
+            List<String> serverArgs = new ArrayList<>(contender.isWebflux() ? WebfluxRuntime.args(contender, port)
+                    : List.of(contender.id, scenario.behaviour.id(), Integer.toString(port)));
             Optional<Path> tls = scenario.tls ? settings.tlsDir() : Optional.empty();
             tls.ifPresent(dir -> serverArgs.add("tls=" + dir));
-            server = Child.start(contender.id, java(scenario.pinned, contender, serverJvm, ServerMain.class.getName(),
-                    serverArgs), settings.logDir().resolve(tag + "-server.log"));
-            String ready = server.await(Protocol.READY, 30_000);
+            long startNanos = System.nanoTime();
+            server = Child.start(contender.id, java(scenario.pinned, contender, serverJvm,
+                    contender.isWebflux() ? WebfluxRuntime.MAIN : ServerMain.class.getName(), serverArgs),
+                    settings.logDir().resolve(tag + "-server.log"));
+            if (scenario == Scenario.WEBFLUX_STARTUP) {
+                startup(run, server, port, startNanos);
+            }
+            String ready = server.await(Protocol.READY, 60_000);
             if (ready == null) {
                 run.fail("server did not start: " + lastWords(server));
                 return run;
@@ -65,6 +71,9 @@ final class Measurement {
             if (!ready.contains(contender.mustSay)) {
                 run.fail("server runs on the wrong transport: " + ready);
                 return run;
+            }
+            if (scenario == Scenario.WEBFLUX_STARTUP) {
+                idleMemory(run, server);
             }
             Child s = server;
             profile = settings.profile().map(p -> new Profile(p, tag, s));
@@ -272,6 +281,28 @@ final class Measurement {
         }
     }
 
+    /**
+     * webflux-startup: the time from the JVM's start to the port accepting, and the server's CPU
+     * time at that moment ({@link Startup}); a server that never accepts fails the run.
+     */
+    private void startup(Run run, Child server, int port, long startNanos) throws InterruptedException {
+        long up = Startup.awaitAccepting(server, port, startNanos, 60_000);
+        if (up < 0) {
+            run.fail("port " + port + " never accepted: " + lastWords(server));
+            return;
+        }
+        run.values.put("startup_ms", up / 1e6);
+        run.values.put("startup_cpu_s", ProcStats.cpu(server.pid()).total() / (double) settings.clockTicks());
+    }
+
+    /** webflux-startup: the server's used heap after two full GCs, and its RSS right after them, before any request. */
+    private static void idleMemory(Run run, Child server) throws IOException, InterruptedException {
+        long heap = heap(server);
+        long rss = ProcStats.rssBytes(server.pid());
+        run.values.put("idle_heap_mib", heap / (1024.0 * 1024.0));
+        run.values.put("idle_rss_mib", rss / (1024.0 * 1024.0));
+    }
+
     /** idle: waits until the server holds every connection the load opened, then reads memory. */
     private static void held(Run run, Child server, int connections, long heapBefore, long rssBefore)
             throws IOException, InterruptedException {
@@ -313,7 +344,7 @@ final class Measurement {
         if (pinned) {
             cmd.addAll(List.of("taskset", "-c", "0"));   // taskset execs java: the pid stays the JVM's
         }
-        boolean uring = server == Contender.FLOWSOCK_URING;
+        boolean uring = server != null && server.isUring();
         List<String> flags = new ArrayList<>(server == null ? LOAD_JVM : uring ? UringRuntime.serverJvm(SERVER_JVM) : SERVER_JVM);
         flags.addAll(extraJvm);
         if (server != null) {
@@ -323,7 +354,8 @@ final class Measurement {
                 flags.addAll(List.of(extra.split("\\s+")));
             }
         }
-        String classpath = uring ? UringRuntime.classpath(settings.classpath())
+        String classpath = server != null && server.isWebflux() ? WebfluxRuntime.classpath(server)
+                : uring ? UringRuntime.classpath(settings.classpath())
                 : server == Contender.REACTOR_NETTY_URING ? NettyUring.classpath(settings.classpath())
                 : settings.classpath();
         boolean newJdk = uring || server == Contender.FLOWSOCK_NIO2_JDK25;

@@ -9,7 +9,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * The Markdown table: one row per scenario metric, one column per contender with
  * {@code median [min–max]} over the rounds, then each contender's median divided by the
- * baseline's (reactor-netty-epoll). Every scenario ends with an errors row.
+ * baseline's ({@link Contender#baseline}: reactor-netty-epoll, or for the WebFlux servers alone
+ * webflux-reactor-netty). Every scenario ends with an errors row.
  *
  * <p>A value missing from a run, or NaN there ({@link Protocol#UNAVAILABLE}: the load could not
  * measure it), enters no cell, median or ratio; a contender without any value shows "—".
@@ -26,7 +27,8 @@ final class Report {
     }
 
     String table() {
-        boolean ratios = contenders.contains(Contender.BASELINE);
+        Contender baseline = Contender.baseline(contenders);
+        boolean ratios = baseline != null;
         StringBuilder t = new StringBuilder("| scenario | metric |");
         StringBuilder rule = new StringBuilder("|---|---|");
         for (Contender c : contenders) {
@@ -35,8 +37,8 @@ final class Report {
         }
         if (ratios) {
             for (Contender c : contenders) {
-                if (c != Contender.BASELINE) {
-                    t.append(' ').append(c.id).append(" ÷ ").append(Contender.BASELINE.id).append(" |");
+                if (c != baseline) {
+                    t.append(' ').append(c.id).append(" ÷ ").append(baseline.id).append(" |");
                     rule.append("---:|");
                 }
             }
@@ -44,14 +46,15 @@ final class Report {
         t.append('\n').append(rule).append('\n');
         for (Scenario s : scenarios) {
             for (Scenario.Metric m : s.metrics) {
-                row(t, s, m.label(), ratios, r -> r.values.getOrDefault(m.key(), Double.NaN), true);
+                row(t, s, m.label(), baseline, r -> r.values.getOrDefault(m.key(), Double.NaN), true);
             }
-            row(t, s, "errors (all kinds)", ratios, Run::errors, false);
+            row(t, s, "errors (all kinds)", baseline, Run::errors, false);
         }
         return t.toString();
     }
 
-    private void row(StringBuilder t, Scenario s, String label, boolean ratios, ToDoubleFunction<Run> value,
+    /** {@code baseline}: what the ratio cells divide by, or null for no ratio cells. */
+    private void row(StringBuilder t, Scenario s, String label, Contender baseline, ToDoubleFunction<Run> value,
                      boolean measuredOnly) {
         t.append("| ").append(s.id).append(" | ").append(label).append(" |");
         List<Double> medians = new ArrayList<>();
@@ -70,10 +73,10 @@ final class Report {
             medians.add(median);
             t.append(' ').append(cell(xs, median)).append(" |");
         }
-        if (ratios) {
-            double base = medians.get(contenders.indexOf(Contender.BASELINE));
+        if (baseline != null) {
+            double base = medians.get(contenders.indexOf(baseline));
             for (int i = 0; i < contenders.size(); i++) {
-                if (contenders.get(i) != Contender.BASELINE) {
+                if (contenders.get(i) != baseline) {
                     double x = medians.get(i);
                     boolean defined = !Double.isNaN(x) && !Double.isNaN(base) && base != 0;
                     t.append(' ').append(defined ? String.format(Locale.ROOT, "%.2f", x / base) : "—").append(" |");

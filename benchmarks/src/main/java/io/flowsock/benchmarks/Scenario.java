@@ -86,12 +86,7 @@ enum Scenario {
     HTTP_KEEPALIVE("http-keepalive", Behaviour.HTTP, false,
             "threads=2 connections=64 warmup_s=1 duration_s=1",
             "threads=2 connections=64 warmup_s=4 duration_s=10",
-            30_000, 120_000, 1e6, false, List.of(
-                    new Metric("rate", "requests/s ↑"),
-                    new Metric("p99_us", "p99 µs (wrk) ↓"),
-                    new Metric("cpu", "server CPU µs/request ↓"),
-                    new Metric("err_non2xx", "non-2xx responses"),
-                    new Metric("err_socket", "socket errors"))),
+            30_000, 120_000, 1e6, false, Metric.WRK),
     /** h2load over HTTP/1.1, 16 requests pipelined on each of 16 connections. */
     HTTP_PIPELINED("http-pipelined", Behaviour.HTTP, false,
             "connections=16 pipeline=16 warmup_requests=20000 duration_s=1 min_requests=20000",
@@ -104,12 +99,7 @@ enum Scenario {
     HTTP_CLOSE("http-close", Behaviour.HTTP, false,
             "concurrency=32 warmup_requests=1000 duration_s=1 min_requests=2000",
             "concurrency=32 warmup_requests=20000 duration_s=10 min_requests=10000",
-            30_000, 120_000, 1e6, false, List.of(
-                    new Metric("rate", "requests/s ↑"),
-                    new Metric("p99_us", "p99 µs (ab, whole ms) ↓"),
-                    new Metric("cpu", "server CPU µs/request ↓"),
-                    new Metric("err_failed", "failed requests"),
-                    new Metric("err_non2xx", "non-2xx responses"))),
+            30_000, 120_000, 1e6, false, Metric.AB),
     /** One POST /upload streamed with Content-Length, read and dropped by the server. */
     HTTP_UPLOAD("http-upload", Behaviour.HTTP, false,
             "bytes=" + (64L << 20) + " warmup_bytes=" + (16L << 20),
@@ -166,10 +156,62 @@ enum Scenario {
     UDP_ECHO_1400("udp-echo-1400", Behaviour.UDP_ECHO, false,
             "window=32 warmup=20000 datagrams=50000",
             "window=32 warmup=200000 datagrams=1000000",
-            30_000, 120_000, 1e6, false, Metric.datagrams());
+            30_000, 120_000, 1e6, false, Metric.datagrams()),
+    /** The WebFlux application's annotated {@code GET /hello} under wrk, as http-keepalive drives flowsock's own server. */
+    WEBFLUX_HELLO("webflux-hello", Behaviour.WEBFLUX, false,
+            "threads=2 connections=64 warmup_s=1 duration_s=1 path=/hello",
+            "threads=2 connections=64 warmup_s=4 duration_s=10 path=/hello",
+            30_000, 120_000, 1e6, false, Metric.WRK),
+    /** {@code GET /json}: a small record through Jackson, the same wrk run. */
+    WEBFLUX_JSON("webflux-json", Behaviour.WEBFLUX, false,
+            "threads=2 connections=64 warmup_s=1 duration_s=1 path=/json",
+            "threads=2 connections=64 warmup_s=4 duration_s=10 path=/json",
+            30_000, 120_000, 1e6, false, Metric.WRK),
+    /** {@code GET /sse?count=M} on N keep-alive connections at once, each stream read whole and checked (SseLoad). */
+    WEBFLUX_SSE("webflux-sse", Behaviour.WEBFLUX, false,
+            "clients=16 events=1000 warmup_s=1 duration_s=1",
+            "clients=32 events=2000 warmup_s=4 duration_s=10",
+            30_000, 120_000, 1e6, false, List.of(
+                    new Metric("rate", "events/s ↑"),
+                    new Metric("p99_us", "stream of M events p99 µs ↓"),
+                    new Metric("cpu", "server CPU µs/event ↓"),
+                    new Metric("err_stream", "streams not answered right"))),
+    /** ab without -k on {@code GET /hello}: a connection per request, as http-close. */
+    WEBFLUX_CLOSE("webflux-close", Behaviour.WEBFLUX, false,
+            "concurrency=32 warmup_requests=1000 duration_s=1 min_requests=2000 path=/hello",
+            "concurrency=32 warmup_requests=20000 duration_s=10 min_requests=10000 path=/hello",
+            30_000, 120_000, 1e6, false, Metric.AB),
+    /**
+     * The runner's clock from the server JVM's start to the port accepting, the server's CPU and
+     * memory once it is up (heap after two full GCs, RSS after them), then the load's first
+     * requests on the cold server, each answer checked (WebfluxCheckLoad).
+     */
+    WEBFLUX_STARTUP("webflux-startup", Behaviour.WEBFLUX, false, "", "",
+            30_000, 60_000, 0, false, List.of(
+                    new Metric("startup_ms", "ms from JVM start to port accepting ↓"),
+                    new Metric("startup_cpu_s", "server CPU s until accepting ↓"),
+                    new Metric("idle_heap_mib", "heap MiB after startup + GC ↓"),
+                    new Metric("idle_rss_mib", "RSS MiB after startup + GC ↓"),
+                    new Metric("first_ms", "first GET /hello on the cold server, ms ↓"),
+                    new Metric("err_response", "wrong answers")));
 
     /** One table row: a key of the run's values and how the row is labelled. */
     record Metric(String key, String label) {
+        /** The rows of a wrk run on keep-alive connections. */
+        static final List<Metric> WRK = List.of(
+                new Metric("rate", "requests/s ↑"),
+                new Metric("p99_us", "p99 µs (wrk) ↓"),
+                new Metric("cpu", "server CPU µs/request ↓"),
+                new Metric("err_non2xx", "non-2xx responses"),
+                new Metric("err_socket", "socket errors"));
+        /** The rows of an ab run without keep-alive. */
+        static final List<Metric> AB = List.of(
+                new Metric("rate", "requests/s ↑"),
+                new Metric("p99_us", "p99 µs (ab, whole ms) ↓"),
+                new Metric("cpu", "server CPU µs/request ↓"),
+                new Metric("err_failed", "failed requests"),
+                new Metric("err_non2xx", "non-2xx responses"));
+
         /** The rows of a fresh-JVM bulk scenario. */
         static final List<Metric> FRESH_BULK = List.of(
                 new Metric("mib_s", "MiB/s ↑"),
@@ -243,7 +285,18 @@ enum Scenario {
     }
 
     List<String> loadArgs(boolean quick) {
-        return List.of((quick ? quickArgs : fullArgs).split(" "));
+        String args = quick ? quickArgs : fullArgs;
+        return args.isEmpty() ? List.of() : List.of(args.split(" "));
+    }
+
+    /** Whether this runs the WebFlux application (benchmarks-spring): only the webflux- contenders run it. */
+    boolean isWebflux() {
+        return behaviour == Behaviour.WEBFLUX;
+    }
+
+    /** What runs when --scenarios is not given: every scenario but the webflux- ones, which need benchmarks-spring. */
+    static List<Scenario> defaults() {
+        return java.util.Arrays.stream(values()).filter(s -> !s.isWebflux()).toList();
     }
 
     /** How long the load may run before it halts itself; the runner waits a little longer. */
@@ -254,9 +307,13 @@ enum Scenario {
     /** The default first port: below the ephemeral range (32768-60999 here). */
     static final int PORT_BASE = 20000;
 
-    /** Fixed, one per scenario and contender: {@code base + 10 × scenario + contender}. */
+    /**
+     * Fixed, one per scenario and contender: {@code base + 10 × scenario + contender}, where a
+     * webflux- scenario numbers only the contenders that run it (the WebFlux servers) from 0.
+     */
     int port(int base, Contender c) {
-        return base + 10 * ordinal() + c.ordinal();
+        int index = c.isWebflux() ? c.ordinal() - Contender.WEBFLUX_FLOWSOCK.ordinal() : c.ordinal();
+        return base + 10 * ordinal() + index;
     }
 
     static Scenario parse(String id) {

@@ -25,6 +25,34 @@ class ReportTest {
     }
 
     @Test
+    void theWebfluxServersAloneDivideByTheApplicationOnReactorNetty() {
+        List<Run> runs = new ArrayList<>();
+        double[] flowsock = {1200, 1100, 1300};
+        double[] netty = {1000, 900, 1100};
+        for (int round = 0; round < 3; round++) {
+            runs.add(rate(Scenario.WEBFLUX_HELLO, Contender.WEBFLUX_FLOWSOCK, round, flowsock[round]));
+            runs.add(rate(Scenario.WEBFLUX_HELLO, Contender.WEBFLUX_REACTOR_NETTY, round, netty[round]));
+        }
+        String table = new Report(runs, List.of(Scenario.WEBFLUX_HELLO),
+                List.of(Contender.WEBFLUX_FLOWSOCK, Contender.WEBFLUX_REACTOR_NETTY)).table();
+        assertThat(table).contains("| webflux-flowsock ÷ webflux-reactor-netty |");
+        assertThat(table).contains("| webflux-hello | requests/s ↑ | 1,200 [1,100–1,300] | 1,000 [900–1,100] | 1.20 |");
+    }
+
+    @Test
+    void theWebfluxScenariosRunOnlyWhenNamedAndThenWithTheirOwnServers() {
+        Bench.Options plain = Bench.Options.parse(new String[0]);
+        assertThat(plain.scenarios).noneMatch(Scenario::isWebflux).contains(Scenario.HELLO, Scenario.HTTP_CLOSE);
+        assertThat(plain.contenders).noneMatch(Contender::isWebflux).contains(Contender.REACTOR_NETTY_EPOLL);
+
+        Bench.Options webflux = Bench.Options.parse(new String[] {"--scenarios", "webflux-hello,webflux-sse"});
+        assertThat(webflux.contenders).containsExactly(Contender.WEBFLUX_FLOWSOCK, Contender.WEBFLUX_REACTOR_NETTY);
+        assertThat(Contender.baseline(webflux.contenders)).isEqualTo(Contender.WEBFLUX_REACTOR_NETTY);
+        assertThat(Contender.WEBFLUX_FLOWSOCK.isFlowsock()).isTrue();
+        assertThat(Contender.WEBFLUX_REACTOR_NETTY.isFlowsock()).isFalse();
+    }
+
+    @Test
     void aFailedRunHasNoNumbersButCountsAsAnError() {
         Run failed = new Run(Scenario.STREAM, Contender.FLOWSOCK, 1);
         failed.fail("server crashed");
@@ -71,6 +99,9 @@ class ReportTest {
         Set<Integer> ports = new HashSet<>();
         for (Scenario s : Scenario.values()) {
             for (Contender c : Contender.values()) {
+                if (s.isWebflux() != c.isWebflux()) {
+                    continue;   // never run: the WebFlux servers run the webflux- scenarios only
+                }
                 assertThat(s.port(Scenario.PORT_BASE, c)).isBetween(20000, 20000 + 10 * Scenario.values().length - 1)
                         .isLessThan(32768);
                 assertThat(ports.add(s.port(Scenario.PORT_BASE, c))).isTrue();
@@ -81,6 +112,12 @@ class ReportTest {
     private static Run storm(Contender c, int round, String result) {
         Run r = new Run(Scenario.STORM, c, round);
         r.values.putAll(Protocol.values(result));
+        return r;
+    }
+
+    private static Run rate(Scenario s, Contender c, int round, double rate) {
+        Run r = new Run(s, c, round);
+        r.values.put("rate", rate);
         return r;
     }
 

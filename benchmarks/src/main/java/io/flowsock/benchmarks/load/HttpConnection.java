@@ -13,10 +13,13 @@ import java.util.Locale;
  * One persistent HTTP/1.1 connection of the load's own, on a blocking socket: for the two HTTP
  * scenarios no external tool does as asked (a body streamed from memory with Content-Length, and
  * thousands of connections left open after one request each). It reads only what those servers
- * send here: a status line, fields, and a body framed by Content-Length.
+ * send here: a status line, fields, and a body framed by Content-Length or chunked (webflux-sse's
+ * event streams).
  */
 final class HttpConnection implements AutoCloseable {
     private static final int TIMEOUT_MS = 30_000;
+    /** The longest chunked body read: a webflux-sse stream is a few hundred KiB. */
+    private static final int MAX_CHUNKED = 64 << 20;
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
@@ -27,12 +30,17 @@ final class HttpConnection implements AutoCloseable {
     }
 
     HttpConnection(InetSocketAddress server) throws IOException {
+        this(server, 1024);
+    }
+
+    /** {@code bufferSize}: the read buffer's, larger for a load that reads long bodies. */
+    HttpConnection(InetSocketAddress server, int bufferSize) throws IOException {
         socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(TIMEOUT_MS);
             socket.connect(server, TIMEOUT_MS);
-            in = new BufferedInputStream(socket.getInputStream(), 1024);
+            in = new BufferedInputStream(socket.getInputStream(), bufferSize);
             out = socket.getOutputStream();
         } catch (IOException e) {
             socket.close();
@@ -62,11 +70,19 @@ final class HttpConnection implements AutoCloseable {
             throw new IOException("not an HTTP/1.1 status line: " + status);
         }
         long length = -1;
+        boolean chunked = false;
         for (String field = line(); !field.isEmpty(); field = line()) {
             int colon = field.indexOf(':');
-            if (colon > 0 && field.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals("content-length")) {
+            String name = colon > 0 ? field.substring(0, colon).trim().toLowerCase(Locale.ROOT) : "";
+            if (name.equals("content-length")) {
                 length = Long.parseLong(field.substring(colon + 1).trim());
+            } else if (name.equals("transfer-encoding")) {
+                chunked = field.substring(colon + 1).trim().equalsIgnoreCase("chunked");
             }
+        }
+        int code = Integer.parseInt(status.substring(9, 12));
+        if (chunked) {
+            return new Response(code, new String(chunks(), StandardCharsets.UTF_8));
         }
         if (length < 0 || length > 1 << 20) {
             throw new IOException("response without a usable Content-Length: " + status);
@@ -75,7 +91,39 @@ final class HttpConnection implements AutoCloseable {
         if (body.length != length) {
             throw new IOException("response body ended after " + body.length + " of " + length + " bytes");
         }
-        return new Response(Integer.parseInt(status.substring(9, 12)), new String(body, StandardCharsets.US_ASCII));
+        return new Response(code, new String(body, StandardCharsets.US_ASCII));
+    }
+
+    /** A chunked body (RFC 9112, 7.1) to its last chunk, trailer fields skipped; at most {@value #MAX_CHUNKED} bytes. */
+    private byte[] chunks() throws IOException {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        while (true) {
+            String size = line();
+            int ext = size.indexOf(';');
+            int n;
+            try {
+                n = Integer.parseInt((ext >= 0 ? size.substring(0, ext) : size).trim(), 16);
+            } catch (NumberFormatException e) {
+                throw new IOException("not a chunk size: \"" + size + "\"");
+            }
+            if (n == 0) {
+                while (!line().isEmpty()) {
+                    // a trailer field: nothing here sends one, nothing here reads one
+                }
+                return body.toByteArray();
+            }
+            if (n < 0 || body.size() + (long) n > MAX_CHUNKED) {
+                throw new IOException("chunked body larger than " + MAX_CHUNKED + " bytes");
+            }
+            byte[] chunk = in.readNBytes(n);
+            if (chunk.length != n) {
+                throw new IOException("chunk ended after " + chunk.length + " of " + n + " bytes");
+            }
+            body.write(chunk);
+            if (!line().isEmpty()) {
+                throw new IOException("no CRLF after a chunk of " + n + " bytes");
+            }
+        }
     }
 
     private String line() throws IOException {

@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.regex.Matcher;
 
 /**
- * http-keepalive, http-pipelined and http-close: the load is an HTTP client nobody here wrote,
- * run as a child process of this JVM on {@code GET /hello}, its report parsed into the RESULT.
+ * http-keepalive, http-pipelined and http-close (and webflux-hello, webflux-json, webflux-close,
+ * which run wrk and ab alike on the WebFlux application): the load is an HTTP client nobody here
+ * wrote, run as a child process of this JVM on {@code GET <path>} ({@code /hello} unless the
+ * {@code path} argument says otherwise), its report parsed into the RESULT.
  *
  * <ul>
  * <li>http-keepalive: {@code wrk -t<threads> -c<connections> -d<duration_s>s --latency}; rate and
@@ -31,7 +33,7 @@ final class HttpToolLoad {
     }
 
     static Metrics run(String scenario, InetSocketAddress server, Params p) throws IOException {
-        String url = "http://" + server.getHostString() + ":" + server.getPort() + HttpRoutes.HELLO_PATH;
+        String url = "http://" + server.getHostString() + ":" + server.getPort() + p.text("path", HttpRoutes.HELLO_PATH);
         long deadlineMs = p.num("deadline_ms");
         Report warm;
         do {
@@ -52,7 +54,7 @@ final class HttpToolLoad {
             throws IOException {
         long warmRequests = p.num("warmup_requests", 1000);
         List<String> cmd = new ArrayList<>();
-        switch (scenario) {
+        switch (tool(scenario)) {
             case "http-keepalive" -> {
                 cmd.addAll(List.of("wrk", "-t" + p.num("threads"), "-c" + p.num("connections"),
                         "-d" + (warm ? p.num("warmup_s") : p.num("duration_s")) + "s", "--latency", url));
@@ -69,6 +71,15 @@ final class HttpToolLoad {
             }
             default -> throw new IllegalArgumentException("not an HTTP tool scenario: " + scenario);
         }
+    }
+
+    /** The http- scenario whose tool run {@code scenario} is: the webflux- ones drive the WebFlux application alike. */
+    private static String tool(String scenario) {
+        return switch (scenario) {
+            case "webflux-hello", "webflux-json" -> "http-keepalive";
+            case "webflux-close" -> "http-close";
+            default -> scenario;
+        };
     }
 
     /** The output of a tool that ran to its end; a tool that failed outright fails the run, with its words. */

@@ -47,7 +47,10 @@ public final class LoadMain {
                 case "tls-stream" -> TlsDialer.stream(server, params);
                 case "tls-hello" -> TlsDialer.hello(server, params, false);
                 case "tls-resume" -> TlsDialer.hello(server, params, true);
-                case "http-keepalive", "http-pipelined", "http-close" -> HttpToolLoad.run(scenario, server, params);
+                case "http-keepalive", "http-pipelined", "http-close", "webflux-hello", "webflux-json", "webflux-close" ->
+                        HttpToolLoad.run(scenario, server, params);
+                case "webflux-sse" -> SseLoad.run(server, params);
+                case "webflux-startup" -> WebfluxCheckLoad.run(server);
                 case "http-upload" -> HttpUploadLoad.run(server, params);
                 case "http-idle-memory" -> HttpIdleLoad.run(server, params);
                 case "udp-echo-64" -> UdpEchoLoad.run(server, params, 64);

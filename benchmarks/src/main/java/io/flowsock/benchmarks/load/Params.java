@@ -35,6 +35,10 @@ final class Params {
         return v;
     }
 
+    String text(String key, String orElse) {
+        return values.getOrDefault(key, orElse);
+    }
+
     long num(String key, long orElse) {
         String v = values.get(key);
         return v == null ? orElse : Long.parseLong(v);

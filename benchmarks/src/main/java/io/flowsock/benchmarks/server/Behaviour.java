@@ -13,7 +13,9 @@ public enum Behaviour {
     /** HTTP/1.1: {@code GET /hello} and {@code POST /upload}, as {@link HttpRoutes} says; no raw TCP handler. */
     HTTP,
     /** UDP: send every datagram back to its sender, as {@link UdpEchoServers} says; no TCP listener. */
-    UDP_ECHO;
+    UDP_ECHO,
+    /** The WebFlux application of benchmarks-spring ({@code /hello}, {@code /json}, {@code /sse}); its own server JVM. */
+    WEBFLUX;
 
     /** The name used on command lines: the enum name in lower case. */
     public String id() {

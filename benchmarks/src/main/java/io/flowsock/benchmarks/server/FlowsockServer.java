@@ -63,6 +63,7 @@ public final class FlowsockServer implements BenchServer {
             case ECHO -> conn -> conn.send(conn.inbound());
             case HTTP -> throw new IllegalArgumentException("HTTP is served by HttpRoutes");
             case UDP_ECHO -> throw new IllegalArgumentException("UDP is served by UdpEchoServers");
+            case WEBFLUX -> throw new IllegalArgumentException("WebFlux is served by benchmarks-spring");
         };
     }
 

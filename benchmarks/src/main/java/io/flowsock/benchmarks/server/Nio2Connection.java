@@ -60,6 +60,7 @@ final class Nio2Connection {
             case HELLO, GREET -> ByteBuffer.allocate(64);
             case HTTP -> throw new IllegalArgumentException("HTTP is served by HttpRoutes");
             case UDP_ECHO -> throw new IllegalArgumentException("UDP is served by UdpEchoServers");
+            case WEBFLUX -> throw new IllegalArgumentException("WebFlux is served by benchmarks-spring");
         };
     }
 

@@ -107,6 +107,7 @@ final class ReactorNettyServer implements BenchServer {
             case ECHO -> (in, out) -> out.send(in.receive().retain());
             case HTTP -> throw new IllegalArgumentException("HTTP is served by HttpRoutes");
             case UDP_ECHO -> throw new IllegalArgumentException("UDP is served by UdpEchoServers");
+            case WEBFLUX -> throw new IllegalArgumentException("WebFlux is served by benchmarks-spring");
         };
     }
 
