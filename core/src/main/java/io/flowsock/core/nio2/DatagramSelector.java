@@ -112,33 +112,50 @@ final class DatagramSelector implements Runnable {
     @Override
     public void run() {
         long lastDrops = System.nanoTime();
+        Throwable failure = null;
         try {
             while (!stopped) {
                 selector.select(250);
                 Runnable change;
                 while ((change = changes.poll()) != null) {
-                    change.run();
+                    guarded(change);
                 }
                 for (SelectionKey key : selector.selectedKeys()) {
-                    handOver(key);
+                    guarded(() -> handOver(key));
                 }
                 selector.selectedKeys().clear();
                 long now = System.nanoTime();
                 if (now - lastDrops >= DROPS_EVERY_NANOS && !sockets.isEmpty()) {
                     lastDrops = now;
-                    drops.refresh(sockets);
+                    guarded(() -> drops.refresh(sockets));
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            failure = e;
             System.getLogger(DatagramSelector.class.getName()).log(System.Logger.Level.ERROR,
-                    "flowsock: the nio2 datagram selector failed; datagram sockets of this transport stall", e);
+                    "flowsock: the nio2 datagram selector failed; its datagram sockets' receives and sends fail", e);
         } finally {
             users.set(-1);
+            if (failure != null) {
+                for (Nio2Datagram socket : sockets) {   // nothing would ever tell them they are ready again
+                    socket.selectorFailed(failure);
+                }
+            }
             try {
                 selector.close();
             } catch (IOException ignored) {
                 // closing anyway
             }
+        }
+    }
+
+    /** Runs one change or hand-over: one that throws is logged, and the thread goes on for the rest. */
+    private static void guarded(Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            System.getLogger(DatagramSelector.class.getName()).log(System.Logger.Level.WARNING,
+                    "flowsock: a step of the nio2 datagram selector failed; it goes on", e);
         }
     }
 

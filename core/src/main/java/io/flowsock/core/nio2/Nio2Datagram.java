@@ -49,6 +49,7 @@ final class Nio2Datagram implements DatagramIo {
     private int sendOffset;
     private int sendLength;
     private boolean closed;
+    private IOException selectorFailure;    // set once the selector thread died: posts fail instead of arming
 
     Nio2Datagram(Nio2Port port, DatagramSelector selector, DatagramChannel channel) throws IOException {
         this.port = port;
@@ -93,7 +94,7 @@ final class Nio2Datagram implements DatagramIo {
             // the datagrams before the error are delivered; a lasting error comes back on the next receive
         }
         if (n == 0) {
-            selector.arm(this, SelectionKey.OP_READ);
+            armOrFail(SelectionKey.OP_READ);
             return;
         }
         receive = null;
@@ -150,7 +151,7 @@ final class Nio2Datagram implements DatagramIo {
             return;
         }
         if (sent == 0) {
-            selector.arm(this, SelectionKey.OP_WRITE);     // the socket's send buffer is full
+            armOrFail(SelectionKey.OP_WRITE);     // the socket's send buffer is full
             return;
         }
         clearSend();
@@ -173,6 +174,44 @@ final class Nio2Datagram implements DatagramIo {
         send = null;
         sendBuffers = null;
         sendTargets = null;
+    }
+
+    /**
+     * The selector thread died, so this socket would never hear it is ready again: the receive
+     * and send posted now, and every later one, fail instead of waiting for good. Selector thread.
+     */
+    void selectorFailed(Throwable cause) {
+        try {
+            port.execute(() -> {
+                selectorFailure = new IOException("the datagram selector of this transport failed: " + cause, cause);
+                failPosted();
+            });
+        } catch (RejectedExecutionException stopped) {
+            // the port stopped and closed this socket
+        }
+    }
+
+    /** Port thread: waits for readiness, or fails what is posted once the selector is gone. */
+    private void armOrFail(int op) {
+        if (selectorFailure != null) {
+            failPosted();
+        } else {
+            selector.arm(this, op);
+        }
+    }
+
+    /** Port thread: fails what is posted once the selector is gone. */
+    private void failPosted() {
+        DatagramReceive r = receive;
+        if (r != null) {
+            receive = null;
+            r.failed(selectorFailure);
+        }
+        DatagramSendCompletion c = send;
+        if (c != null) {
+            clearSend();
+            c.failed(0, selectorFailure);
+        }
     }
 
     /** The selector saw the socket ready for {@code ops}. Selector thread. */
