@@ -64,6 +64,11 @@ final class DatagramOutbound implements DatagramSendCompletion {
         if (send != sends.peek() || send.ended) {
             return;                                 // after its end, or never requested: dropped
         }
+        if (++send.offered > send.requested) {      // sendcap would no longer bound what waits here
+            fail(send, new IllegalStateException("the datagram source offered more than the " + send.requested
+                    + " datagrams it was asked for"));
+            return;
+        }
         int size = d.data().remaining();
         int limit = d.address().getAddress() instanceof Inet4Address ? DatagramOptions.MAX_IPV4_PAYLOAD
                 : DatagramOptions.MAX_IPV6_PAYLOAD;

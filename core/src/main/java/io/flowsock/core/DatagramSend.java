@@ -31,6 +31,7 @@ public final class DatagramSend {
     // Port thread only.
     long requested;          // datagrams asked of the source
     long done;               // datagrams handed to the kernel (or refused)
+    long offered;            // datagrams the source offered: never more than requested
     boolean completed;       // the producer said complete
     boolean ended;           // finished or failed: no more offers count
     Throwable failure;       // set when the stream fails while a send of its datagrams is posted

@@ -144,6 +144,43 @@ class DatagramEndpointTest {
     }
 
     @Test
+    void aSourceOfferingMoreThanItWasAskedForFailsItsStream() {
+        DatagramEndpoint e = open(DatagramOptions.DEFAULTS.withSendCap(2));
+        DatagramSend[] send = new DatagramSend[1];
+        List<Throwable> failed = new ArrayList<>();
+        e.send(new DatagramSource() {
+            @Override
+            public void onStart(DatagramSend s) {
+                send[0] = s;
+            }
+
+            @Override
+            public void request(long n) {
+            }
+
+            @Override
+            public void cancel() {
+            }
+
+            @Override
+            public void onSent() {
+            }
+
+            @Override
+            public void onFailed(Throwable error) {
+                failed.add(error);
+            }
+        });
+        io.holdSends = true;
+        for (int i = 0; i < 3; i++) {                     // asked for 2: the third breaks the contract
+            send[0].offer(new Datagram(ByteBuffer.allocate(8), PEER));
+        }
+        io.completeSend(1);                               // the stream ends once its posted send is answered
+        assertThat(failed).singleElement().isInstanceOf(IllegalStateException.class);
+        assertThat(failed.get(0)).hasMessageContaining("more than the 2 datagrams it was asked for");
+    }
+
+    @Test
     void disposeEndsTheInputAndFailsPendingSends() {
         DatagramEndpoint e = open(DatagramOptions.DEFAULTS);
         List<Throwable> failed = new ArrayList<>();
