@@ -98,33 +98,11 @@ class DatagramEndpointTest {
     @Test
     void sendRequestsAtMostSendCapAheadOfTheKernel() {
         DatagramEndpoint e = open(DatagramOptions.DEFAULTS.withSendCap(3));
-        List<Long> requests = new ArrayList<>();
-        DatagramSend[] send = new DatagramSend[1];
-        List<Throwable> failed = new ArrayList<>();
-        e.send(new DatagramSource() {
-            @Override
-            public void onStart(DatagramSend s) {
-                send[0] = s;
-            }
-
-            @Override
-            public void request(long n) {
-                requests.add(n);
-            }
-
-            @Override
-            public void cancel() {
-            }
-
-            @Override
-            public void onSent() {
-            }
-
-            @Override
-            public void onFailed(Throwable error) {
-                failed.add(error);
-            }
-        });
+        Source source = new Source();
+        e.send(source);
+        List<Long> requests = source.requests;
+        DatagramSend[] send = {source.send};
+        List<Throwable> failed = source.failed;
         assertThat(requests).containsExactly(3L);
         io.holdSends = true;
         for (int i = 0; i < 3; i++) {
@@ -146,31 +124,10 @@ class DatagramEndpointTest {
     @Test
     void aSourceOfferingMoreThanItWasAskedForFailsItsStream() {
         DatagramEndpoint e = open(DatagramOptions.DEFAULTS.withSendCap(2));
-        DatagramSend[] send = new DatagramSend[1];
-        List<Throwable> failed = new ArrayList<>();
-        e.send(new DatagramSource() {
-            @Override
-            public void onStart(DatagramSend s) {
-                send[0] = s;
-            }
-
-            @Override
-            public void request(long n) {
-            }
-
-            @Override
-            public void cancel() {
-            }
-
-            @Override
-            public void onSent() {
-            }
-
-            @Override
-            public void onFailed(Throwable error) {
-                failed.add(error);
-            }
-        });
+        Source source = new Source();
+        e.send(source);
+        DatagramSend[] send = {source.send};
+        List<Throwable> failed = source.failed;
         io.holdSends = true;
         for (int i = 0; i < 3; i++) {                     // asked for 2: the third breaks the contract
             send[0].offer(new Datagram(ByteBuffer.allocate(8), PEER));
@@ -183,29 +140,43 @@ class DatagramEndpointTest {
     @Test
     void disposeEndsTheInputAndFailsPendingSends() {
         DatagramEndpoint e = open(DatagramOptions.DEFAULTS);
-        List<Throwable> failed = new ArrayList<>();
-        e.send(new DatagramSource() {
-            @Override
-            public void request(long n) {
-            }
-
-            @Override
-            public void cancel() {
-            }
-
-            @Override
-            public void onSent() {
-            }
-
-            @Override
-            public void onFailed(Throwable error) {
-                failed.add(error);
-            }
-        });
+        Source source = new Source();
+        e.send(source);
+        List<Throwable> failed = source.failed;
         e.dispose();
         assertThat(io.closed).isTrue();
         assertThat(failed).singleElement().isInstanceOf(ConnectionClosedException.class);
         assertThat(e.onClose()).isDone();
+    }
+
+    /** A source that records what it is asked and told; the test offers through {@link #send}. */
+    private static final class Source implements DatagramSource {
+        DatagramSend send;
+        final List<Long> requests = new ArrayList<>();
+        final List<Throwable> failed = new ArrayList<>();
+
+        @Override
+        public void onStart(DatagramSend s) {
+            send = s;
+        }
+
+        @Override
+        public void request(long n) {
+            requests.add(n);
+        }
+
+        @Override
+        public void cancel() {
+        }
+
+        @Override
+        public void onSent() {
+        }
+
+        @Override
+        public void onFailed(Throwable error) {
+            failed.add(error);
+        }
     }
 
     /** A backend whose receives and sends complete when the test says. Port thread (the test's). */
