@@ -271,6 +271,7 @@ public abstract class BaseTransport<P extends BackendPort> implements Transport 
         for (P p : ports) {
             PortChannels.runAndWait(p, () -> { }, 5, TimeUnit.SECONDS);   // completions the closes queued run first
         }
+        awaitReleased();
         for (P p : ports) {
             p.stop();
         }
@@ -287,6 +288,27 @@ public abstract class BaseTransport<P extends BackendPort> implements Transport 
 
     /** Runs once after the ports stopped, on the closing thread: a backend stops its helper threads here. */
     protected void stopped() {
+    }
+
+    /**
+     * Gives closes that finish later a moment while the ports still run: a TLS connection sends
+     * close_notify and waits up to a second for it to go out, by a port timer that a stopped port
+     * would refuse, leaving its onClose unanswered. Bounded: two seconds in all. Not a port thread.
+     */
+    private void awaitReleased() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (P p : ports) {
+            boolean[] released = {false};
+            while (PortChannels.runAndWait(p, () -> released[0] = p.channels().allReleased(), 1, TimeUnit.SECONDS)
+                    && !released[0] && System.nanoTime() - deadline < 0) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     @Override

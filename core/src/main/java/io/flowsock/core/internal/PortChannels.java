@@ -39,6 +39,11 @@ public final class PortChannels {
         datagrams.remove(endpoint);
     }
 
+    /** Whether every channel this port adopted has been released. Port thread. */
+    public boolean allReleased() {
+        return channels.isEmpty();
+    }
+
     /** Closes every open channel and datagram endpoint of the port at once. Port thread. */
     public void disposeAll() {
         for (Channel c : List.copyOf(channels)) {
