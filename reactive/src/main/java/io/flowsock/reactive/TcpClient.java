@@ -143,10 +143,6 @@ public final class TcpClient extends TcpSettings<TcpClient> {
 
     /** Connects, blocking the caller up to {@code timeout}; failures are rethrown as they are. */
     public Connection connectNow(Duration timeout) {
-        Connection c = connect().block(positive("timeout", timeout));
-        if (c == null) {
-            throw new IllegalStateException("connect completed without a connection");
-        }
-        return c;
+        return blockFor(connect(), timeout, "connect");
     }
 }

@@ -179,11 +179,7 @@ public final class TcpServer extends TcpSettings<TcpServer> {
 
     /** Binds, blocking the caller up to {@code timeout}; failures are rethrown as they are. */
     public DisposableServer bindNow(Duration timeout) {
-        DisposableServer s = bind().block(positive("timeout", timeout));
-        if (s == null) {
-            throw new IllegalStateException("bind completed without a server");
-        }
-        return s;
+        return blockFor(bind(), timeout, "bind");
     }
 
     /** The listening options as configured (backlog and the settings copied to each connection). */

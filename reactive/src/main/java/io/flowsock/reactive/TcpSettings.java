@@ -156,6 +156,19 @@ public abstract sealed class TcpSettings<T extends TcpSettings<T>> permits TcpSe
     }
 
     /** {@code timeout} if it is present and longer than zero: a blocking wait of zero can only fail. */
+    /**
+     * What every {@code bindNow}/{@code connectNow} does: blocks up to {@code timeout} (checked
+     * positive) for {@code pending}; failures are rethrown as they are, and an empty result, which
+     * a bind or connect never gives, is an {@code IllegalStateException} naming {@code what}.
+     */
+    static <T> T blockFor(reactor.core.publisher.Mono<T> pending, Duration timeout, String what) {
+        T result = pending.block(positive("timeout", timeout));
+        if (result == null) {
+            throw new IllegalStateException(what + " completed without a result");
+        }
+        return result;
+    }
+
     static Duration positive(String name, Duration timeout) {
         if (notNegative(name, timeout).isZero()) {
             throw new IllegalArgumentException(name + " must be positive, was " + timeout);

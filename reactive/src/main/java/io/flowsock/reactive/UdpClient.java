@@ -93,10 +93,6 @@ public final class UdpClient extends UdpSettings<UdpClient> {
 
     /** Connects, blocking the caller up to {@code timeout}; failures are rethrown as they are. */
     public UdpConnection connectNow(Duration timeout) {
-        UdpConnection c = connect().block(TcpSettings.positive("timeout", timeout));
-        if (c == null) {
-            throw new IllegalStateException("connect completed without a socket");
-        }
-        return c;
+        return TcpSettings.blockFor(connect(), timeout, "connect");
     }
 }

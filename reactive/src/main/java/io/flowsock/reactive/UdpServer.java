@@ -92,10 +92,6 @@ public final class UdpServer extends UdpSettings<UdpServer> {
 
     /** Binds, blocking the caller up to {@code timeout}; failures are rethrown as they are. */
     public UdpEndpoint bindNow(Duration timeout) {
-        UdpEndpoint e = bind().block(TcpSettings.positive("timeout", timeout));
-        if (e == null) {
-            throw new IllegalStateException("bind completed without a socket");
-        }
-        return e;
+        return TcpSettings.blockFor(bind(), timeout, "bind");
     }
 }
