@@ -44,6 +44,7 @@ final class Outbound implements WriteCompletion {
     private boolean writePending;        // a write is posted and not completed
     private boolean pumping;             // inside pump(): a completion run inline only asks for another pass
     private boolean pumpAgain;
+    private int corked;                  // > 0 while a source is asked for buffers or a hand-off drains: writes wait for the batch
     private String sendsRefused;         // non-null once shutdown or close was asked: why new sends fail
     private boolean outputShut;          // FIN was sent
     private Loans loans;                 // receive buffers queued here on loan; created by the first loan
@@ -134,7 +135,11 @@ final class Outbound implements WriteCompletion {
         due.add(op);
     }
 
-    /** Requests from the active stream what sendCap leaves room for. */
+    /**
+     * Requests from the active stream what sendCap leaves room for. The buffers a source offers
+     * inside its {@code request} (a synchronous publisher) go out in one gathering write after it
+     * returns, not the first alone and the rest behind it; the caller pumps.
+     */
     private void grant() {
         Send s = active;
         if (s == null || channel.isClosed()) {
@@ -144,12 +149,31 @@ final class Outbound implements WriteCompletion {
         if (room > 0) {
             outstanding += room;
             s.requested += room;
+            corked++;
             try {
                 s.source.request(room);
             } catch (RuntimeException e) {
                 channel.callbackFailed("request", e);
+            } finally {
+                corked--;
             }
         }
+    }
+
+    /** Writes wait until the matching {@link #uncork()}: signals handed over together go out together. */
+    void cork() {
+        corked++;
+    }
+
+    void uncork() {
+        if (--corked == 0) {
+            pump();
+        }
+    }
+
+    /** Whether a batch of buffers is still being handed over, so a write now would take only part of it. */
+    private boolean holding() {
+        return corked > 0 || channel.in.isDelivering();
     }
 
     void offered(Send s, ByteBuffer b) {
@@ -177,7 +201,7 @@ final class Outbound implements WriteCompletion {
         }
         unwritten.add(b);
         queued++;
-        if (!channel.in.isDelivering()) {
+        if (!holding()) {
             pump();
         }
     }
@@ -222,7 +246,7 @@ final class Outbound implements WriteCompletion {
                 if (retired > 0) {
                     grant();
                 }
-                if (!writePending && !channel.in.isDelivering() && !unwritten.isEmpty()) {
+                if (!writePending && !holding() && !unwritten.isEmpty()) {
                     startWrite();
                 }
             } while (pumpAgain && !channel.isClosed());
@@ -420,7 +444,10 @@ final class Outbound implements WriteCompletion {
 
     void sendCap(int cap) {
         sendCap = cap;
-        channel.port.dispatch(this::grant);
+        channel.port.dispatch(() -> {
+            grant();
+            pump();
+        });
     }
 
     // ------------------------------------------------------------------ the operations besides Send

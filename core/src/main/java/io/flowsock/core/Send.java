@@ -106,16 +106,23 @@ public final class Send implements OutboundOp {
         return q;
     }
 
+    /** Applies what was handed over; the buffers among it go out in one gathering write after. */
     private void drain() {
         ConcurrentLinkedQueue<Object> q = handoff;
-        int missed = 1;
-        do {
-            Object s;
-            while ((s = q.poll()) != null) {
-                apply(s);
-            }
-            missed = (int) WIP.getAndAdd(this, -missed) - missed;
-        } while (missed != 0);
+        Outbound out = channel.out;
+        out.cork();
+        try {
+            int missed = 1;
+            do {
+                Object s;
+                while ((s = q.poll()) != null) {
+                    apply(s);
+                }
+                missed = (int) WIP.getAndAdd(this, -missed) - missed;
+            } while (missed != 0);
+        } finally {
+            out.uncork();
+        }
     }
 
     private void apply(Object s) {

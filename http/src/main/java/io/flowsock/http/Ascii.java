@@ -14,6 +14,8 @@ final class Ascii {
     private byte[] bytes;
     private int length;
 
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     Ascii(int capacity) {
         bytes = new byte[capacity];
     }
@@ -39,8 +41,16 @@ final class Ascii {
         return append(Long.toString(n));
     }
 
+    /** Appends {@code n} (>= 0) in lower-case hex, as a chunk size is written, without a String between. */
     Ascii appendHex(long n) {
-        return append(Long.toHexString(n));
+        int digits = Math.max(1, (67 - Long.numberOfLeadingZeros(n)) / 4);
+        ensure(digits);
+        for (int i = length + digits - 1; i >= length; i--) {
+            bytes[i] = HEX[(int) (n & 15)];
+            n >>>= 4;
+        }
+        length += digits;
+        return this;
     }
 
     Ascii crlf() {

@@ -23,6 +23,11 @@ final class Exchange implements CoreSubscriber<Void> {
     private static final byte[] CRLF = {'\r', '\n'};
     /** A whole body up to this size goes out in the head's buffer: one write, one segment. */
     private static final int COPY_INTO_HEAD = 16 * 1024;
+    /**
+     * A streamed body buffer up to this size goes out framed in one buffer (size line, bytes, CRLF)
+     * rather than three: a server-sent event is one buffer of sendCap, so four go in one write.
+     */
+    private static final int COPY_INTO_CHUNK = 1024;
 
     private final ServerConnection owner;
     final ServerRequest request;
@@ -319,7 +324,11 @@ final class Exchange implements CoreSubscriber<Void> {
     }
 
     private static List<ByteBuffer> chunk(ByteBuffer b) {
-        Ascii size = new Ascii(12).appendHex(b.remaining()).crlf();
+        int n = b.remaining();
+        if (n <= COPY_INTO_CHUNK) {
+            return List.of(new Ascii(n + 12).appendHex(n).crlf().append(b).crlf().toBuffer());
+        }
+        Ascii size = new Ascii(12).appendHex(n).crlf();
         return List.of(size.toBuffer(), b, ByteBuffer.wrap(CRLF));
     }
 
