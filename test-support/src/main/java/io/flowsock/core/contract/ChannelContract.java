@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.flowsock.core.BindException;
 import io.flowsock.core.Channel;
 import io.flowsock.core.ChannelHandler;
+import io.flowsock.core.ChannelObserver;
 import io.flowsock.core.ChannelOptions;
 import io.flowsock.core.ListenOptions;
 import io.flowsock.core.Listener;
@@ -203,6 +204,71 @@ public abstract class ChannelContract {
                 channel.dispose();
                 channel.onClose().get(5, TimeUnit.SECONDS);
                 assertThat(channel.isOpen()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void buffersASourceOffersInsideItsRequestGoOutInOneWrite() throws Exception {
+        int sendCap = 8;
+        int total = 40;
+        java.util.List<Integer> gathered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ChannelOptions options = ChannelOptions.DEFAULTS.withSendCap(sendCap).withObserver(new ChannelObserver() {
+            @Override
+            public void writePosted(Channel channel, ByteBuffer[] buffers, int offset, int length) {
+                gathered.add(length);
+            }
+        });
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Channel channel = transport.connect(new InetSocketAddress("127.0.0.1", server.getLocalPort()), options,
+                    Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS);
+            try (Socket peer = server.accept()) {
+                CompletableFuture<Void> sent = new CompletableFuture<>();
+                channel.send(new SendSource() {
+                    private Send send;
+                    private int offered;
+
+                    @Override
+                    public void onStart(Send s) {
+                        send = s;
+                    }
+
+                    @Override
+                    public void request(long n) {
+                        // a synchronous publisher: every buffer asked for, inside the call
+                        for (long i = 0; i < n && offered < total; i++) {
+                            send.offer(ByteBuffer.wrap(new byte[] {(byte) offered++}));
+                        }
+                        if (offered == total) {
+                            send.complete();
+                        }
+                    }
+
+                    @Override
+                    public void cancel() {
+                    }
+
+                    @Override
+                    public void onSent() {
+                        sent.complete(null);
+                    }
+
+                    @Override
+                    public void onFailed(Throwable error) {
+                        sent.completeExceptionally(error);
+                    }
+                });
+                byte[] got = peer.getInputStream().readNBytes(total);
+                sent.get(5, TimeUnit.SECONDS);
+                for (int i = 0; i < total; i++) {
+                    assertThat(got[i]).as("byte %d", i).isEqualTo((byte) i);
+                }
+                assertThat(gathered.get(0)).as("the first write gathers all %d buffers of the first request, "
+                        + "writes %s", sendCap, gathered).isEqualTo(sendCap);
+                assertThat(gathered.size()).as("writes %s", gathered).isLessThanOrEqualTo(total / sendCap + 1);
+            } finally {
+                channel.dispose();
+                channel.onClose().get(5, TimeUnit.SECONDS);
             }
         }
     }
