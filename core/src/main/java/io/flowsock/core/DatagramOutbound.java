@@ -187,8 +187,7 @@ final class DatagramOutbound implements DatagramSendCompletion {
         if (error instanceof java.net.PortUnreachableException) {
             return new PeerUnreachableException(to, error);
         }
-        String m = String.valueOf(error.getMessage());
-        if (d != null && error instanceof IOException && (m.contains("too long") || m.contains("EMSGSIZE"))) {
+        if (d != null && error instanceof io.flowsock.core.spi.DatagramTooLongIOException) {
             return new DatagramTooLargeException(d.data().remaining(), -1, to, error);
         }
         return new DatagramException("send to " + to + " failed: " + error, to, error);

@@ -122,6 +122,28 @@ class DatagramEndpointTest {
     }
 
     @Test
+    void aBackendsTooLongRefusalBecomesTheTypedErrorNamingTheSize() {
+        DatagramEndpoint e = open(DatagramOptions.DEFAULTS);
+        Source source = new Source();
+        e.send(source);
+        io.failWith = new io.flowsock.core.spi.DatagramTooLongIOException("EMSGSIZE", null);
+        source.send.offer(new Datagram(ByteBuffer.allocate(1_500), PEER));   // under the core's limit: the kernel refuses it
+        assertThat(source.failed).singleElement().isInstanceOf(DatagramTooLargeException.class);
+        assertThat(source.failed.get(0)).hasMessageContaining("1500 bytes").hasCause(io.failWith);
+    }
+
+    @Test
+    void anUntypedIoErrorIsNotTakenForTooLongWhateverItsText() {
+        DatagramEndpoint e = open(DatagramOptions.DEFAULTS);
+        Source source = new Source();
+        e.send(source);
+        io.failWith = new IOException("Message too long");   // only the backend's type says "too long"
+        source.send.offer(new Datagram(ByteBuffer.allocate(8), PEER));
+        assertThat(source.failed).singleElement().isInstanceOf(DatagramException.class)
+                .isNotInstanceOf(DatagramTooLargeException.class);
+    }
+
+    @Test
     void aSourceOfferingMoreThanItWasAskedForFailsItsStream() {
         DatagramEndpoint e = open(DatagramOptions.DEFAULTS.withSendCap(2));
         Source source = new Source();
@@ -190,6 +212,7 @@ class DatagramEndpointTest {
         private int sendLength;
         boolean holdSends;
         boolean closed;
+        Throwable failWith;               // when set, the next send is refused with it
 
         @Override
         public void receive(int count, DatagramReceive completion) {
@@ -224,7 +247,11 @@ class DatagramEndpointTest {
         void completeSend(int n) {
             DatagramSendCompletion c = send;
             send = null;
-            c.completed(Math.min(n, sendLength));
+            if (failWith != null) {
+                c.failed(0, failWith);
+            } else {
+                c.completed(Math.min(n, sendLength));
+            }
         }
 
         @Override

@@ -1,12 +1,12 @@
 package io.flowsock.uring;
 
 import io.flowsock.core.spi.DatagramSendCompletion;
+import io.flowsock.core.spi.DatagramTooLongIOException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 
@@ -150,7 +150,7 @@ final class DatagramSender {
     }
 
     private static IOException tooLong(int length) {
-        return new SocketException("sendmsg: a datagram of " + length
-                + " bytes is longer than UDP allows here (EMSGSIZE: Message too long)");
+        return new DatagramTooLongIOException("sendmsg: a datagram of " + length
+                + " bytes is longer than UDP allows here (EMSGSIZE: Message too long)", null);
     }
 }

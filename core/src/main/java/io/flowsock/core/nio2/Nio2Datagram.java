@@ -3,6 +3,7 @@ package io.flowsock.core.nio2;
 import io.flowsock.core.spi.DatagramIo;
 import io.flowsock.core.spi.DatagramReceive;
 import io.flowsock.core.spi.DatagramSendCompletion;
+import io.flowsock.core.spi.DatagramTooLongIOException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -139,8 +140,9 @@ final class Nio2Datagram implements DatagramIo {
                 }
             }
         } catch (IOException e) {
+            IOException refused = tooLongOrAsIs(e, sendBuffers[sendOffset + sent].remaining());
             clearSend();
-            c.failed(sent, e);
+            c.failed(sent, refused);
             return;
         } catch (RuntimeException e) {
             // the JDK refuses some targets unchecked (an IPv6 address from an IPv4 socket:
@@ -156,6 +158,21 @@ final class Nio2Datagram implements DatagramIo {
         }
         clearSend();
         c.completed(sent);
+    }
+
+    /**
+     * The one place the nio2 backend reads an exception's text: the JDK reports a send's
+     * {@code EMSGSIZE} only as a plain {@code IOException} with strerror's "Message too long"
+     * (Linux). Anything else is passed on as it came.
+     */
+    static IOException tooLongOrAsIs(IOException e, int length) {
+        if (e.getClass() == IOException.class || e instanceof java.net.SocketException) {
+            if (String.valueOf(e.getMessage()).contains("Message too long")) {
+                return new DatagramTooLongIOException("send: a datagram of " + length
+                        + " bytes is longer than UDP allows here (EMSGSIZE: Message too long)", e);
+            }
+        }
+        return e;
     }
 
     /** Whether the kernel took {@code b}; its position is left where it was. */

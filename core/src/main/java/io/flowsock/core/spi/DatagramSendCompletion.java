@@ -7,7 +7,7 @@ public interface DatagramSendCompletion {
 
     /**
      * The first {@code sent} datagrams were handed to the kernel and the next one failed with
-     * {@code error} (too long: {@code EMSGSIZE}; a connected peer's port unreachable:
+     * {@code error} (too long: a {@link DatagramTooLongIOException}; a connected peer's port unreachable:
      * {@link java.net.PortUnreachableException}); the ones after it were not tried.
      */
     void failed(int sent, Throwable error);
