@@ -155,7 +155,6 @@ public abstract sealed class TcpSettings<T extends TcpSettings<T>> permits TcpSe
         return timeout;
     }
 
-    /** {@code timeout} if it is present and longer than zero: a blocking wait of zero can only fail. */
     /**
      * What every {@code bindNow}/{@code connectNow} does: blocks up to {@code timeout} (checked
      * positive) for {@code pending}; failures are rethrown as they are, and an empty result, which
@@ -169,6 +168,7 @@ public abstract sealed class TcpSettings<T extends TcpSettings<T>> permits TcpSe
         return result;
     }
 
+    /** {@code timeout} if it is present and longer than zero: a blocking wait of zero can only fail. */
     static Duration positive(String name, Duration timeout) {
         if (notNegative(name, timeout).isZero()) {
             throw new IllegalArgumentException(name + " must be positive, was " + timeout);
