@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -53,6 +55,7 @@ public final class DatagramEndpoint {
     private final Consumer<DatagramEndpoint> onReleased;   // the port registry's, run once at release
     private boolean closed;                 // port only: set once by terminate
     private volatile long drops;            // written on the port after each receive and query, read by drops()
+    private final Set<Membership> memberships = new HashSet<>();   // port only
 
     private DatagramEndpoint(CompletionPort port, DatagramIo io, DatagramOptions options,
                              Consumer<DatagramEndpoint> onReleased) {
@@ -129,7 +132,14 @@ public final class DatagramEndpoint {
 
     // ------------------------------------------------------------------ multicast
 
-    /** Joins {@code group} on {@code networkInterface} for datagrams from any source. */
+    /**
+     * Joins {@code group} on {@code networkInterface} for datagrams from any source. The endpoint
+     * keeps its memberships itself, so every backend answers alike: the same join again completes
+     * and changes nothing; an any-source join where the group is joined source-specific on that
+     * interface (or the other way round), and a leave of what is not joined, fail with an
+     * {@link IllegalStateException} naming the membership; what the kernel refuses fails with a
+     * {@link DatagramException}.
+     */
     public CompletableFuture<Void> join(InetAddress group, NetworkInterface networkInterface) {
         return membership(true, group, networkInterface, null);
     }
@@ -156,27 +166,57 @@ public final class DatagramEndpoint {
         if (!group.isMulticastAddress()) {
             throw new IllegalArgumentException("group must be a multicast address, was " + group.getHostAddress());
         }
+        Membership m = new Membership(group, ni, source);
         CompletableFuture<Void> done = new CompletableFuture<>();
         port.dispatch(() -> {
             try {
                 if (closed) {
                     throw new ConnectionClosedException(localAddress, "the endpoint is closed");
                 }
+                // Kept here, not left to the backend: the JDK answers a second join with the key it
+                // already has and the kernel with EADDRINUSE, so only this set gives both backends one answer.
                 if (join) {
-                    io.join(group, ni, source);
+                    if (!memberships.contains(m)) {
+                        for (Membership other : memberships) {
+                            if (other.conflictsWith(m)) {
+                                throw new IllegalStateException("cannot " + m.describe("join") + ": it is joined "
+                                        + (other.source == null ? "for any source" : "source-specific")
+                                        + " already; leave that first");
+                            }
+                        }
+                        io.join(group, ni, source);
+                        memberships.add(m);
+                    }
                 } else {
+                    if (!memberships.contains(m)) {
+                        throw new IllegalStateException("cannot " + m.describe("leave") + ": not a member"
+                                + (source != null ? " for that source" : ""));
+                    }
                     io.leave(group, ni, source);
+                    memberships.remove(m);
                 }
                 done.complete(null);
             } catch (IOException | RuntimeException e) {
                 done.completeExceptionally(e instanceof IOException
-                        ? new DatagramException((join ? "join " : "leave ") + group.getHostAddress() + " on "
-                                + ni.getName() + (source != null ? " from " + source.getHostAddress() : "")
-                                + " failed: " + e.getMessage(), localAddress, e)
+                        ? new DatagramException(m.describe(join ? "join" : "leave") + " failed: " + e.getMessage(),
+                                localAddress, e)
                         : e);
             }
         });
         return done;
+    }
+
+    /** One membership as joined; the endpoint's set of them is touched on the port thread only. */
+    private record Membership(InetAddress group, NetworkInterface ni, InetAddress source) {
+        /** The same group on the same interface, once for any source and once source-specific. */
+        boolean conflictsWith(Membership m) {
+            return group.equals(m.group) && ni.equals(m.ni) && (source == null) != (m.source == null);
+        }
+
+        String describe(String verb) {
+            return verb + " " + group.getHostAddress() + " on " + ni.getName()
+                    + (source != null ? " from " + source.getHostAddress() : "");
+        }
     }
 
     // ------------------------------------------------------------------ tunables and counts

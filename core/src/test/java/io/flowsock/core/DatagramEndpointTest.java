@@ -11,8 +11,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -160,6 +162,61 @@ class DatagramEndpointTest {
     }
 
     @Test
+    void theSameJoinTwiceReachesTheBackendOnceAndLeavingTwiceIsRefusedByName() throws Exception {
+        DatagramEndpoint e = open(DatagramOptions.DEFAULTS);
+        InetAddress group = InetAddress.getByName("239.1.2.3");
+        NetworkInterface lo = loopback();
+        assertThat(e.join(group, lo)).succeedsWithin(Duration.ofSeconds(1));
+        assertThat(e.join(group, lo)).succeedsWithin(Duration.ofSeconds(1));
+        assertThat(e.leave(group, lo)).succeedsWithin(Duration.ofSeconds(1));
+        assertThat(e.leave(group, lo)).failsWithin(Duration.ofSeconds(1)).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOf(IllegalStateException.class)
+                .withMessage("cannot leave 239.1.2.3 on " + lo.getName() + ": not a member");
+        assertThat(io.memberships).containsExactly("join 239.1.2.3", "leave 239.1.2.3");
+    }
+
+    @Test
+    void anyAndSourceSpecificOnTheSameGroupAreRefusedButTwoSourcesAreNot() throws Exception {
+        DatagramEndpoint e = open(DatagramOptions.DEFAULTS);
+        InetAddress group = InetAddress.getByName("232.1.2.3");
+        InetAddress a = InetAddress.getByName("127.0.0.1");
+        InetAddress b = InetAddress.getByName("127.0.0.2");
+        NetworkInterface lo = loopback();
+        assertThat(e.join(group, lo, a)).succeedsWithin(Duration.ofSeconds(1));
+        assertThat(e.join(group, lo, b)).succeedsWithin(Duration.ofSeconds(1));
+        assertThat(e.join(group, lo)).failsWithin(Duration.ofSeconds(1)).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOf(IllegalStateException.class)
+                .withMessageContaining("cannot join 232.1.2.3 on " + lo.getName())
+                .withMessageContaining("source-specific already");
+        assertThat(e.leave(group, lo)).failsWithin(Duration.ofSeconds(1)).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOf(IllegalStateException.class).withMessageContaining("not a member");
+        assertThat(e.leave(group, lo, b)).succeedsWithin(Duration.ofSeconds(1));
+        assertThat(io.memberships).containsExactly("join 232.1.2.3 127.0.0.1", "join 232.1.2.3 127.0.0.2",
+                "leave 232.1.2.3 127.0.0.2");
+    }
+
+    @Test
+    void aJoinTheKernelRefusesIsADatagramExceptionAndLeavesNoMembershipBehind() throws Exception {
+        DatagramEndpoint e = open(DatagramOptions.DEFAULTS);
+        InetAddress group = InetAddress.getByName("239.1.2.3");
+        NetworkInterface lo = loopback();
+        io.refuseMembership = true;
+        assertThat(e.join(group, lo)).failsWithin(Duration.ofSeconds(1)).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOf(DatagramException.class)
+                .withMessageContaining("join 239.1.2.3 on " + lo.getName() + " failed: Address already in use");
+        io.refuseMembership = false;
+        assertThat(e.leave(group, lo)).failsWithin(Duration.ofSeconds(1)).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOf(IllegalStateException.class);   // the refused join is not a membership
+        assertThat(e.join(group, lo)).succeedsWithin(Duration.ofSeconds(1));   // and may be tried again
+    }
+
+    private static NetworkInterface loopback() throws IOException {
+        NetworkInterface lo = NetworkInterface.getByInetAddress(InetAddress.getLoopbackAddress());
+        assertThat(lo).isNotNull();
+        return lo;
+    }
+
+    @Test
     void disposeEndsTheInputAndFailsPendingSends() {
         DatagramEndpoint e = open(DatagramOptions.DEFAULTS);
         Source source = new Source();
@@ -213,6 +270,8 @@ class DatagramEndpointTest {
         boolean holdSends;
         boolean closed;
         Throwable failWith;               // when set, the next send is refused with it
+        final List<String> memberships = new ArrayList<>();   // the joins and leaves that reached the backend
+        boolean refuseMembership;         // the "kernel" refuses the next join
 
         @Override
         public void receive(int count, DatagramReceive completion) {
@@ -256,10 +315,15 @@ class DatagramEndpointTest {
 
         @Override
         public void join(InetAddress group, NetworkInterface networkInterface, InetAddress source) throws IOException {
+            memberships.add("join " + group.getHostAddress() + (source != null ? " " + source.getHostAddress() : ""));
+            if (refuseMembership) {
+                throw new IOException("Address already in use");
+            }
         }
 
         @Override
         public void leave(InetAddress group, NetworkInterface networkInterface, InetAddress source) {
+            memberships.add("leave " + group.getHostAddress() + (source != null ? " " + source.getHostAddress() : ""));
         }
 
         @Override

@@ -44,7 +44,14 @@ public sealed interface UdpSocket extends Disposable permits UdpEndpoint, UdpCon
     /** Datagrams that arrived longer than the receive limit and were delivered cut (each flagged). */
     long truncated();
 
-    /** Joins multicast {@code group} on {@code networkInterface} for datagrams from any source. */
+    /**
+     * Joins multicast {@code group} on {@code networkInterface} for datagrams from any source.
+     * Memberships behave the same on every backend: joining again with the same arguments does
+     * nothing; joining a group any-source where it is joined source-specific on the same interface
+     * (or the other way round), and leaving what is not joined, fail with an
+     * {@link IllegalStateException} that names the membership; what the kernel refuses fails with
+     * a {@link io.flowsock.core.DatagramException}.
+     */
     Mono<Void> join(InetAddress group, NetworkInterface networkInterface);
 
     /** Joins {@code group} on {@code networkInterface} for datagrams from {@code source} only (source-specific). */

@@ -77,8 +77,15 @@ public final class MulticastProgram {
             InetAddress source = InetAddress.getByName(loop1);
             Mono<Void> join = ssm ? receiver.join(group, lo, source) : receiver.join(group, lo);
             join.block(WAIT);
+            // the same join again is no error and no second membership: one datagram still arrives once
+            (ssm ? receiver.join(group, lo, source) : receiver.join(group, lo)).block(WAIT);
             send(sender, "joined", groupAddress);
             expect(got, "joined");
+            send(sender, "marker 0", direct);
+            expect(got, "marker 0");
+            // the other kind of membership on the same group and interface is refused, by name
+            Mono<Void> mixed = ssm ? receiver.join(group, lo) : receiver.join(group, lo, InetAddress.getByName(loop1));
+            expectRefused(mixed, ssm ? "source-specific already" : "for any source already");
             if (ssm) {
                 // another source on the same interface: not the one joined, so filtered out
                 UdpEndpoint other = sender(transport, loop2, lo);
@@ -89,6 +96,8 @@ public final class MulticastProgram {
             }
             Mono<Void> leave = ssm ? receiver.leave(group, lo, source) : receiver.leave(group, lo);
             leave.block(WAIT);
+            // leaving what is no longer joined names it, the same on every backend
+            expectRefused(ssm ? receiver.leave(group, lo, source) : receiver.leave(group, lo), "not a member");
             send(sender, "after leave", groupAddress);
             send(sender, "marker 2", direct);
             expect(got, "marker 2");
@@ -114,6 +123,18 @@ public final class MulticastProgram {
         if (!want.equals(next)) {
             throw new AssertionError("expected \"" + want + "\" next, got " + (next == null ? "nothing" : "\"" + next + "\""));
         }
+    }
+
+    private static void expectRefused(Mono<Void> call, String why) {
+        try {
+            call.block(WAIT);
+        } catch (IllegalStateException e) {
+            if (!e.getMessage().contains(why)) {
+                throw new AssertionError("refused, but not because \"" + why + "\": " + e.getMessage(), e);
+            }
+            return;
+        }
+        throw new AssertionError("expected a refusal (" + why + "), but it completed");
     }
 
     private static String text(Datagram d) {
