@@ -248,8 +248,9 @@ public final class DatagramEndpoint {
 
     /**
      * Datagrams the kernel dropped for this socket because its receive buffer was full, as the
-     * port last read it (after each receive, and asked again by each call), or -1 when the backend
-     * cannot tell.
+     * port last read it, or -1 when the backend cannot tell. Each receive updates it from what the
+     * backend knows without a system call (io_uring: the counter the last datagram carried); each call
+     * also asks the kernel for the exact count, which the next call returns.
      */
     public long drops() {
         if (isOpen()) {
@@ -258,12 +259,24 @@ public final class DatagramEndpoint {
         return drops;
     }
 
+    /** Reads the exact count, which may cost the backend a system call: done when drops are asked for. */
     void refreshDrops() {
         if (!closed) {
-            long d = io.kernelDrops();
-            if (d != drops) {
-                drops = d;
-            }
+            raiseDrops(io.kernelDrops());
+        }
+    }
+
+    /** After each receive: the count as the backend already knows it, without a system call. */
+    void noteDrops() {
+        if (!closed) {
+            raiseDrops(io.reportedDrops());
+        }
+    }
+
+    /** The counter only grows (a backend that cannot tell reads -1 throughout). */
+    private void raiseDrops(long d) {
+        if (d > drops) {
+            drops = d;
         }
     }
 

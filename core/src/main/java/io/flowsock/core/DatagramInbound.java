@@ -106,7 +106,7 @@ final class DatagramInbound implements DatagramReceive {
             posting = outer;
             posted = false;
         }
-        endpoint.refreshDrops();
+        endpoint.noteDrops();
         if (!outer) {
             maybeReceive();
         }

@@ -197,6 +197,12 @@ final class UringDatagram implements DatagramIo, Completion {
         return kernel + receiver.ownDrops();
     }
 
+    /** The counter the last datagram carried, plus this socket's own drops: no system call. */
+    @Override
+    public long reportedDrops() {
+        return receiver.lastDropCount() + receiver.ownDrops();
+    }
+
     // ------------------------------------------------------------------ multicast
 
     @Override

@@ -42,6 +42,15 @@ public interface DatagramIo {
      */
     long kernelDrops();
 
+    /**
+     * {@link #kernelDrops} as far as this socket knows it without a system call (the counter the last
+     * datagram carried, say): called after every receive, so it must be cheap. Never more than
+     * {@code kernelDrops()}; the endpoint asks {@code kernelDrops()} itself when its drops are queried.
+     */
+    default long reportedDrops() {
+        return kernelDrops();
+    }
+
     /** Capacity of each receive buffer: a longer datagram arrives truncated (and is reported so). */
     int receiveBufferSize();
 
