@@ -27,18 +27,12 @@ import java.util.concurrent.RejectedExecutionException;
  * {@link #drops}, written by it.
  */
 final class Nio2Datagram implements DatagramIo {
-    /** One more than the largest UDP payload: a receive that fills a buffer was cut. */
-    static final int BUFFER_SIZE = 65_536;
-
     final DatagramChannel channel;
     private final Nio2Port port;
     private final DatagramSelector selector;
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
     private final Map<List<Object>, MembershipKey> memberships = new HashMap<>();
-    private ByteBuffer[] buffers = new ByteBuffer[0];     // direct, grown to the largest count posted
-    private InetSocketAddress[] senders = new InetSocketAddress[0];
-    private boolean[] truncated = new boolean[0];
     volatile long drops = ProcNetUdp.AVAILABLE ? 0 : -1;  // written by the selector thread, read by the port
 
     // Port thread only: the posted receive and send waiting for readiness, if any.
@@ -73,18 +67,21 @@ final class Nio2Datagram implements DatagramIo {
         if (c == null || closed) {
             return;
         }
+        DatagramScratch scratch = port.datagrams;
+        if (scratch.lentToOther(this)) {
+            // a handler of another socket's datagrams started this receive: the slab is still theirs
+            port.execute(this::tryReceive);
+            return;
+        }
+        scratch.begin();
         int n = 0;
         try {
-            for (; n < receiveCount; n++) {
-                ByteBuffer b = buffer(n);
-                b.clear();
-                InetSocketAddress from = (InetSocketAddress) channel.receive(b);
+            for (; n < receiveCount && scratch.hasRoom(); n++) {
+                InetSocketAddress from = (InetSocketAddress) channel.receive(scratch.room(n));
                 if (from == null) {
                     break;
                 }
-                b.flip();
-                senders[n] = from;
-                truncated[n] = b.limit() == b.capacity();
+                scratch.received(n, from);
             }
         } catch (IOException e) {
             if (n == 0) {
@@ -99,21 +96,12 @@ final class Nio2Datagram implements DatagramIo {
             return;
         }
         receive = null;
-        c.completed(buffers, senders, truncated, n);
-    }
-
-    private ByteBuffer buffer(int i) {
-        if (i >= buffers.length) {
-            int size = Math.max(i + 1, receiveCount);
-            ByteBuffer[] grown = java.util.Arrays.copyOf(buffers, size);
-            for (int j = buffers.length; j < size; j++) {
-                grown[j] = ByteBuffer.allocateDirect(BUFFER_SIZE);
-            }
-            buffers = grown;
-            senders = java.util.Arrays.copyOf(senders, size);
-            truncated = java.util.Arrays.copyOf(truncated, size);
+        Object before = scratch.lend(this);
+        try {
+            c.completed(scratch.datagrams(), scratch.senders(), scratch.truncated(), n);
+        } finally {
+            scratch.lend(before);
         }
-        return buffers[i];
     }
 
     @Override
@@ -279,7 +267,7 @@ final class Nio2Datagram implements DatagramIo {
 
     @Override
     public int receiveBufferSize() {
-        return BUFFER_SIZE;
+        return DatagramScratch.ROOM;
     }
 
     @Override

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 final class Nio2Port implements BackendPort {
     final AsynchronousChannelGroup group;
     final ReceiveBuffers buffers = new ReceiveBuffers();
+    final DatagramScratch datagrams = new DatagramScratch();
     private final PortChannels channels = new PortChannels();
     private final Executor executor;
     private final Timer timer;

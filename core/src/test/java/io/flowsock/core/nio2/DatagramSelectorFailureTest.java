@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowsock.core.Datagram;
 import io.flowsock.core.DatagramEndpoint;
-import io.flowsock.core.DatagramHandler;
 import io.flowsock.core.DatagramOptions;
 import io.flowsock.core.Transport;
 import java.lang.reflect.Field;
@@ -29,7 +28,7 @@ class DatagramSelectorFailureTest {
             DatagramEndpoint first = transport.openDatagram(new InetSocketAddress("127.0.0.1", 0),
                     DatagramOptions.DEFAULTS).get(10, TimeUnit.SECONDS);
             CompletableFuture<Throwable> failed = new CompletableFuture<>();
-            first.start(handler(d -> { }, failed));
+            first.start(Handlers.datagrams(d -> { }, failed));
             first.request(1);                                 // a receive posted, waiting for readiness
 
             AtomicReference<DatagramSelector> selector = field(transport, Nio2Transport.class, "selector");
@@ -41,7 +40,7 @@ class DatagramSelectorFailureTest {
             DatagramEndpoint second = transport.openDatagram(new InetSocketAddress("127.0.0.1", 0),
                     DatagramOptions.DEFAULTS).get(10, TimeUnit.SECONDS);
             CompletableFuture<String> got = new CompletableFuture<>();
-            second.start(handler(d -> got.complete(new String(d.data().array(), d.data().arrayOffset(),
+            second.start(Handlers.datagrams(d -> got.complete(new String(d.data().array(), d.data().arrayOffset(),
                     d.data().remaining(), java.nio.charset.StandardCharsets.UTF_8)), new CompletableFuture<>()));
             second.request(1);
             try (java.net.DatagramSocket peer = new java.net.DatagramSocket()) {
@@ -50,25 +49,6 @@ class DatagramSelectorFailureTest {
             }
             assertThat(got.get(10, TimeUnit.SECONDS)).isEqualTo("after");
         }
-    }
-
-    private static DatagramHandler handler(java.util.function.Consumer<Datagram> onDatagram,
-                                           CompletableFuture<Throwable> onError) {
-        return new DatagramHandler() {
-            @Override
-            public void onDatagram(Datagram datagram) {
-                onDatagram.accept(datagram);
-            }
-
-            @Override
-            public void onEnd() {
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                onError.complete(error);
-            }
-        };
     }
 
     @SuppressWarnings("unchecked")
