@@ -206,6 +206,9 @@ final class Exchange implements CoreSubscriber<Void> {
             return false;
         }
         if (!keepAlive || handlerError != null) {
+            if (bodyDone && !bodyFailed) {
+                owner.giveParserBack();   // the request was read whole: another connection can use it
+            }
             owner.close();
             return false;
         }

@@ -33,6 +33,16 @@ abstract class ParsedMessage implements HttpParser.HttpHandler {
         this.maxFields = maxFields;
     }
 
+    /** The message ended and its parser goes back to the pool: nothing of it is kept. */
+    void clear() {
+        startHead();
+        headComplete = false;
+        messageComplete = false;
+        earlyEof = false;
+        bad = null;
+        chunk = null;
+    }
+
     /** A new head starts: forget the last one's fields. */
     final void startHead() {
         fields.clear();
@@ -88,6 +98,14 @@ abstract class ParsedMessage implements HttpParser.HttpHandler {
 
         Request(int maxFields) {
             super(maxFields);
+        }
+
+        @Override
+        void clear() {
+            super.clear();
+            method = null;
+            uri = null;
+            version = null;
         }
 
         @Override

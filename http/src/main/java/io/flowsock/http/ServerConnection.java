@@ -47,8 +47,11 @@ final class ServerConnection implements CoreSubscriber<ByteBuffer> {
     private final BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler;
     private final HttpLimits limits;
     private final ServerConnections all;
-    private final ParsedMessage.Request msg;
-    private final HttpParser parser;
+    private final RequestParsers parsers;
+    /** Lent by {@link #parsers} while a request is read and served; null while the connection waits for one. */
+    private RequestParsers.Lent lent;
+    private ParsedMessage.Request msg;   // lent's, while lent
+    private HttpParser parser;           // lent's, while lent
     private final AtomicInteger wip = new AtomicInteger();
 
     /** Set once by onSubscribe before any other signal; read by the drain. */
@@ -84,8 +87,7 @@ final class ServerConnection implements CoreSubscriber<ByteBuffer> {
         this.handler = handler;
         this.limits = limits;
         this.all = all;
-        this.msg = new ParsedMessage.Request(limits.maxHeaders());
-        this.parser = new HttpParser(msg, limits.maxHeaderSize(), org.eclipse.jetty.http.HttpCompliance.RFC9110);
+        this.parsers = all.parsers();
         this.deadline = System.nanoTime() + limits.idleTimeout().toNanos();
     }
 
@@ -212,6 +214,9 @@ final class ServerConnection implements CoreSubscriber<ByteBuffer> {
             if (!headStarted) {
                 headStarted = true;
                 deadline = now + limits.headerTimeout().toNanos();
+                if (lent == null) {
+                    lend(parsers.take());
+                }
             }
             if (!requestLineSeen && !scanRequestLine()) {
                 return true;
@@ -224,9 +229,14 @@ final class ServerConnection implements CoreSubscriber<ByteBuffer> {
             }
             return true;
         }
-        if (shutdown && !headStarted) {
-            close();
-            return true;
+        if (!headStarted) {
+            // waiting for a request: the parser and the last input buffer are not kept meanwhile
+            pending = NOTHING;
+            giveParserBack();
+            if (shutdown) {
+                close();
+                return true;
+            }
         }
         if (eof) {
             if (headStarted && !parser.isStart()) {
@@ -237,6 +247,25 @@ final class ServerConnection implements CoreSubscriber<ByteBuffer> {
         }
         requestMore();
         return false;
+    }
+
+    /**
+     * The last message ended cleanly (the connection waits for the next, or closes after it): the
+     * parser, reset, serves whichever connection of this server reads a request next.
+     */
+    void giveParserBack() {
+        if (lent != null) {
+            RequestParsers.Lent p = lent;
+            lend(null);
+            p.parser.reset();
+            parsers.giveBack(p);
+        }
+    }
+
+    private void lend(RequestParsers.Lent p) {
+        lent = p;
+        msg = p != null ? p.msg : null;
+        parser = p != null ? p.parser : null;
     }
 
     /** Holds the request line to its own limit, which the parser does not know apart from the head's. */

@@ -22,8 +22,15 @@ final class ServerConnections {
     private volatile Cancellable sweep;
     private volatile boolean stopped;
 
+    private final RequestParsers parsers;
+
     ServerConnections(HttpLimits limits) {
         this.sweepMillis = limits.sweepMillis();
+        this.parsers = new RequestParsers(limits);
+    }
+
+    RequestParsers parsers() {
+        return parsers;
     }
 
     void add(ServerConnection c) {
