@@ -50,8 +50,6 @@ final class ServerConnection implements CoreSubscriber<ByteBuffer> {
     private final RequestParsers parsers;
     /** Lent by {@link #parsers} while a request is read and served; null while the connection waits for one. */
     private RequestParsers.Lent lent;
-    private ParsedMessage.Request msg;   // lent's, while lent
-    private HttpParser parser;           // lent's, while lent
     private final AtomicInteger wip = new AtomicInteger();
 
     /** Set once by onSubscribe before any other signal; read by the drain. */
@@ -215,16 +213,16 @@ final class ServerConnection implements CoreSubscriber<ByteBuffer> {
                 headStarted = true;
                 deadline = now + limits.headerTimeout().toNanos();
                 if (lent == null) {
-                    lend(parsers.take());
+                    lent = parsers.take();
                 }
             }
             if (!requestLineSeen && !scanRequestLine()) {
                 return true;
             }
-            parser.parseNext(pending);
-            if (msg.bad != null) {
-                respondError(msg.bad.getCode(), msg.bad.getReason());
-            } else if (msg.headComplete) {
+            lent.parser.parseNext(pending);
+            if (lent.msg.bad != null) {
+                respondError(lent.msg.bad.getCode(), lent.msg.bad.getReason());
+            } else if (lent.msg.headComplete) {
                 dispatch();
             }
             return true;
@@ -239,7 +237,7 @@ final class ServerConnection implements CoreSubscriber<ByteBuffer> {
             }
         }
         if (eof) {
-            if (headStarted && !parser.isStart()) {
+            if (headStarted && !lent.parser.isStart()) {
                 LOG.debug("flowsock-http: {} closed in the middle of a request head", conn);
             }
             close();
@@ -255,17 +253,12 @@ final class ServerConnection implements CoreSubscriber<ByteBuffer> {
      */
     void giveParserBack() {
         if (lent != null) {
-            RequestParsers.Lent p = lent;
-            lend(null);
-            p.parser.reset();
-            parsers.giveBack(p);
+            if (!lent.parser.isStart()) {
+                lent.parser.reset();   // closing after a request; between requests next() has reset it
+            }
+            parsers.giveBack(lent);
+            lent = null;
         }
-    }
-
-    private void lend(RequestParsers.Lent p) {
-        lent = p;
-        msg = p != null ? p.msg : null;
-        parser = p != null ? p.parser : null;
     }
 
     /** Holds the request line to its own limit, which the parser does not know apart from the head's. */
@@ -290,6 +283,8 @@ final class ServerConnection implements CoreSubscriber<ByteBuffer> {
     }
 
     private void dispatch() {
+        ParsedMessage.Request msg = lent.msg;
+        HttpParser parser = lent.parser;
         msg.headComplete = false;
         if (msg.fieldCount > limits.maxHeaders()) {
             respondError(431, "the request has " + msg.fieldCount + " header fields; at most " + limits.maxHeaders()
@@ -319,8 +314,8 @@ final class ServerConnection implements CoreSubscriber<ByteBuffer> {
             expectContinue = http11 && !msg.messageComplete;
         }
         RequestBody body = new RequestBody(this);
-        ServerRequest request = new ServerRequest(conn, msg.method, msg.uri, http11 ? "HTTP/1.1" : "HTTP/1.0", headers, length,
-                keepAlive, expectContinue, body);
+        ServerRequest request = new ServerRequest(conn, msg.method, msg.uri, http11 ? "HTTP/1.1" : "HTTP/1.0",
+                headers, length, keepAlive, expectContinue, body);
         ex = new Exchange(this, request, new ServerResponse(this));
         state = State.EXCHANGE;
         deadline = Long.MAX_VALUE;   // the handler's time is its own; the TCP idle timeouts still watch
@@ -340,12 +335,12 @@ final class ServerConnection implements CoreSubscriber<ByteBuffer> {
     void next() {
         ex = null;
         served++;
-        parser.reset();
+        lent.parser.reset();
         state = State.HEAD;
         headStarted = false;
         requestLineSeen = false;
         requestLineBytes = 0;
-        msg.fieldCount = 0;
+        lent.msg.fieldCount = 0;
         deadline = System.nanoTime() + limits.idleTimeout().toNanos();
     }
 
@@ -364,37 +359,37 @@ final class ServerConnection implements CoreSubscriber<ByteBuffer> {
      */
     boolean parseBody() {
         if (eof && !pending.hasRemaining()) {
-            parser.atEOF();
+            lent.parser.atEOF();
         }
-        parser.parseNext(pending);
-        if (msg.chunk != null) {
+        lent.parser.parseNext(pending);
+        if (lent.msg.chunk != null) {
             // the parser hands content as a view of what it was given, ending where it stopped
-            int n = msg.chunk.remaining();
-            msg.chunk = pending.slice(pending.position() - n, n);
+            int n = lent.msg.chunk.remaining();
+            lent.msg.chunk = pending.slice(pending.position() - n, n);
             return true;
         }
-        if (msg.messageComplete || msg.bad != null || msg.earlyEof || pending.hasRemaining()) {
+        if (lent.msg.messageComplete || lent.msg.bad != null || lent.msg.earlyEof || pending.hasRemaining()) {
             return true;
         }
         requestMore();
         return false;
     }
 
-    /** The body msg.chunk the parser reported last, as a writable slice of the input buffer; null if none. */
+    /** The body chunk the parser reported last, as a writable slice of the input buffer; null if none. */
     ByteBuffer takeChunk() {
-        ByteBuffer c = msg.chunk;
-        msg.chunk = null;
+        ByteBuffer c = lent.msg.chunk;
+        lent.msg.chunk = null;
         return c;
     }
 
-    /** What ends a body, as the parser reported it last: BAD (see {@link #msg.bad}), EARLY_EOF, COMPLETE; else NONE. */
+    /** What ends a body, as the parser reported it last: BAD (see {@link #bad()}), EARLY_EOF, COMPLETE; else NONE. */
     enum BodyEnd { NONE, BAD, EARLY_EOF, COMPLETE }
 
     BodyEnd takeBodyEnd() {
-        BodyEnd end = msg.bad != null ? BodyEnd.BAD : msg.earlyEof ? BodyEnd.EARLY_EOF
-                : msg.messageComplete ? BodyEnd.COMPLETE : BodyEnd.NONE;
-        msg.messageComplete = false;
-        msg.earlyEof = false;
+        BodyEnd end = lent.msg.bad != null ? BodyEnd.BAD : lent.msg.earlyEof ? BodyEnd.EARLY_EOF
+                : lent.msg.messageComplete ? BodyEnd.COMPLETE : BodyEnd.NONE;
+        lent.msg.messageComplete = false;
+        lent.msg.earlyEof = false;
         return end;
     }
 
@@ -403,7 +398,7 @@ final class ServerConnection implements CoreSubscriber<ByteBuffer> {
     }
 
     HttpException bad() {
-        return msg.bad;
+        return lent.msg.bad;
     }
 
     void sendContinue() {
