@@ -237,10 +237,8 @@ final class Nio2Datagram implements DatagramIo {
 
     @Override
     public void join(InetAddress group, NetworkInterface networkInterface, InetAddress source) throws IOException {
+        // the endpoint joins each membership once (DatagramEndpoint keeps them): this only keeps the key to drop
         List<Object> key = membershipKey(group, networkInterface, source);
-        if (memberships.containsKey(key)) {
-            return;
-        }
         MembershipKey m = source == null ? channel.join(group, networkInterface)
                 : channel.join(group, networkInterface, source);
         memberships.put(key, m);
