@@ -3,6 +3,8 @@ package io.flowsock.core;
 import io.flowsock.core.internal.ChannelAccess;
 import io.flowsock.core.internal.Checks;
 import io.flowsock.core.spi.SocketIo;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,7 +46,14 @@ public final class Channel {
     private static final int CLOSING = 1;   // a graceful close sent FIN: draining input to the peer's FIN
     private static final int CLOSED = 2;
 
+    private static final VarHandle CLOSE_FUTURE;
+
     static {
+        try {
+            CLOSE_FUTURE = MethodHandles.lookup().findVarHandle(Channel.class, "closeFuture", CompletableFuture.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
         ChannelAccess.install(Channel::new, Channel::releaseHook);
     }
 
@@ -56,7 +65,11 @@ public final class Channel {
     private final TlsIo tls;             // null for plaintext
     private final InetSocketAddress localAddress;
     private final InetSocketAddress remoteAddress;
-    private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+    // Made when first asked for (an idle connection that nobody asks holds none); completed once
+    // released is set. Either side reads the other's volatile after writing its own, so whichever
+    // comes second completes it.
+    private volatile CompletableFuture<Void> closeFuture;
+    private volatile boolean released;
     final Inbound in;
     final Outbound out;
     final Watchdogs watchdogs;
@@ -113,7 +126,7 @@ public final class Channel {
 
     /** Whether the connection is not yet closed (it may be half-closed or closing). */
     public boolean isOpen() {
-        return !closeFuture.isDone();
+        return !released;
     }
 
     /**
@@ -136,7 +149,20 @@ public final class Channel {
 
     /** Completes on the port thread once the connection is closed, whatever closed it. */
     public CompletableFuture<Void> onClose() {
-        return closeFuture;
+        CompletableFuture<Void> f = closeFuture;
+        if (f != null) {
+            return f;
+        }
+        CompletableFuture<Void> made = new CompletableFuture<>();
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Void> raced = (CompletableFuture<Void>) CLOSE_FUTURE.compareAndExchange(this, null, made);
+        if (raced != null) {
+            return raced;
+        }
+        if (released) {
+            made.complete(null);
+        }
+        return made;
     }
 
     // ------------------------------------------------------------------ inbound
@@ -201,7 +227,7 @@ public final class Channel {
             }
             out.submit(Outbound.Close.INSTANCE);
         });
-        return closeFuture;
+        return onClose();
     }
 
     /** Closes at once: pending sends fail with {@link ConnectionClosedException}, input completes. */
@@ -322,7 +348,11 @@ public final class Channel {
             releaseHook = null;
             hook.accept(this);
         }
-        closeFuture.complete(null);
+        released = true;
+        CompletableFuture<Void> f = closeFuture;
+        if (f != null) {
+            f.complete(null);
+        }
     }
 
     private void releaseHook(Consumer<Channel> hook) {

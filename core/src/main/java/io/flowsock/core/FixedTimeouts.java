@@ -2,6 +2,7 @@ package io.flowsock.core;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,23 +21,36 @@ import java.util.concurrent.TimeUnit;
 final class FixedTimeouts implements Runnable {
     private static final ThreadLocal<Map<Long, FixedTimeouts>> PER_THREAD = ThreadLocal.withInitial(HashMap::new);
 
-    /** One armable timeout; its owner keeps it and arms it again at will. */
-    static final class Entry {
-        final Runnable action;
+    /**
+     * One armable timeout; its owner keeps it and arms it again at will. An owner that has one
+     * timeout of its own may be the entry itself (a subclass), which saves an object per owner;
+     * {@link Entry#of} wraps an action for everyone else.
+     */
+    abstract static class Entry {
         Entry prev;
         Entry next;
         long dueAt;
         FixedTimeouts list;   // the list it is linked in, or null while disarmed
 
-        Entry(Runnable action) {
-            this.action = action;
+        /** An entry that runs {@code action} when it falls due. */
+        static Entry of(Runnable action) {
+            Objects.requireNonNull(action, "action");
+            return new Entry() {
+                @Override
+                void fire() {
+                    action.run();
+                }
+            };
         }
+
+        /** What falls due: runs on the port thread, unlinked already. */
+        abstract void fire();
 
         boolean armed() {
             return list != null;
         }
 
-        /** Unlinks it if armed; its action will not run. */
+        /** Unlinks it if armed; it will not fire. */
         void disarm() {
             if (list != null) {
                 list.unlink(this);
@@ -66,7 +80,7 @@ final class FixedTimeouts implements Runnable {
         return list;
     }
 
-    /** Arms {@code e} (disarming it first if it was armed) to run its action after this list's duration. */
+    /** Arms {@code e} (disarming it first if it was armed) to fire after this list's duration. */
     void arm(Entry e) {
         e.disarm();
         e.dueAt = port.timer().nanoTime() + nanos;
@@ -116,7 +130,7 @@ final class FixedTimeouts implements Runnable {
         while ((e = head) != null && e.dueAt - now <= 0) {
             unlink(e);
             try {
-                e.action.run();
+                e.fire();
             } catch (RuntimeException | Error err) {   // one failing action must not strand the rest
                 System.getLogger(FixedTimeouts.class.getName()).log(System.Logger.Level.WARNING,
                         "flowsock: a timeout's action threw", err);

@@ -10,16 +10,17 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The first-byte watchdog and the close deadline, which nearly every connection arms and
  * disarms, are entries of the port's {@link FixedTimeouts} lists, not tasks of the shared timer.
+ * The first-byte entry is this object itself: an idle accepted connection, which keeps it armed,
+ * pays for no second object.
  *
  * <p>Runs only on its channel's port thread.
  */
-final class Watchdogs implements Runnable {
+final class Watchdogs extends FixedTimeouts.Entry {
     private static final Cancellable NONE = () -> { };
 
     private final Channel channel;
     private final ChannelOptions options;
     private final Runnable onWatchdog;
-    private FixedTimeouts.Entry firstByte;   // created when first armed: accepted connections only
     private FixedTimeouts.Entry close;       // created at the graceful close
     private Cancellable readIdleTimer = NONE;
     private Cancellable writeIdleTimer = NONE;
@@ -35,7 +36,6 @@ final class Watchdogs implements Runnable {
     /** The first-byte watchdog guards accepted connections only; the write-idle one every connection. */
     void armAtOpen(boolean accepted) {
         if (accepted && !options.firstByteTimeout().isZero()) {
-            firstByte = new FixedTimeouts.Entry(this);
             armFirstByte();
         }
         if (!options.writeIdleTimeout().isZero()) {
@@ -55,12 +55,12 @@ final class Watchdogs implements Runnable {
         if (close != null) {
             return;            // the first deadline stands
         }
-        close = new FixedTimeouts.Entry(() -> channel.terminate(null, true));
+        close = FixedTimeouts.Entry.of(() -> channel.terminate(null, true));
         FixedTimeouts.of(channel.port, options.closeTimeout().toNanos()).arm(close);
     }
 
     private void armFirstByte() {
-        FixedTimeouts.of(channel.port, options.firstByteTimeout().toNanos()).arm(firstByte);
+        FixedTimeouts.of(channel.port, options.firstByteTimeout().toNanos()).arm(this);
     }
 
     void readActivity() {
@@ -76,9 +76,7 @@ final class Watchdogs implements Runnable {
     }
 
     void firstByteArrived() {
-        if (firstByte != null) {
-            firstByte.disarm();
-        }
+        disarm();
     }
 
     void inputEnded() {
@@ -96,7 +94,7 @@ final class Watchdogs implements Runnable {
 
     /** The first-byte watchdog fired. */
     @Override
-    public void run() {
+    void fire() {
         firstByteCheck();
     }
 

@@ -15,7 +15,7 @@ class FixedTimeoutsTest {
     private final FixedTimeouts list = FixedTimeouts.of(port, Duration.ofSeconds(10).toNanos());
 
     private FixedTimeouts.Entry entry(String name) {
-        return new FixedTimeouts.Entry(() -> ran.add(name));
+        return FixedTimeouts.Entry.of(() -> ran.add(name));
     }
 
     @Test
@@ -71,11 +71,11 @@ class FixedTimeoutsTest {
     @Test
     void anActionThatArmsItselfAgainRunsOncePerPeriodAndAThrowingOneDoesNotStrandTheRest() {
         FixedTimeouts.Entry[] self = new FixedTimeouts.Entry[1];
-        self[0] = new FixedTimeouts.Entry(() -> {
+        self[0] = FixedTimeouts.Entry.of(() -> {
             ran.add("again");
             list.arm(self[0]);
         });
-        FixedTimeouts.Entry boom = new FixedTimeouts.Entry(() -> {
+        FixedTimeouts.Entry boom = FixedTimeouts.Entry.of(() -> {
             throw new IllegalStateException("boom");
         });
         list.arm(boom);

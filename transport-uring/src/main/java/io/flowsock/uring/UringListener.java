@@ -124,7 +124,7 @@ final class UringListener extends BaseListener {
                 InetSocketAddress local = address().getAddress().isAnyLocalAddress() ? null : address();
                 socket = new UringSocket(port, childFd).addresses(local);
                 channel = port.adopt(ChannelFactory.accepted(port, socket, transport.capabilities(), options.child(),
-                        watchdogClosed::increment));
+                        onWatchdog));
             } catch (RuntimeException e) {
                 dropped(e);
                 if (socket != null) {

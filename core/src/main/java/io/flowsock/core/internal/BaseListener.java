@@ -41,6 +41,8 @@ public abstract class BaseListener implements Listener {
     protected final ListenOptions options;
     /** Connections a watchdog closed: each accepted channel's hook adds on its port, watchdogClosed() sums. */
     protected final LongAdder watchdogClosed = new LongAdder();
+    /** What each accepted channel runs when a watchdog closes it: one for all, not a method reference per accept. */
+    protected final Runnable onWatchdog = watchdogClosed::increment;
     private final InetSocketAddress address;
     private final Consumer<Channel> onAccept;
     private final List<Slot<?, ?>> slots = new ArrayList<>();   // filled by the constructor, then only read

@@ -3,7 +3,9 @@ package io.flowsock.core.internal;
 import io.flowsock.core.Channel;
 import io.flowsock.core.CompletionPort;
 import io.flowsock.core.DatagramEndpoint;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -18,7 +20,8 @@ import java.util.function.Consumer;
  * <p>An instance runs only on its port's thread; the static methods are safe from any thread.
  */
 public final class PortChannels {
-    private final Set<Channel> channels = new HashSet<>();
+    // Identity, in one flat table: a HashSet costs a 32-byte node per open connection.
+    private final Set<Channel> channels = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Consumer<Channel> forget = channels::remove;   // one per port, not one per connection
     private final Set<DatagramEndpoint> datagrams = new HashSet<>();
 

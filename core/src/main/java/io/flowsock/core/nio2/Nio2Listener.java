@@ -52,7 +52,7 @@ final class Nio2Listener extends BaseListener {
         try {
             Nio2Transport.applyOptions(ch, options.child().socketOptions());
             channel = s.port.adopt(ChannelFactory.accepted(s.port, new Nio2Socket(s.port, ch), transport.capabilities(),
-                    options.child(), watchdogClosed::increment));
+                    options.child(), onWatchdog));
         } catch (IOException | RuntimeException e) {
             dropped(e);
             Nio2Transport.closeQuietly(ch);
