@@ -17,15 +17,19 @@ final class Bodies {
 
     /** Every byte of {@code body}, in one array; an empty body gives an empty array. */
     static Mono<byte[]> aggregate(Flux<ByteBuffer> body) {
-        return body.collect(ByteArrayOutputStream::new, (out, b) -> {
-            if (b.hasArray()) {
-                out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
-            } else {
-                byte[] copy = new byte[b.remaining()];
-                b.get(copy);
-                out.write(copy, 0, copy.length);
-            }
-        }).map(ByteArrayOutputStream::toByteArray);
+        return body.collect(ByteArrayOutputStream::new, Bodies::append).map(ByteArrayOutputStream::toByteArray);
+    }
+
+    /** Appends {@code b}'s remaining bytes to {@code out}, leaving {@code b} as it was; true, for a loaned-mode reader. */
+    static Boolean append(ByteArrayOutputStream out, ByteBuffer b) {
+        if (b.hasArray()) {
+            out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+        } else {
+            byte[] copy = new byte[b.remaining()];
+            b.get(b.position(), copy);
+            out.write(copy, 0, copy.length);
+        }
+        return Boolean.TRUE;
     }
 
     /** The Content-Type's charset parameter, or UTF-8 when there is none or the JDK does not know it. */

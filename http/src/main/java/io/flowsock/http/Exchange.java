@@ -152,7 +152,7 @@ final class Exchange implements CoreSubscriber<Void> {
                     return false;
                 }
             } else {
-                body.next(c);
+                body.next(c, owner.chunkLent());
             }
         }
         switch (owner.takeBodyEnd()) {

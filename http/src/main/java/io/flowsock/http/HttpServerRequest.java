@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 import javax.net.ssl.SSLSession;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -65,6 +66,20 @@ public interface HttpServerRequest {
      * {@link IllegalStateException}.
      */
     Flux<ByteBuffer> receive();
+
+    /**
+     * The body in loaned mode, read in place: {@code reader} is applied to each chunk as it is
+     * read and the flux emits what it returns, one value per chunk, with {@link #receive()}'s
+     * demand, limits, errors and one-subscriber rule. The chunk may be the connection's own
+     * receive memory, not copied: the reader is lent a read-only view of it, <b>valid only during
+     * the call</b>; it may read it (count, hash, decode, copy out) but must not keep it or return
+     * it. A reader that returns null or the view it was lent, or throws, ends the flux with that
+     * error and the rest of the body is dropped as unread. For a body that is consumed as it
+     * arrives this saves the copy that {@link #receive()} makes so that its subscriber owns each
+     * buffer; Reactor Netty's {@code receive()} gives the same in-place reading with reference-
+     * counted buffers, which this mode needs none of.
+     */
+    <T> Flux<T> receive(Function<? super ByteBuffer, ? extends T> reader);
 
     /** The whole body decoded as UTF-8 (or the charset of its Content-Type). */
     Mono<String> receiveString();

@@ -3,6 +3,9 @@ package io.flowsock.http;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import io.flowsock.reactive.Loan;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
@@ -17,12 +20,20 @@ import reactor.core.publisher.Operators;
  * that drain ({@link #next}, {@link #complete}, {@link #fail}), so they never overlap, except
  * the end of a body subscribed after its exchange was over ({@link #expire}), which the
  * subscribing thread sends itself; {@link #terminated} makes sure one terminal signal goes out.
+ *
+ * <p><b>Buffers.</b> A chunk that is a slice of the connection's loaned input is copied for a
+ * subscriber of the flux itself, which owns what it gets; a subscriber through {@link #lending}
+ * gets instead what its reader returns, the reader being lent a read-only view of the chunk for
+ * the call, copied or not.
  */
 final class RequestBody extends Flux<ByteBuffer> implements Subscription {
+    private static final Supplier<String> BODY_READER = () -> "the body reader";
     private final ServerConnection owner;
     private final AtomicBoolean subscribed = new AtomicBoolean();
     /** Written by subscribe before onSubscribe, read by the drain: set once, then stable. */
-    private volatile CoreSubscriber<? super ByteBuffer> actual;
+    private volatile CoreSubscriber<Object> actual;
+    /** The loaned mode's reader, or null; written with actual, before it. */
+    private volatile Function<? super ByteBuffer, ?> reader;
     /** Added to by request on any thread, taken from by the drain. */
     private final AtomicLong demand = new AtomicLong();
     /** Written by cancel (any thread) or an invalid request; read by the drain. */
@@ -42,11 +53,27 @@ final class RequestBody extends Flux<ByteBuffer> implements Subscription {
 
     @Override
     public void subscribe(CoreSubscriber<? super ByteBuffer> s) {
+        attach(s, null);
+    }
+
+    /** The body in loaned mode: {@code reader}'s value for each chunk, the chunk lent for the call. */
+    <T> Flux<T> lending(Function<? super ByteBuffer, ? extends T> reader) {
+        return new Flux<T>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super T> s) {
+                attach(s, reader);
+            }
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private void attach(CoreSubscriber<?> s, Function<? super ByteBuffer, ?> r) {
         if (!subscribed.compareAndSet(false, true)) {
             Operators.error(s, new IllegalStateException("a request body can be subscribed only once"));
             return;
         }
-        actual = s;
+        reader = r;
+        actual = (CoreSubscriber<Object>) s;
         s.onSubscribe(this);
         Throwable late = expired;
         if (late != null) {
@@ -119,11 +146,26 @@ final class RequestBody extends Flux<ByteBuffer> implements Subscription {
         return cancelled || terminated.get() && invalidRequest;
     }
 
-    void next(ByteBuffer b) {
+    /** Drain: one chunk for the subscriber; {@code lent} when it is valid only during this call. */
+    void next(ByteBuffer b, boolean lent) {
         if (demand.get() != Long.MAX_VALUE) {
             demand.decrementAndGet();
         }
-        actual.onNext(b);
+        Function<? super ByteBuffer, ?> r = reader;
+        if (r == null) {
+            actual.onNext(lent ? ServerConnection.copy(b) : b);
+            return;
+        }
+        Throwable e = Loan.lend(r, b, actual, BODY_READER);
+        if (e != null) {
+            readerFailed(e);
+        }
+    }
+
+    /** The reader failed: the subscriber gets the error, and the rest of the body is drained as unread. */
+    private void readerFailed(Throwable e) {
+        fail(e);
+        cancelled = true;
     }
 
     /** Drain: completes the subscriber if it is there and not done; false when it is not there yet. */

@@ -16,9 +16,17 @@ import reactor.util.Logger;
 import reactor.util.Loggers;
 
 /**
- * HTTP/1.1 on one connection: reads requests off {@link Connection#inbound()} one buffer at a time,
- * parses them with Jetty's {@link HttpParser}, runs the handler on each and writes the responses in
- * order.
+ * HTTP/1.1 on one connection: reads requests off {@link Connection#inbound(java.util.function.Function)}
+ * one buffer at a time, parses them with Jetty's {@link HttpParser}, runs the handler on each and
+ * writes the responses in order.
+ *
+ * <p><b>Buffers.</b> The inbound is read in loaned mode: each buffer is parsed in place, inside
+ * the reader's call, when the loop is free to run there (the usual case: it is on the port
+ * thread). A body chunk is then copied for a subscriber of {@link HttpServerRequest#receive()}
+ * and lent as it is to one of {@link HttpServerRequest#receive(java.util.function.Function)};
+ * whatever the loop leaves unparsed when the call ends (a pipelined request waiting for the
+ * response before it, a body waiting for demand) is copied then, and only that. When the loop is
+ * busy on another thread, the buffer is copied whole and handed over as before.
  *
  * <p><b>Threading.</b> Every event (a buffer arrived, body demand, a handler's or a write's end,
  * a timeout, shutdown) records itself and runs {@link #drain()}, a serial loop: one thread at a
@@ -34,7 +42,7 @@ import reactor.util.Loggers;
  * <p>Longer than the usual class: the state machine is one piece, and splitting it would spread
  * the fields its steps share across objects that must then agree on who owns them.
  */
-final class ServerConnection implements CoreSubscriber<ByteBuffer> {
+final class ServerConnection implements CoreSubscriber<Boolean> {
     private static final Logger LOG = Loggers.getLogger(ServerConnection.class);
     /** Most of an unread body that is read and dropped to keep the connection; beyond it, it is closed. */
     static final int DRAIN_LIMIT = 256 * 1024;
@@ -66,6 +74,7 @@ final class ServerConnection implements CoreSubscriber<ByteBuffer> {
 
     private State state = State.HEAD;
     private ByteBuffer pending = NOTHING;
+    private boolean pendingLent;   // pending is the inbound's loan: valid only until read() returns
     private boolean requested;
     private boolean drainingInbound;
     private int served;
@@ -105,7 +114,7 @@ final class ServerConnection implements CoreSubscriber<ByteBuffer> {
     /** What the TCP server's handler returns: the connection lives until this completes. */
     Mono<Void> serve() {
         all.add(this);
-        conn.inbound().subscribe(this);
+        conn.inbound(this::read).subscribe(this);
         return conn.onClose().doFinally(s -> all.remove(this));
     }
 
@@ -117,10 +126,28 @@ final class ServerConnection implements CoreSubscriber<ByteBuffer> {
         drain();
     }
 
+    /**
+     * The inbound's reader: parses the lent buffer {@code b} in place if the loop is free, else
+     * hands over a copy. Either way nothing refers to {@code b} once this returns.
+     */
+    private Boolean read(ByteBuffer b) {
+        if (wip.compareAndSet(0, 1)) {
+            requested = false;
+            if (state != State.CLOSED) {
+                pending = b;
+                pendingLent = true;
+            }
+            loop(1);
+        } else {
+            arrived = copy(b);
+            drain();
+        }
+        return Boolean.TRUE;
+    }
+
     @Override
-    public void onNext(ByteBuffer b) {
-        arrived = b;
-        drain();
+    public void onNext(Boolean parsed) {
+        // read() did the work while the buffer was lent
     }
 
     @Override
@@ -155,7 +182,10 @@ final class ServerConnection implements CoreSubscriber<ByteBuffer> {
         if (wip.getAndIncrement() != 0) {
             return;
         }
-        int missed = 1;
+        loop(1);
+    }
+
+    private void loop(int missed) {
         do {
             try {
                 while (step()) {
@@ -164,6 +194,11 @@ final class ServerConnection implements CoreSubscriber<ByteBuffer> {
             } catch (RuntimeException | Error e) {
                 LOG.warn("flowsock-http: failure serving " + conn + "; closing it abortively", e);
                 abort();
+            }
+            if (pendingLent) {
+                // the loan ends with read(): what is left of it is kept as a copy
+                pendingLent = false;
+                pending = pending.hasRemaining() ? copy(pending) : NOTHING;
             }
             missed = wip.addAndGet(-missed);
         } while (missed != 0);
@@ -375,7 +410,18 @@ final class ServerConnection implements CoreSubscriber<ByteBuffer> {
         return false;
     }
 
-    /** The body chunk the parser reported last, as a writable slice of the input buffer; null if none. */
+    /** A heap copy of {@code b}'s remaining bytes; {@code b} is not moved. */
+    static ByteBuffer copy(ByteBuffer b) {
+        int n = b.remaining();
+        return ByteBuffer.allocate(n).put(0, b, b.position(), n);
+    }
+
+    /** Whether the chunk {@link #takeChunk()} gives is a slice of the inbound's loan, valid only during this step. */
+    boolean chunkLent() {
+        return pendingLent;
+    }
+
+    /** The body chunk the parser reported last, as a slice of the input buffer; null if none. */
     ByteBuffer takeChunk() {
         ByteBuffer c = lent.msg.chunk;
         lent.msg.chunk = null;

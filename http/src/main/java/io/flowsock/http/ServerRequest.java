@@ -1,6 +1,7 @@
 package io.flowsock.http;
 
 import io.flowsock.reactive.Connection;
+import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 import javax.net.ssl.SSLSession;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -119,9 +121,18 @@ final class ServerRequest implements HttpServerRequest {
     }
 
     @Override
+    public <T> Flux<T> receive(Function<? super ByteBuffer, ? extends T> reader) {
+        return body.lending(Objects.requireNonNull(reader, "reader"));
+    }
+
+    @Override
     public Mono<String> receiveString() {
         Charset charset = Bodies.charset(headers);
-        return Bodies.aggregate(body).map(bytes -> new String(bytes, charset));
+        return Mono.defer(() -> {
+            // read in place: each chunk is copied once, into the one array the string is made of
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            return body.lending(b -> Bodies.append(out, b)).then(Mono.fromCallable(() -> out.toString(charset)));
+        });
     }
 
     @Override

@@ -2,10 +2,10 @@ package io.flowsock.reactive;
 
 import java.nio.ByteBuffer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 
 /**
@@ -39,7 +39,7 @@ final class LendingFlux<T> extends Flux<T> {
      *
      * <p>Signals come from the inbound, on the port thread, one at a time; so do the fields.
      */
-    static final class Borrower<T> implements CoreSubscriber<ByteBuffer> {
+    static final class Borrower<T> implements CoreSubscriber<ByteBuffer>, Supplier<String> {
         private final CoreSubscriber<? super T> actual;
         private final Function<? super ByteBuffer, ? extends T> reader;
         private final InboundFlux inbound;
@@ -51,6 +51,12 @@ final class LendingFlux<T> extends Flux<T> {
             this.actual = actual;
             this.reader = reader;
             this.inbound = inbound;
+        }
+
+        /** The reader's name in a contract error. */
+        @Override
+        public String get() {
+            return "the inbound reader of " + inbound.connection();
         }
 
         /** Whether this borrows from {@code in}: then {@code in} may lend its port's buffers. */
@@ -74,25 +80,9 @@ final class LendingFlux<T> extends Flux<T> {
             if (failed) {
                 return;                  // unreachable: a cancelled inbound delivers nothing more
             }
-            ByteBuffer view = lent.asReadOnlyBuffer();
-            T value;
-            try {
-                value = reader.apply(view);
-            } catch (Throwable e) {
-                // The reader's own error, as map() would give it; hooks see no buffer, which they could keep.
-                fail(Operators.onOperatorError(e, actual.currentContext()));
-                return;
-            }
-            if (value == null) {
-                fail(new NullPointerException("the inbound reader of " + inbound.connection()
-                        + " returned null for a buffer of " + lent.remaining()
-                        + " bytes; a reader must return a value (Reactive Streams rule 2.13)"));
-            } else if (value == view) {
-                fail(new IllegalStateException("the inbound reader of " + inbound.connection()
-                        + " returned the buffer it was lent; that buffer is valid only during the call:"
-                        + " return what was read from it (a copy, a decoded value)"));
-            } else {
-                actual.onNext(value);
+            Throwable e = Loan.lend(reader, lent, actual, this);
+            if (e != null) {
+                fail(e);
             }
         }
 

@@ -105,6 +105,65 @@ public abstract class HttpServerContract extends HttpFixture {
     }
 
     @Test
+    void aBodyReadInPlaceSeesEveryByteAndWhatFollowsItIsFramedRight() throws Exception {
+        DisposableServer s = bind((req, res) -> Mono.defer(() -> {
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            return req.receive(b -> {
+                int n = b.remaining();
+                crc.update(b);
+                return (long) n;
+            }).reduce(0L, Long::sum).defaultIfEmpty(0L).flatMap(n -> res.sendString(n + " " + crc.getValue()));
+        }));
+        byte[] data = new byte[8 << 20];
+        new Random(2).nextBytes(data);
+        java.util.zip.CRC32 expected = new java.util.zip.CRC32();
+        expected.update(data);
+        try (RawHttp c = new RawHttp(s.port())) {
+            CompletableFuture<Void> upload = CompletableFuture.runAsync(() -> {
+                try {   // a chunked body and a GET pipelined right behind the large one, in the same stream
+                    c.send("POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: " + data.length + "\r\n\r\n").send(data)
+                            .send("POST /count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                    + "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n" + GET_HELLO);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertThat(c.read().bodyText()).isEqualTo(data.length + " " + expected.getValue());
+            java.util.zip.CRC32 abcde = new java.util.zip.CRC32();
+            abcde.update("abcde".getBytes(StandardCharsets.US_ASCII));
+            assertThat(c.read().bodyText()).isEqualTo("5 " + abcde.getValue());
+            assertThat(c.read().bodyText()).isEqualTo("0 0");
+            upload.get(30, TimeUnit.SECONDS);
+        }
+        assertThat(s.accepted()).isEqualTo(1);
+    }
+
+    @Test
+    void aReaderThatKeepsTheLentBufferFailsTheBodyWithAClearErrorAndTheConnectionGoesOn() throws IOException {
+        DisposableServer s = bind((req, res) -> req.receive(b -> b).then(res.sendString("kept"))
+                .onErrorResume(e -> res.status(400).sendString(e.getMessage())));
+        try (RawHttp c = new RawHttp(s.port())) {
+            String body = "x".repeat(5_000);
+            c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.bodyText()).contains("returned the buffer it was lent");
+            assertThat(c.send(GET_HELLO).read().bodyText()).isEqualTo("kept");   // the rest was drained, not parsed
+        }
+    }
+
+    @Test
+    void receiveStringJoinsABodyThatArrivesInManyReads() throws IOException {
+        DisposableServer s = bind((req, res) -> req.receiveString().flatMap(t -> res.sendString(t.length() + ":"
+                + t.substring(t.length() - 3))));
+        try (RawHttp c = new RawHttp(s.port())) {
+            String body = "y".repeat(300_000) + "end";
+            c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            assertThat(c.read().bodyText()).isEqualTo("300003:end");
+        }
+    }
+
+    @Test
     void headGetsTheHeadGetWouldWithoutTheBody() throws IOException {
         DisposableServer s = bind(HttpFixture::hello);
         try (RawHttp c = new RawHttp(s.port())) {

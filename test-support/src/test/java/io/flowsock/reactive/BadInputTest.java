@@ -182,6 +182,7 @@ class BadInputTest {
                     try {
                         npe("HttpServerRequest.header(String)", () -> req.header(null), "name");
                         npe("HttpServerRequest.queryParam(String)", () -> req.queryParam(null), "name");
+                        npe("HttpServerRequest.receive(Function)", () -> req.receive(null), "reader");
                         npe("HttpServerResponse.header(String, Object)", () -> res.header(null, "v"), "name");
                         npe("HttpServerResponse.addHeader(String, Object)", () -> res.addHeader("X-A", null),
                                 "value of header X-A");
@@ -342,6 +343,9 @@ class BadInputTest {
         iae("Frames.encodeLengthPrefixed(Publisher, int, int)", () -> Frames.encodeLengthPrefixed(IN, 2, -7),
                 "maxFrameLength must be >= 1, was -7");
         npe("Strings.decodeUtf8(Publisher)", () -> Strings.decodeUtf8(null), "in");
+        npe("Loan.lend(Function, ByteBuffer, CoreSubscriber, Supplier)",
+                () -> Loan.lend(b -> 1, null, reactor.core.publisher.Operators.emptySubscriber(), () -> "the reader"),
+                "lent");
         npe("Strings.encodeUtf8(Publisher)", () -> Strings.encodeUtf8(null), "in");
         npe("Strings.lines(Publisher, int)", () -> Strings.lines(null, 1), "in");
         iae("Strings.lines(Publisher, int)", () -> Strings.lines(IN, 0), "maxLineLength must be >= 1, was 0");
@@ -873,6 +877,7 @@ class BadInputTest {
         "HttpServer.tcp(UnaryOperator)",
         "HttpServerRequest.header(String)",
         "HttpServerRequest.queryParam(String)",
+        "HttpServerRequest.receive(Function)",
         "HttpServerResponse.addHeader(String, Object)",
         "HttpServerResponse.header(String, Object)",
         "HttpServerResponse.send(Publisher)",
@@ -918,6 +923,7 @@ class BadInputTest {
         "Send.fail(Throwable)",
         "Send.offer(ByteBuffer)",
         "Strings.decodeUtf8(Publisher)",
+        "Loan.lend(Function, ByteBuffer, CoreSubscriber, Supplier)",
         "Strings.encodeUtf8(Publisher)",
         "Strings.lines(Publisher, int)",
         "TcpClient.connectNow(Duration)",
