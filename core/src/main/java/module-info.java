@@ -8,7 +8,7 @@ module io.flowsock.core {
     exports io.flowsock.core.spi;
     // mechanisms every backend shares, for the io_uring backend's module, and the loan copy the
     // reactive layer shares with the core; neither is part of the user API
-    exports io.flowsock.core.internal to io.flowsock.uring, io.flowsock.reactive;
+    exports io.flowsock.core.internal to io.flowsock.uring, io.flowsock.reactive, io.flowsock.http;
 
     uses io.flowsock.core.spi.TransportProvider;
 }

@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import io.flowsock.core.internal.HeapCopy;
 import io.flowsock.reactive.Loan;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -153,7 +154,7 @@ final class RequestBody extends Flux<ByteBuffer> implements Subscription {
         }
         Function<? super ByteBuffer, ?> r = reader;
         if (r == null) {
-            actual.onNext(lent ? ServerConnection.copy(b) : b);
+            actual.onNext(lent ? HeapCopy.of(b) : b);
             return;
         }
         Throwable e = Loan.lend(r, b, actual, BODY_READER);

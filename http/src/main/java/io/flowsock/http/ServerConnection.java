@@ -1,5 +1,6 @@
 package io.flowsock.http;
 
+import io.flowsock.core.internal.HeapCopy;
 import io.flowsock.reactive.Connection;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -139,7 +140,7 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
             }
             loop(1);
         } else {
-            arrived = copy(b);
+            arrived = HeapCopy.of(b);
             drain();
         }
         return Boolean.TRUE;
@@ -198,7 +199,7 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
             if (pendingLent) {
                 // the loan ends with read(): what is left of it is kept as a copy
                 pendingLent = false;
-                pending = pending.hasRemaining() ? copy(pending) : NOTHING;
+                pending = pending.hasRemaining() ? HeapCopy.of(pending) : NOTHING;
             }
             missed = wip.addAndGet(-missed);
         } while (missed != 0);
@@ -408,12 +409,6 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
         }
         requestMore();
         return false;
-    }
-
-    /** A heap copy of {@code b}'s remaining bytes; {@code b} is not moved. */
-    static ByteBuffer copy(ByteBuffer b) {
-        int n = b.remaining();
-        return ByteBuffer.allocate(n).put(0, b, b.position(), n);
     }
 
     /** Whether the chunk {@link #takeChunk()} gives is a slice of the inbound's loan, valid only during this step. */

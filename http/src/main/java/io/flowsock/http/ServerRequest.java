@@ -129,7 +129,8 @@ final class ServerRequest implements HttpServerRequest {
     public Mono<String> receiveString() {
         Charset charset = Bodies.charset(headers);
         return Mono.defer(() -> {
-            // read in place: each chunk is copied once, into the one array the string is made of
+            // read in place: each chunk is copied from the connection's loan into the string's bytes
+            // (through a scratch array when it is direct), with no buffer made for a subscriber to own
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             return body.lending(b -> Bodies.append(out, b)).then(Mono.fromCallable(() -> out.toString(charset)));
         });
