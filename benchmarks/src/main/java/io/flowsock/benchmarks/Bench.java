@@ -57,16 +57,16 @@ public final class Bench {
                 o.contenders = o.contenders.stream().filter(c -> !c.isUring()).toList();
             }
         }
-        if (o.contenders.contains(Contender.FLOWSOCK_NIO2_JDK25) && !Files.isExecutable(UringRuntime.java())) {
-            System.out.println("skipping contender flowsock-nio2-jdk25: no JDK 22+ at " + UringRuntime.java()
+        if (o.contenders.stream().anyMatch(c -> c.newJdk) && !Files.isExecutable(UringRuntime.java())) {
+            System.out.println("skipping the contenders on the JDK 22+: none at " + UringRuntime.java()
                     + " (set -Dbench.uring.java)");
-            o.contenders = o.contenders.stream().filter(c -> c != Contender.FLOWSOCK_NIO2_JDK25).toList();
+            o.contenders = o.contenders.stream().filter(c -> !c.newJdk).toList();
         }
-        if (o.contenders.contains(Contender.REACTOR_NETTY_URING)) {
+        if (o.contenders.stream().anyMatch(c -> c.server.equals(Contender.REACTOR_NETTY_URING.id))) {
             Optional<String> why = NettyUring.unavailable();
             if (why.isPresent()) {
-                System.out.println("skipping contender reactor-netty-uring: " + why.get());
-                o.contenders = o.contenders.stream().filter(c -> c != Contender.REACTOR_NETTY_URING).toList();
+                System.out.println("skipping the reactor-netty-uring contenders: " + why.get());
+                o.contenders = o.contenders.stream().filter(c -> !c.server.equals(Contender.REACTOR_NETTY_URING.id)).toList();
             }
         }
         if (o.contenders.stream().anyMatch(Contender::isWebflux)) {
@@ -269,9 +269,8 @@ public final class Bench {
                 + "server and load pinned to CPU 0\n"
                 + (o.verifyCpu ? "- --verify-cpu: every CPU window read twice, from /proc/<pid>/stat and by the server "
                 + "itself; more than 15 % apart fails the run\n" : "")
-                + "- cells: median [min–max] over the rounds; ÷ columns: median ÷ "
-                + Optional.ofNullable(Contender.baseline(o.contenders)).map(c -> c.id).orElse("nobody") + "'s median; "
-                + "↑ higher is better, ↓ lower is better\n";
+                + "- cells: median [min–max] over the rounds; ÷ columns: median ÷ the median of the contender "
+                + "named after ÷ (Reactor Netty on the same JDK where it runs); ↑ higher is better, ↓ lower is better\n";
     }
 
     private static String version(Class<?> c) {

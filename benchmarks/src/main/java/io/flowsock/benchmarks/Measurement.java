@@ -53,7 +53,7 @@ final class Measurement {
             }
             List<String> serverJvm = settings.profile().map(Profile::serverJvm).orElse(List.of());
             List<String> serverArgs = new ArrayList<>(contender.isWebflux() ? WebfluxRuntime.args(contender, port)
-                    : List.of(contender.id, scenario.behaviour.id(), Integer.toString(port)));
+                    : List.of(contender.server, scenario.behaviour.id(), Integer.toString(port)));
             Optional<Path> tls = scenario.tls ? settings.tlsDir() : Optional.empty();
             tls.ifPresent(dir -> serverArgs.add("tls=" + dir));
             long startNanos = System.nanoTime();
@@ -356,9 +356,9 @@ final class Measurement {
         }
         String classpath = server != null && server.isWebflux() ? WebfluxRuntime.classpath(server)
                 : uring ? UringRuntime.classpath(settings.classpath())
-                : server == Contender.REACTOR_NETTY_URING ? NettyUring.classpath(settings.classpath())
+                : server != null && server.server.equals(Contender.REACTOR_NETTY_URING.server) ? NettyUring.classpath(settings.classpath())
                 : settings.classpath();
-        boolean newJdk = uring || server == Contender.FLOWSOCK_NIO2_JDK25;
+        boolean newJdk = server != null && server.newJdk;
         cmd.addAll(Child.java(newJdk ? UringRuntime.java().toString() : settings.javaBin(), classpath, flags, main, args));
         return cmd;
     }

@@ -8,9 +8,10 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The Markdown table: one row per scenario metric, one column per contender with
- * {@code median [min–max]} over the rounds, then each contender's median divided by the
- * baseline's ({@link Contender#baseline}: reactor-netty-epoll, or for the WebFlux servers alone
- * webflux-reactor-netty). Every scenario ends with an errors row.
+ * {@code median [min–max]} over the rounds, then each contender's median divided by its
+ * baseline's ({@link Contender#baselineOf}: reactor-netty-epoll, or for the WebFlux servers alone
+ * webflux-reactor-netty; for a contender on the JDK 22+ Reactor Netty on that JDK where it runs
+ * too). Every scenario ends with an errors row.
  *
  * <p>A value missing from a run, or NaN there ({@link Protocol#UNAVAILABLE}: the load could not
  * measure it), enters no cell, median or ratio; a contender without any value shows "—".
@@ -27,35 +28,31 @@ final class Report {
     }
 
     String table() {
-        Contender baseline = Contender.baseline(contenders);
-        boolean ratios = baseline != null;
         StringBuilder t = new StringBuilder("| scenario | metric |");
         StringBuilder rule = new StringBuilder("|---|---|");
         for (Contender c : contenders) {
             t.append(' ').append(c.id).append(" |");
             rule.append("---:|");
         }
-        if (ratios) {
-            for (Contender c : contenders) {
-                if (c != baseline) {
-                    t.append(' ').append(c.id).append(" ÷ ").append(baseline.id).append(" |");
-                    rule.append("---:|");
-                }
+        for (Contender c : contenders) {
+            Contender base = Contender.baselineOf(c, contenders);
+            if (base != null && base != c) {
+                t.append(' ').append(c.id).append(" ÷ ").append(base.id).append(" |");
+                rule.append("---:|");
             }
         }
         t.append('\n').append(rule).append('\n');
         for (Scenario s : scenarios) {
             for (Scenario.Metric m : s.metrics) {
-                row(t, s, m.label(), baseline, r -> r.values.getOrDefault(m.key(), Double.NaN), true);
+                row(t, s, m.label(), r -> r.values.getOrDefault(m.key(), Double.NaN), true);
             }
-            row(t, s, "errors (all kinds)", baseline, Run::errors, false);
+            row(t, s, "errors (all kinds)", Run::errors, false);
         }
         return t.toString();
     }
 
-    /** {@code baseline}: what the ratio cells divide by, or null for no ratio cells. */
-    private void row(StringBuilder t, Scenario s, String label, Contender baseline, ToDoubleFunction<Run> value,
-                     boolean measuredOnly) {
+    /** Each contender's cell, then a ratio cell for each contender that has a baseline other than itself. */
+    private void row(StringBuilder t, Scenario s, String label, ToDoubleFunction<Run> value, boolean measuredOnly) {
         t.append("| ").append(s.id).append(" | ").append(label).append(" |");
         List<Double> medians = new ArrayList<>();
         for (Contender c : contenders) {
@@ -73,14 +70,13 @@ final class Report {
             medians.add(median);
             t.append(' ').append(cell(xs, median)).append(" |");
         }
-        if (baseline != null) {
-            double base = medians.get(contenders.indexOf(baseline));
-            for (int i = 0; i < contenders.size(); i++) {
-                if (contenders.get(i) != baseline) {
-                    double x = medians.get(i);
-                    boolean defined = !Double.isNaN(x) && !Double.isNaN(base) && base != 0;
-                    t.append(' ').append(defined ? String.format(Locale.ROOT, "%.2f", x / base) : "—").append(" |");
-                }
+        for (int i = 0; i < contenders.size(); i++) {
+            Contender baseline = Contender.baselineOf(contenders.get(i), contenders);
+            if (baseline != null && baseline != contenders.get(i)) {
+                double x = medians.get(i);
+                double base = medians.get(contenders.indexOf(baseline));
+                boolean defined = !Double.isNaN(x) && !Double.isNaN(base) && base != 0;
+                t.append(' ').append(defined ? String.format(Locale.ROOT, "%.2f", x / base) : "—").append(" |");
             }
         }
         t.append('\n');

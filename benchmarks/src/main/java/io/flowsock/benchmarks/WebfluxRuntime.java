@@ -33,9 +33,13 @@ final class WebfluxRuntime {
         return Files.isDirectory(sibling) ? sibling : here.resolve("benchmarks-spring").resolve("target");
     }
 
-    /** The class-path file of {@code c}: webflux-flowsock-uring runs on webflux-flowsock's. */
+    /**
+     * The class-path file of {@code c}: webflux-flowsock-uring and webflux-flowsock-jdk25 run on
+     * webflux-flowsock's, webflux-reactor-netty-jdk25 on webflux-reactor-netty's.
+     */
     private static Path classpathFile(Contender c) {
-        return dir().resolve((c == Contender.WEBFLUX_FLOWSOCK_URING ? Contender.WEBFLUX_FLOWSOCK : c).id + ".classpath");
+        Contender own = c.server.startsWith(Contender.WEBFLUX_FLOWSOCK.id) ? Contender.WEBFLUX_FLOWSOCK : Contender.WEBFLUX_REACTOR_NETTY;
+        return dir().resolve(own.id + ".classpath");
     }
 
     /** Why the webflux- contenders cannot run here, or empty. */
@@ -89,6 +93,6 @@ final class WebfluxRuntime {
 
     /** The server's arguments after the main class. */
     static List<String> args(Contender c, int port) {
-        return List.of(c.id, Integer.toString(port));
+        return List.of(c.server, Integer.toString(port));
     }
 }

@@ -25,6 +25,34 @@ class ReportTest {
     }
 
     @Test
+    void aContenderOnTheNewerJdkDividesByReactorNettyOnThatJdkWhenItRuns() {
+        List<Run> runs = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            runs.add(run(Contender.FLOWSOCK, round, 110));
+            runs.add(run(Contender.REACTOR_NETTY_EPOLL, round, 100));
+            runs.add(run(Contender.FLOWSOCK_URING, round, 150));
+            runs.add(run(Contender.REACTOR_NETTY_EPOLL_JDK25, round, 120));
+        }
+        List<Contender> all = List.of(Contender.FLOWSOCK, Contender.REACTOR_NETTY_EPOLL, Contender.FLOWSOCK_URING,
+                Contender.REACTOR_NETTY_EPOLL_JDK25);
+        String table = new Report(runs, List.of(Scenario.STREAM), all).table();
+        assertThat(table).contains("| flowsock ÷ reactor-netty-epoll | flowsock-uring ÷ reactor-netty-epoll-jdk25 "
+                + "| reactor-netty-epoll-jdk25 ÷ reactor-netty-epoll |");
+        assertThat(table).contains("| stream | MiB/s ↑ | 110 [110–110] | 100 [100–100] | 150 [150–150] | 120 [120–120] "
+                + "| 1.10 | 1.25 | 1.20 |");
+
+        // without Reactor Netty on the newer JDK the older baseline serves every contender
+        String without = new Report(runs, List.of(Scenario.STREAM), all.subList(0, 3)).table();
+        assertThat(without).contains("| flowsock-uring ÷ reactor-netty-epoll |").contains("| 1.10 | 1.50 |");
+        assertThat(Contender.REACTOR_NETTY_EPOLL_JDK25.server).isEqualTo(Contender.REACTOR_NETTY_EPOLL.id);
+        assertThat(Contender.WEBFLUX_FLOWSOCK_JDK25.isFlowsock()).isTrue();
+        assertThat(Contender.WEBFLUX_REACTOR_NETTY_JDK25.isFlowsock()).isFalse();
+        assertThat(Contender.baselineOf(Contender.WEBFLUX_FLOWSOCK_URING, List.of(Contender.WEBFLUX_FLOWSOCK_URING,
+                Contender.WEBFLUX_REACTOR_NETTY, Contender.WEBFLUX_REACTOR_NETTY_JDK25)))
+                .isEqualTo(Contender.WEBFLUX_REACTOR_NETTY_JDK25);
+    }
+
+    @Test
     void theWebfluxServersAloneDivideByTheApplicationOnReactorNetty() {
         List<Run> runs = new ArrayList<>();
         double[] flowsock = {1200, 1100, 1300};

@@ -36,7 +36,7 @@ public final class ServerMain {
         BenchServer server = behaviour == Behaviour.HTTP ? HttpRoutes.start(args[0], port)
                 : behaviour == Behaviour.UDP_ECHO ? UdpEchoServers.start(args[0], port) : switch (args[0]) {
             // the backend: flowsock.transport
-            case "flowsock", "flowsock-uring", "flowsock-nio2-jdk25" -> FlowsockServer.start(behaviour, port, context, false);
+            case "flowsock", "flowsock-uring" -> FlowsockServer.start(behaviour, port, context, false);
             case "flowsock-taps-off" -> FlowsockServer.start(behaviour, port, context, true);
             case "reactor-netty-epoll" -> ReactorNettyServer.start(behaviour, port, ReactorNettyServer.Native.EPOLL, keys);
             case "reactor-netty-uring" -> ReactorNettyServer.start(behaviour, port, ReactorNettyServer.Native.IO_URING, keys);
