@@ -101,7 +101,11 @@ enum Contender {
      */
     static Contender baselineOf(Contender c, List<Contender> contenders) {
         Contender sameJdk = c.isWebflux() ? WEBFLUX_REACTOR_NETTY_JDK25 : REACTOR_NETTY_EPOLL_JDK25;
-        return c.newJdk && c != sameJdk && contenders.contains(sameJdk) ? sameJdk : baseline(contenders);
+        if (c.newJdk && c != sameJdk && contenders.contains(sameJdk)) {
+            return sameJdk;
+        }
+        // a WebFlux server beside the plain ones divides by the application on Reactor Netty
+        return c.isWebflux() && contenders.contains(WEBFLUX_REACTOR_NETTY) ? WEBFLUX_REACTOR_NETTY : baseline(contenders);
     }
 
     final String id;

@@ -20,6 +20,13 @@ final class Measurement {
     static final List<String> SERVER_JVM = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC",
             "-XX:+ExitOnOutOfMemoryError");
     static final List<String> LOAD_JVM = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC");
+    /**
+     * Reactor Netty on the JDK 22+: Netty 4.2 leaves sun.misc.Unsafe (and with it its eager
+     * freeing of direct buffers) off on Java 24+ unless memory access is allowed, which costs it
+     * speed; a user tuning for speed allows it, so the baseline does too.
+     */
+    static final List<String> NETTY_NEW_JDK = List.of("--sun-misc-unsafe-memory-access=allow",
+            "--enable-native-access=ALL-UNNAMED");
 
     /** Full mode: the longest wait at MARK begin for the server's JIT to finish compiling the warm-up. */
     static final long JIT_SETTLE_MS = 10_000;
@@ -346,6 +353,9 @@ final class Measurement {
         }
         boolean uring = server != null && server.isUring();
         List<String> flags = new ArrayList<>(server == null ? LOAD_JVM : uring ? UringRuntime.serverJvm(SERVER_JVM) : SERVER_JVM);
+        if (server != null && server.newJdk && !server.isFlowsock()) {
+            flags.addAll(NETTY_NEW_JDK);
+        }
         flags.addAll(extraJvm);
         if (server != null) {
             // e.g. -Dbench.server.jvm="-XX:StartFlightRecording=filename=server.jfr" to profile a server

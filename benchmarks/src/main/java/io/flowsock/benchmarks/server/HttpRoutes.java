@@ -22,7 +22,7 @@ public final class HttpRoutes {
     /** The contender's HTTP server on {@code port}: flowsock's on the backend flowsock.transport names, or Reactor Netty's. */
     static BenchServer start(String contender, int port) {
         return switch (contender) {
-            case "flowsock", "flowsock-uring", "flowsock-nio2-jdk25" -> FlowsockHttpServer.start(port);
+            case "flowsock", "flowsock-uring" -> FlowsockHttpServer.start(port);
             case "reactor-netty-epoll" -> ReactorNettyHttpServer.start(port, ReactorNettyServer.Native.EPOLL);
             case "reactor-netty-uring" -> ReactorNettyHttpServer.start(port, ReactorNettyServer.Native.IO_URING);
             case "reactor-netty-nio" -> ReactorNettyHttpServer.start(port, ReactorNettyServer.Native.NONE);

@@ -22,7 +22,7 @@ final class UdpEchoServers {
 
     static BenchServer start(String contender, int port) {
         return switch (contender) {
-            case "flowsock", "flowsock-uring", "flowsock-nio2-jdk25", "flowsock-taps-off" -> flowsock(port);
+            case "flowsock", "flowsock-uring", "flowsock-taps-off" -> flowsock(port);
             case "reactor-netty-epoll" -> reactorNetty(port, ReactorNettyServer.Native.EPOLL);
             case "reactor-netty-uring" -> reactorNetty(port, ReactorNettyServer.Native.IO_URING);
             case "reactor-netty-nio" -> reactorNetty(port, ReactorNettyServer.Native.NONE);
