@@ -62,11 +62,11 @@ public final class Bench {
                     + " (set -Dbench.uring.java)");
             o.contenders = o.contenders.stream().filter(c -> !c.newJdk).toList();
         }
-        if (o.contenders.stream().anyMatch(c -> c.server.equals(Contender.REACTOR_NETTY_URING.id))) {
+        if (o.contenders.stream().anyMatch(Contender::isNettyUring)) {
             Optional<String> why = NettyUring.unavailable();
             if (why.isPresent()) {
                 System.out.println("skipping the reactor-netty-uring contenders: " + why.get());
-                o.contenders = o.contenders.stream().filter(c -> !c.server.equals(Contender.REACTOR_NETTY_URING.id)).toList();
+                o.contenders = o.contenders.stream().filter(c -> !c.isNettyUring()).toList();
             }
         }
         if (o.contenders.stream().anyMatch(Contender::isWebflux)) {

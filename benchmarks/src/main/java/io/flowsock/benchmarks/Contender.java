@@ -60,6 +60,11 @@ enum Contender {
         return server.startsWith("webflux-");
     }
 
+    /** Whether its server is Reactor Netty on Netty's io_uring transport: its class path adds Netty's io_uring jars. */
+    boolean isNettyUring() {
+        return server.equals(REACTOR_NETTY_URING.id);
+    }
+
     /** Whether its server runs on flowsock's io_uring backend, in a JDK 22+ child with transport-uring. */
     boolean isUring() {
         return this == FLOWSOCK_URING || this == WEBFLUX_FLOWSOCK_URING;

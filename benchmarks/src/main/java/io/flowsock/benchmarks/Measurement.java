@@ -366,7 +366,7 @@ final class Measurement {
         }
         String classpath = server != null && server.isWebflux() ? WebfluxRuntime.classpath(server)
                 : uring ? UringRuntime.classpath(settings.classpath())
-                : server != null && server.server.equals(Contender.REACTOR_NETTY_URING.server) ? NettyUring.classpath(settings.classpath())
+                : server != null && server.isNettyUring() ? NettyUring.classpath(settings.classpath())
                 : settings.classpath();
         boolean newJdk = server != null && server.newJdk;
         cmd.addAll(Child.java(newJdk ? UringRuntime.java().toString() : settings.javaBin(), classpath, flags, main, args));

@@ -34,8 +34,10 @@ final class Report {
             t.append(' ').append(c.id).append(" |");
             rule.append("---:|");
         }
+        List<Contender> baselines = new ArrayList<>();   // each contender's, or null where it has no ratio
         for (Contender c : contenders) {
             Contender base = Contender.baselineOf(c, contenders);
+            baselines.add(base == c ? null : base);
             if (base != null && base != c) {
                 t.append(' ').append(c.id).append(" ÷ ").append(base.id).append(" |");
                 rule.append("---:|");
@@ -44,15 +46,16 @@ final class Report {
         t.append('\n').append(rule).append('\n');
         for (Scenario s : scenarios) {
             for (Scenario.Metric m : s.metrics) {
-                row(t, s, m.label(), r -> r.values.getOrDefault(m.key(), Double.NaN), true);
+                row(t, s, m.label(), baselines, r -> r.values.getOrDefault(m.key(), Double.NaN), true);
             }
-            row(t, s, "errors (all kinds)", Run::errors, false);
+            row(t, s, "errors (all kinds)", baselines, Run::errors, false);
         }
         return t.toString();
     }
 
-    /** Each contender's cell, then a ratio cell for each contender that has a baseline other than itself. */
-    private void row(StringBuilder t, Scenario s, String label, ToDoubleFunction<Run> value, boolean measuredOnly) {
+    /** Each contender's cell, then a ratio cell for each contender with a baseline in {@code baselines}. */
+    private void row(StringBuilder t, Scenario s, String label, List<Contender> baselines, ToDoubleFunction<Run> value,
+                     boolean measuredOnly) {
         t.append("| ").append(s.id).append(" | ").append(label).append(" |");
         List<Double> medians = new ArrayList<>();
         for (Contender c : contenders) {
@@ -71,8 +74,8 @@ final class Report {
             t.append(' ').append(cell(xs, median)).append(" |");
         }
         for (int i = 0; i < contenders.size(); i++) {
-            Contender baseline = Contender.baselineOf(contenders.get(i), contenders);
-            if (baseline != null && baseline != contenders.get(i)) {
+            Contender baseline = baselines.get(i);
+            if (baseline != null) {
                 double x = medians.get(i);
                 double base = medians.get(contenders.indexOf(baseline));
                 boolean defined = !Double.isNaN(x) && !Double.isNaN(base) && base != 0;
