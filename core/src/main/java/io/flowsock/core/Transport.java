@@ -1,6 +1,7 @@
 package io.flowsock.core;
 
 import io.flowsock.core.nio2.Nio2Transport;
+import io.flowsock.core.selector.SelectorTransport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -36,7 +37,7 @@ import java.util.function.Consumer;
  * {@link #shared()} transport lives as long as the JVM and uses daemon threads.
  */
 public interface Transport extends AutoCloseable {
-    /** The backend's name: "nio2" or "uring". */
+    /** The backend's name: "nio2", "selector" or "uring". */
     String name();
 
     Capabilities capabilities();
@@ -105,6 +106,20 @@ public interface Transport extends AutoCloseable {
     }
 
     /**
+     * The selector backend (flowsock's own completion port on the JDK's {@code Selector}) with
+     * {@code ports} ports and daemon threads.
+     */
+    static Transport selector(int ports) {
+        return new SelectorTransport(ports, null, Timer.system());
+    }
+
+    /** The selector backend with injected thread factory and timer, for tests and containers. */
+    static Transport selector(int ports, ThreadFactory threads, Timer timer) {
+        java.util.Objects.requireNonNull(threads, "threads");
+        return new SelectorTransport(ports, threads, timer);
+    }
+
+    /**
      * The backend the system property {@code flowsock.transport} names ({@code auto} when unset), with
      * one port per available processor and daemon threads. See {@link #of(String, int, ThreadFactory, Timer)}.
      */
@@ -127,9 +142,10 @@ public interface Transport extends AutoCloseable {
     }
 
     /**
-     * The backend named {@code backend}: {@code "nio2"}, {@code "uring"} (needs flowsock-transport-uring,
-     * Linux and JDK 22+) or {@code "auto"}, which takes io_uring when a live probe succeeds and nio2
-     * otherwise, logging the choice or the reason for falling back once per JVM at INFO.
+     * The backend named {@code backend}: {@code "nio2"}, {@code "selector"}, {@code "uring"} (needs
+     * flowsock-transport-uring, Linux and JDK 22+) or {@code "auto"}, which takes io_uring when a
+     * live probe succeeds, else selector on Linux and nio2 elsewhere, logging the choice and the
+     * reason for falling back once per JVM at INFO.
      *
      * @throws IllegalArgumentException naming the value when no backend has that name
      * @throws UnsupportedOperationException naming the reason when the named backend cannot run here

@@ -11,7 +11,8 @@ public final class FlowsockBlockHoundIntegration implements BlockHoundIntegratio
     @Override
     public void applyTo(BlockHound.Builder builder) {
         builder.nonBlockingThreadPredicate(p -> p.or(t -> t.getName().startsWith("flowsock-nio2-")
-                || t.getName().startsWith("flowsock-uring-") || t.getName().startsWith("flowsock-test-port-")));
+                || t.getName().startsWith("flowsock-selector-") || t.getName().startsWith("flowsock-uring-")
+                || t.getName().startsWith("flowsock-test-port-")));
         // A port thread that ends (its transport closed) goes back to the JDK's pool machinery,
         // which parks it; that is the JDK's, not flowsock's, and happens after the port is gone.
         builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "getTask");

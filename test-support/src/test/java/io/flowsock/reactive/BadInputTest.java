@@ -524,10 +524,16 @@ class BadInputTest {
                 "ports must be >= 1, was 0");
         npe("Transport.nio2(int, ThreadFactory, Timer)", () -> Transport.nio2(1, null, Timer.system()), "threads");
         npe("Transport.nio2(int, ThreadFactory, Timer)", () -> Transport.nio2(1, threads, null), "timer");
+        iae("Transport.selector(int)", () -> Transport.selector(0), "ports must be >= 1, was 0");
+        iae("Transport.selector(int, ThreadFactory, Timer)", () -> Transport.selector(0, threads, Timer.system()),
+                "ports must be >= 1, was 0");
+        npe("Transport.selector(int, ThreadFactory, Timer)", () -> Transport.selector(1, null, Timer.system()),
+                "threads");
+        npe("Transport.selector(int, ThreadFactory, Timer)", () -> Transport.selector(1, threads, null), "timer");
         npe("Transport.of(String)", () -> Transport.of(null), "backend");
-        iae("Transport.of(String)", () -> Transport.of("bogus"), "backend must be one of [auto, nio2], was \"bogus\"");
+        iae("Transport.of(String)", () -> Transport.of("bogus"), "backend must be one of [auto, nio2, selector], was \"bogus\"");
         iae("Transport.of(String, int)", () -> Transport.of("nio2", 0), "ports must be >= 1, was 0");
-        iae("Transport.of(String, int)", () -> Transport.of("uring", 1), "backend must be one of [auto, nio2], was"
+        iae("Transport.of(String, int)", () -> Transport.of("uring", 1), "backend must be one of [auto, nio2, selector], was"
                 + " \"uring\" (the uring backend is in flowsock-transport-uring, which is not on the class or module path)");
         npe("Transport.of(String, int, ThreadFactory, Timer)", () -> Transport.of("nio2", 1, null, Timer.system()),
                 "threads");
@@ -960,6 +966,8 @@ class BadInputTest {
         "Transport.nio2(int, ThreadFactory, Timer)",
         "Transport.of(String)",
         "Transport.of(String, int)",
+        "Transport.selector(int)",
+        "Transport.selector(int, ThreadFactory, Timer)",
         "Transport.of(String, int, ThreadFactory, Timer)",
         "Tls.client(Path)",
         "Tls.client(SSLContext)",

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-/** A JDK 17 JVM with the uring jar on its class path: auto falls back to nio2 and says why. */
+/** A JDK 17 JVM on Linux with the uring jar on its class path: auto falls back to selector and says why. */
 class UringProviderTest {
     private static final Path JDK17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64/bin/java");
 
@@ -39,9 +39,10 @@ class UringProviderTest {
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(out).as("JDK 17's output").contains("auto=nio2")
+        assertThat(out).as("JDK 17's output").contains("auto=selector")
                 .contains("forced=the uring backend cannot run here: the uring backend needs JDK 22+")
-                .containsOnlyOnce("INFO").contains("using the nio2 backend; uring unavailable: the uring backend needs JDK 22+");
+                .containsOnlyOnce("INFO")
+                .contains("using the selector backend; uring unavailable: the uring backend needs JDK 22+");
         Files.delete(program);
         Files.delete(dir);
     }

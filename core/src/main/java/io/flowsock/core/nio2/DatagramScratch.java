@@ -19,7 +19,7 @@ import java.util.Arrays;
  *
  * <p>Runs only on its port's thread.
  */
-final class DatagramScratch {
+public final class DatagramScratch {
     /** One more than the largest UDP payload: a read that fills its room was cut. */
     static final int ROOM = 65_536;
     static final int SLAB = 2 * ROOM;

@@ -1,5 +1,7 @@
 package io.flowsock.core.nio2;
 
+import io.flowsock.core.CompletionPort;
+import io.flowsock.core.internal.NioChannels;
 import io.flowsock.core.spi.DatagramIo;
 import io.flowsock.core.spi.DatagramReceive;
 import io.flowsock.core.spi.DatagramSendCompletion;
@@ -28,7 +30,8 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class Nio2Datagram implements DatagramIo {
     final DatagramChannel channel;
-    private final Nio2Port port;
+    private final CompletionPort port;
+    private final DatagramScratch scratch;
     private final DatagramSelector selector;
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
@@ -46,8 +49,10 @@ final class Nio2Datagram implements DatagramIo {
     private boolean closed;
     private IOException selectorFailure;    // set once the selector thread died: posts fail instead of arming
 
-    Nio2Datagram(Nio2Port port, DatagramSelector selector, DatagramChannel channel) throws IOException {
+    Nio2Datagram(CompletionPort port, DatagramScratch scratch, DatagramSelector selector, DatagramChannel channel)
+            throws IOException {
         this.port = port;
+        this.scratch = scratch;
         this.selector = selector;
         this.channel = channel;
         this.local = (InetSocketAddress) channel.getLocalAddress();
@@ -67,7 +72,6 @@ final class Nio2Datagram implements DatagramIo {
         if (c == null || closed) {
             return;
         }
-        DatagramScratch scratch = port.datagrams;
         if (scratch.lentToOther(this)) {
             // a handler of another socket's datagrams started this receive: the slab is still theirs
             port.execute(this::tryReceive);
@@ -273,7 +277,7 @@ final class Nio2Datagram implements DatagramIo {
         closed = true;
         receive = null;
         clearSend();
-        Nio2Transport.closeQuietly(channel);
+        NioChannels.closeQuietly(channel);
         selector.closed(this);
         released.run();       // every receive and send ran on this thread: none can touch a buffer now
     }

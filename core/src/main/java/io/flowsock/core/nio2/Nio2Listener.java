@@ -1,5 +1,6 @@
 package io.flowsock.core.nio2;
 
+import io.flowsock.core.internal.NioChannels;
 import io.flowsock.core.spi.ChannelFactory;
 import io.flowsock.core.Channel;
 import io.flowsock.core.ListenOptions;
@@ -7,7 +8,6 @@ import io.flowsock.core.internal.BaseListener;
 import io.flowsock.core.internal.ReusePortBinder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.AsynchronousSocketChannel;
@@ -50,12 +50,12 @@ final class Nio2Listener extends BaseListener {
     private void setUp(Slot s, AsynchronousSocketChannel ch) {
         Channel channel;
         try {
-            Nio2Transport.applyOptions(ch, options.child().socketOptions());
+            NioChannels.applyOptions(ch, options.child().socketOptions());
             channel = s.port.adopt(ChannelFactory.accepted(s.port, new Nio2Socket(s.port, ch), transport.capabilities(),
                     options.child(), onWatchdog));
         } catch (IOException | RuntimeException e) {
             dropped(e);
-            Nio2Transport.closeQuietly(ch);
+            NioChannels.closeQuietly(ch);
             return;
         }
         handOver(channel);
@@ -161,7 +161,7 @@ final class Nio2Listener extends BaseListener {
                 return false;
             }
             if (listener.closing()) {
-                Nio2Transport.closeQuietly(accepted);  // accepted as the listener closed: nobody will serve it
+                NioChannels.closeQuietly(accepted);  // accepted as the listener closed: nobody will serve it
                 finished();
                 return false;
             }
@@ -196,13 +196,13 @@ final class Nio2Listener extends BaseListener {
         /** Closes the channel, which fails a pending accept at once, and finishes the slot. */
         @Override
         protected void stop() {
-            Nio2Transport.closeQuietly(ch);
+            NioChannels.closeQuietly(ch);
             drain();                                 // takes the failed accept, or none; finishes either way
         }
 
         @Override
         protected void release() {
-            Nio2Transport.closeQuietly(ch);
+            NioChannels.closeQuietly(ch);
             released = true;
             LockSupport.unpark(waiter);
         }
@@ -220,7 +220,7 @@ final class Nio2Listener extends BaseListener {
 
         @Override
         protected void discard(AsynchronousSocketChannel accepted) {
-            Nio2Transport.closeQuietly(accepted);
+            NioChannels.closeQuietly(accepted);
         }
 
         /** Before and after each setup turn: take what came meanwhile. */
@@ -234,9 +234,7 @@ final class Nio2Listener extends BaseListener {
     private static final class Sockets implements ReusePortBinder.Sockets<Nio2Port, AsynchronousServerSocketChannel> {
         @Override
         public void probe(InetSocketAddress address) throws IOException {
-            try (ServerSocketChannel probe = ServerSocketChannel.open()) {
-                probe.bind(address, 1);
-            }
+            NioChannels.probeBind(address);
         }
 
         @Override
@@ -247,17 +245,14 @@ final class Nio2Listener extends BaseListener {
         @Override
         public InetSocketAddress bind(AsynchronousServerSocketChannel ch, InetSocketAddress address, boolean reusePort,
                                       int backlog) throws IOException {
-            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            if (reusePort) {
-                ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-            }
+            NioChannels.beforeBind(ch, reusePort);
             ch.bind(address, backlog);
             return (InetSocketAddress) ch.getLocalAddress();
         }
 
         @Override
         public void close(AsynchronousServerSocketChannel ch) {
-            Nio2Transport.closeQuietly(ch);
+            NioChannels.closeQuietly(ch);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.flowsock.core.nio2;
 
+import io.flowsock.core.internal.ReceiveBuffers;
 import io.flowsock.core.Channel;
 import io.flowsock.core.Timer;
 import io.flowsock.core.internal.BackendPort;

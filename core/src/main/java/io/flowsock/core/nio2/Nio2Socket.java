@@ -1,5 +1,8 @@
 package io.flowsock.core.nio2;
 
+import io.flowsock.core.internal.CallbackFailure;
+import io.flowsock.core.internal.ReadBuffers;
+import io.flowsock.core.internal.ReceiveBuffers;
 import io.flowsock.core.spi.ReadCompletion;
 import io.flowsock.core.spi.SocketIo;
 import io.flowsock.core.spi.WriteCompletion;
@@ -29,8 +32,8 @@ final class Nio2Socket implements SocketIo {
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
 
-    private ByteBuffer[] posted = new ByteBuffer[1];
-    private int postedCount;
+    private final ReadBuffers reads;
+    private ByteBuffer[] posted;
     private ReadCompletion readCompletion;
     private WriteCompletion writeCompletion;
     /** Inside a read completion: a read posted now waits until the port's buffers are returned. */
@@ -42,6 +45,7 @@ final class Nio2Socket implements SocketIo {
     Nio2Socket(Nio2Port port, AsynchronousSocketChannel ch) throws IOException {
         this.port = port;
         this.ch = ch;
+        this.reads = new ReadBuffers(port.buffers);
         this.local = (InetSocketAddress) ch.getLocalAddress();
         this.remote = (InetSocketAddress) ch.getRemoteAddress();
     }
@@ -58,14 +62,8 @@ final class Nio2Socket implements SocketIo {
     }
 
     private void post(int count, boolean small) {
-        if (posted.length < count) {
-            posted = new ByteBuffer[count];
-        }
         try {
-            for (int i = 0; i < count; i++) {
-                posted[i] = port.buffers.take(small);
-                postedCount = i + 1;      // counted as taken, so a failure below returns them all
-            }
+            posted = reads.take(count, small);
         } catch (OutOfMemoryError | RuntimeException e) {   // out of direct memory: fail this connection only
             onReadFailed(e);
             return;
@@ -81,26 +79,9 @@ final class Nio2Socket implements SocketIo {
         }
     }
 
-    /**
-     * A completion's callback threw: a handler's JVM-fatal error, which Reactor passes up the stack
-     * out of onNext, or a library bug. Thrown out of the JDK's completion handler it would end
-     * the port thread and strand every connection on it, so this connection fails instead, with
-     * that error, and the port goes on.
-     */
+    /** A completion's callback threw: this connection fails with that error (see {@link CallbackFailure}). */
     private void callbackFailed(Throwable error, boolean reading) {
-        try {
-            System.getLogger(Nio2Socket.class.getName()).log(System.Logger.Level.WARNING,
-                    "flowsock: a completion callback of the connection " + local + " <-> " + remote
-                            + " threw; closing that connection", error);
-            if (reading) {
-                readCompletion.failed(error);
-            } else {
-                writeCompletion.failed(error);
-            }
-        } catch (Throwable again) {
-            System.getLogger(Nio2Socket.class.getName()).log(System.Logger.Level.WARNING,
-                    "flowsock: failing the connection " + local + " <-> " + remote + " threw too", again);
-        }
+        CallbackFailure.fail(local, remote, error, reading ? readCompletion::failed : writeCompletion::failed);
     }
 
     private void onRead(long bytes) {
@@ -113,26 +94,20 @@ final class Nio2Socket implements SocketIo {
 
     private void read(long bytes) {
         ReadCompletion c = readCompletion;
-        int count = postedCount;
+        int count = reads.count();
         if (bytes < 0) {
-            releasePosted();
+            reads.release();
             c.endOfStream();
             return;
         }
-        int filled = 0;
-        for (int i = 0; i < count; i++) {
-            ByteBuffer b = posted[i].flip();
-            if (b.hasRemaining()) {
-                filled = i + 1;
-            }
-        }
+        int filled = reads.flip();
         int size = posted[0].capacity();
         inReadCallback = true;
         try {
             c.completed(posted, filled, count, size, bytes);
         } finally {
             inReadCallback = false;
-            releasePosted();
+            reads.release();
         }
         if (deferredCount > 0) {
             int n = deferredCount;
@@ -143,7 +118,7 @@ final class Nio2Socket implements SocketIo {
 
     private void onReadFailed(Throwable error) {
         try {
-            releasePosted();
+            reads.release();
             deferredCount = 0;
             readCompletion.failed(error);
         } catch (Throwable t) {
@@ -167,18 +142,6 @@ final class Nio2Socket implements SocketIo {
         }
     }
 
-    /** Returns the posted buffers to the port, except those the completion kept (their slots are null). */
-    private void releasePosted() {
-        for (int i = 0; i < postedCount; i++) {
-            ByteBuffer b = posted[i];
-            if (b != null) {
-                port.buffers.release(b);
-                posted[i] = null;
-            }
-        }
-        postedCount = 0;
-    }
-
     /** NIO.2 reads into the port's direct buffers and lets them go once read: the core may keep them. */
     @Override
     public boolean lendsBuffers() {
@@ -187,7 +150,7 @@ final class Nio2Socket implements SocketIo {
 
     @Override
     public void recycle(ByteBuffer buffer) {
-        port.buffers.release(buffer);
+        reads.recycle(buffer);
     }
 
     @Override

@@ -9,6 +9,8 @@ import io.flowsock.core.Listener;
 import io.flowsock.core.Timer;
 import io.flowsock.core.internal.BaseTransport;
 import io.flowsock.core.internal.ConnectAttempt;
+import static io.flowsock.core.internal.NioChannels.applyOptions;
+import static io.flowsock.core.internal.NioChannels.closeQuietly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -16,15 +18,10 @@ import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
-import java.nio.channels.NetworkChannel;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicReference;
 import io.flowsock.core.spi.DatagramIo;
-import java.net.Inet6Address;
-import java.net.StandardProtocolFamily;
-import java.nio.channels.DatagramChannel;
 import java.util.function.Consumer;
 
 /**
@@ -32,16 +29,10 @@ import java.util.function.Consumer;
  * allows one pending accept, read and write per channel and cannot withdraw a read, which the
  * capabilities say; the core maps the tunables onto them.
  */
-public final class Nio2Transport extends BaseTransport<Nio2Port> {
+public final class Nio2Transport extends JdkTransport<Nio2Port> {
     private static final Capabilities CAPABILITIES = new Capabilities(1024, 1024);
     private static final Dialer DIALER = new Dialer();
-    private static final java.util.concurrent.atomic.AtomicInteger SELECTORS = new java.util.concurrent.atomic.AtomicInteger();
 
-    private volatile Set<SocketOption<?>> supported;   // computed once on first use; racing computations agree
-    // Created by the first datagram socket (on its port thread), again after one retired with its last
-    // socket, closed by stopped(): the CAS makes racing sockets agree on one, and close reads it.
-    private final AtomicReference<DatagramSelector> selector = new AtomicReference<>();
-    private volatile boolean selectorClosed;          // set once by stopped(); a selector created after is closed at once
 
     /**
      * @param threads the ports' thread factory, or {@code null} for daemon threads named
@@ -62,112 +53,15 @@ public final class Nio2Transport extends BaseTransport<Nio2Port> {
     }
 
     @Override
-    protected DatagramIo openDatagram(Nio2Port port, InetSocketAddress local, InetSocketAddress remote,
-                                      Map<SocketOption<?>, Object> socketOptions) throws IOException {
-        boolean v6 = local.getAddress() instanceof Inet6Address;
-        DatagramChannel ch = DatagramChannel.open(v6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-        try {
-            for (SocketOption<?> option : socketOptions.keySet()) {
-                if (!ch.supportedOptions().contains(option)) {
-                    throw new IllegalArgumentException("socket option " + option.name() + " is not supported by the "
-                            + name() + " backend's datagram sockets on this platform; supported: "
-                            + ch.supportedOptions());
-                }
-            }
-            applyOptions(ch, socketOptions);
-            ch.configureBlocking(false);
-            ch.bind(local);
-            if (remote != null) {
-                ch.connect(remote);
-            }
-            for (;;) {
-                DatagramSelector s = datagramSelector();
-                if (s.enter()) {
-                    try {
-                        return new Nio2Datagram(port, s, ch);
-                    } catch (IOException | RuntimeException e) {
-                        s.leave();
-                        throw e;
-                    }
-                }
-                selector.compareAndSet(s, null);    // it retired with its last socket: make another
-            }
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(ch);
-            throw e;
-        }
-    }
-
-    private DatagramSelector datagramSelector() {
-        DatagramSelector s = selector.get();
-        if (s == null) {
-            DatagramSelector fresh = new DatagramSelector("flowsock-udp-selector-" + SELECTORS.incrementAndGet());
-            s = selector.compareAndExchange(null, fresh);
-            if (s == null) {
-                s = fresh;
-                if (selectorClosed) {
-                    s.close();
-                }
-            } else {
-                fresh.close();
-            }
-        }
-        return s;
-    }
-
-    @Override
-    protected void stopped() {
-        selectorClosed = true;
-        DatagramSelector s = selector.get();
-        if (s != null) {
-            s.close();
-            s.awaitEnd();
-        }
-    }
-
-    /** Applies socket options that {@link #checkOptions} accepted. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    static void applyOptions(NetworkChannel ch, Map<SocketOption<?>, Object> socketOptions) throws IOException {
-        for (Map.Entry<SocketOption<?>, Object> e : socketOptions.entrySet()) {
-            ch.setOption((SocketOption) e.getKey(), e.getValue());
+    protected Set<SocketOption<?>> socketOptions() throws IOException {
+        try (AsynchronousSocketChannel probe = AsynchronousSocketChannel.open(ports().get(0).group)) {
+            return probe.supportedOptions();
         }
     }
 
     @Override
-    protected void checkOptions(Map<SocketOption<?>, Object> socketOptions) {
-        Set<SocketOption<?>> supported = supportedOptions();
-        for (SocketOption<?> option : socketOptions.keySet()) {
-            if (!supported.contains(option)) {
-                throw new IllegalArgumentException("socket option " + option.name() + " is not supported by the "
-                        + name() + " backend's TCP sockets on this platform; supported: " + supported);
-            }
-        }
-    }
-
-    /** Whether this platform has SO_REUSEPORT, which one listener per port needs. Asked once. */
-    boolean reusePortAvailable() {
-        return supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
-    }
-
-    private Set<SocketOption<?>> supportedOptions() {
-        Set<SocketOption<?>> s = supported;
-        if (s == null) {
-            try (AsynchronousSocketChannel probe = AsynchronousSocketChannel.open(ports().get(0).group)) {
-                s = Set.copyOf(probe.supportedOptions());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot open a socket to list its options", e);
-            }
-            supported = s;
-        }
-        return s;
-    }
-
-    static void closeQuietly(java.nio.channels.Channel ch) {
-        try {
-            ch.close();
-        } catch (IOException ignored) {
-            // nothing left to release
-        }
+    protected DatagramScratch datagramScratch(Nio2Port port) {
+        return port.datagrams;
     }
 
     /** NIO.2's part of a connect; the channel's completion handler is the dialer itself. */

@@ -31,7 +31,8 @@ class DatagramSelectorFailureTest {
             first.start(Handlers.datagrams(d -> { }, failed));
             first.request(1);                                 // a receive posted, waiting for readiness
 
-            AtomicReference<DatagramSelector> selector = field(transport, Nio2Transport.class, "selector");
+            JdkDatagrams datagrams = field(transport, JdkTransport.class, "datagrams");
+            AtomicReference<DatagramSelector> selector = field(datagrams, JdkDatagrams.class, "selector");
             Selector nioSelector = field(selector.get(), DatagramSelector.class, "selector");
             nioSelector.close();                              // the selector thread's select() now throws
 

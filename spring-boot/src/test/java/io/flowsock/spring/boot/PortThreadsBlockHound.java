@@ -13,7 +13,7 @@ public final class PortThreadsBlockHound implements BlockHoundIntegration {
     @Override
     public void applyTo(BlockHound.Builder builder) {
         builder.nonBlockingThreadPredicate(p -> p.or(t -> t.getName().startsWith("flowsock-nio2-")
-                || t.getName().startsWith("flowsock-uring-")));
+                || t.getName().startsWith("flowsock-selector-") || t.getName().startsWith("flowsock-uring-")));
         // the JDK's NIO.2 event loop takes its fd-table read lock before each dispatch (see
         // flowsock-test-support's integration for the whole story); unavoidable on the nio2 backend
         builder.allowBlockingCallsInside("sun.nio.ch.EPollPort$EventHandlerTask", "poll");

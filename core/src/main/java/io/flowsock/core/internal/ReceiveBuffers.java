@@ -1,19 +1,19 @@
-package io.flowsock.core.nio2;
+package io.flowsock.core.internal;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 /**
- * The port's receive memory: direct buffers that reads land in before the bytes are copied into
- * the subscriber's own heap buffer. Large buffers serve bursts; small ones, cut from shared slabs,
- * serve connections that are waiting for their next short message, so that thousands of idle
- * connections pin kilobytes, not megabytes.
+ * A port's receive memory on the JDK backends (nio2, selector): direct buffers that reads land in
+ * before the bytes are copied into the subscriber's own heap buffer, or lent to it. Large buffers
+ * serve bursts; small ones, cut from shared slabs, serve connections that are waiting for their
+ * next short message, so that thousands of idle connections pin kilobytes, not megabytes.
  *
  * <p>Runs only on its port's thread.
  */
-final class ReceiveBuffers {
-    static final int LARGE = 64 * 1024;
-    static final int SMALL = 1024;
+public final class ReceiveBuffers {
+    public static final int LARGE = 64 * 1024;
+    public static final int SMALL = 1024;
     private static final int SLAB = 64 * SMALL;
     /** Large buffers kept for reuse; beyond that, buffers are left to the garbage collector. */
     private static final int RETAINED_LARGE = 64;
@@ -21,7 +21,7 @@ final class ReceiveBuffers {
     private final ArrayDeque<ByteBuffer> large = new ArrayDeque<>();
     private final ArrayDeque<ByteBuffer> small = new ArrayDeque<>();
 
-    ByteBuffer take(boolean isSmall) {
+    public ByteBuffer take(boolean isSmall) {
         if (isSmall) {
             ByteBuffer b = small.poll();
             if (b == null) {
@@ -37,7 +37,7 @@ final class ReceiveBuffers {
         return b != null ? b : ByteBuffer.allocateDirect(LARGE);
     }
 
-    void release(ByteBuffer b) {
+    public void release(ByteBuffer b) {
         b.clear();
         if (b.capacity() == SMALL) {
             small.push(b);

@@ -1,0 +1,16 @@
+package io.flowsock.reactive;
+
+import io.flowsock.core.Transport;
+
+/** The close contract over TLS on the selector backend, two ports: the same tests, every connection secured. */
+class SelectorTlsCloseContractTest extends CloseContract {
+    @Override
+    protected Transport newTransport() {
+        return Transport.selector(2);
+    }
+
+    @Override
+    protected boolean secured() {
+        return true;
+    }
+}
