@@ -323,7 +323,7 @@ public final class Bench {
             if (o.rounds == -1) {
                 o.rounds = o.quick ? 1 : 3;
             }
-            if (o.portBase < 1024 || o.portBase + 10 * Scenario.values().length > 32768) {
+            if (o.portBase < 1024 || o.portBase + Scenario.PORT_STRIDE * Scenario.values().length > 32768) {
                 throw new IllegalArgumentException("--port-base must leave every port in 1024-32767, was " + o.portBase);
             }
             if (o.perf && o.profile == null) {

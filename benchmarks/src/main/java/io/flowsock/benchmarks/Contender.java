@@ -8,7 +8,12 @@ import java.util.List;
  * for {@code mustSay}, so a contender that silently fell back to another transport fails the run.
  */
 enum Contender {
-    FLOWSOCK("flowsock", "transport=nio2"),
+    FLOWSOCK("flowsock", "transport=nio2", "flowsock", false, "nio2"),
+    /**
+     * flowsock's server on its selector backend (its own completion port on the JDK's Selector,
+     * level-triggered epoll here), on the runner's JDK.
+     */
+    FLOWSOCK_SELECTOR("flowsock-selector", "transport=selector", "flowsock", false, "selector"),
     REACTOR_NETTY_EPOLL("reactor-netty-epoll", "channel=Epoll"),
     REACTOR_NETTY_NIO("reactor-netty-nio", "channel=Nio"),
     JDK_NIO2("jdk-nio2", "jdk-nio2"),
@@ -18,7 +23,7 @@ enum Contender {
      * flowsock's nio2 backend on the flowsock-uring contender's JDK (22+): what io_uring is compared
      * with on the same JDK, since JDK 25's NIO.2 alone moves some figures.
      */
-    FLOWSOCK_NIO2_JDK25("flowsock-nio2-jdk25", "transport=nio2", "flowsock", true),
+    FLOWSOCK_NIO2_JDK25("flowsock-nio2-jdk25", "transport=nio2", "flowsock", true, "nio2"),
     /** Reactor Netty on Netty's io_uring transport: the direct peer of flowsock's uring backend. */
     REACTOR_NETTY_URING("reactor-netty-uring", "channel=IoUring"),
     /**
@@ -32,12 +37,12 @@ enum Contender {
      * flowsock with {@code wiretap(false)} and {@code metrics(false)} said out loud: both are off by
      * default and then install no observer, so this must measure what flowsock measures.
      */
-    FLOWSOCK_TAPS_OFF("flowsock-taps-off", "taps=off"),
+    FLOWSOCK_TAPS_OFF("flowsock-taps-off", "taps=off", "flowsock-taps-off", false, "nio2"),
     /**
      * The webflux- scenarios' application (benchmarks-spring) on flowsock's server through
      * flowsock-spring-boot-starter, Reactor Netty's server not on the class path.
      */
-    WEBFLUX_FLOWSOCK("webflux-flowsock", "webServer=FlowsockWebServer"),
+    WEBFLUX_FLOWSOCK("webflux-flowsock", "webServer=FlowsockWebServer", "webflux-flowsock", false, "nio2"),
     /** The same application on spring-boot-starter-webflux's default server, Reactor Netty (epoll). */
     WEBFLUX_REACTOR_NETTY("webflux-reactor-netty", "channel=Epoll"),
     /**
@@ -46,9 +51,11 @@ enum Contender {
      */
     WEBFLUX_FLOWSOCK_URING("webflux-flowsock-uring", "transport=uring", "webflux-flowsock-uring", true),
     /** webflux-flowsock (nio2) on the JDK 22+: what webflux-flowsock-uring is compared with on one JDK. */
-    WEBFLUX_FLOWSOCK_JDK25("webflux-flowsock-jdk25", "transport=nio2", "webflux-flowsock", true),
+    WEBFLUX_FLOWSOCK_JDK25("webflux-flowsock-jdk25", "transport=nio2", "webflux-flowsock", true, "nio2"),
     /** webflux-reactor-netty on the JDK 22+: the baseline of the WebFlux servers on that JDK. */
-    WEBFLUX_REACTOR_NETTY_JDK25("webflux-reactor-netty-jdk25", "channel=Epoll", "webflux-reactor-netty", true);
+    WEBFLUX_REACTOR_NETTY_JDK25("webflux-reactor-netty-jdk25", "channel=Epoll", "webflux-reactor-netty", true),
+    /** webflux-flowsock on the selector backend, on the runner's JDK. */
+    WEBFLUX_FLOWSOCK_SELECTOR("webflux-flowsock-selector", "transport=selector", "webflux-flowsock", false, "selector");
 
     /** Whether this is flowsock itself: its errors fail a run; another contender's are a finding. */
     boolean isFlowsock() {
@@ -119,16 +126,23 @@ enum Contender {
     final String server;
     /** Whether the server runs on the JDK 22+ ({@link UringRuntime#java()}) instead of the runner's. */
     final boolean newJdk;
+    /** The flowsock backend the server JVM is told to use ({@code -Dflowsock.transport}), or null for its default. */
+    final String transport;
 
     Contender(String id, String mustSay) {
         this(id, mustSay, id, false);
     }
 
     Contender(String id, String mustSay, String server, boolean newJdk) {
+        this(id, mustSay, server, newJdk, null);
+    }
+
+    Contender(String id, String mustSay, String server, boolean newJdk, String transport) {
         this.id = id;
         this.mustSay = mustSay;
         this.server = server;
         this.newJdk = newJdk;
+        this.transport = transport;
     }
 
     static Contender parse(String id) {

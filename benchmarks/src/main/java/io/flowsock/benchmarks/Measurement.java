@@ -356,6 +356,9 @@ final class Measurement {
         if (server != null && server.newJdk && !server.isFlowsock()) {
             flags.addAll(NETTY_NEW_JDK);
         }
+        if (server != null && server.transport != null) {
+            flags.add("-Dflowsock.transport=" + server.transport);
+        }
         flags.addAll(extraJvm);
         if (server != null) {
             // e.g. -Dbench.server.jvm="-XX:StartFlightRecording=filename=server.jfr" to profile a server

@@ -306,14 +306,16 @@ enum Scenario {
 
     /** The default first port: below the ephemeral range (32768-60999 here). */
     static final int PORT_BASE = 20000;
+    /** Ports per scenario: room for every plain contender. */
+    static final int PORT_STRIDE = 16;
 
     /**
-     * Fixed, one per scenario and contender: {@code base + 10 × scenario + contender}, where a
+     * Fixed, one per scenario and contender: {@code base + 16 × scenario + contender}, where a
      * webflux- scenario numbers only the contenders that run it (the WebFlux servers) from 0.
      */
     int port(int base, Contender c) {
         int index = c.isWebflux() ? c.ordinal() - Contender.WEBFLUX_FLOWSOCK.ordinal() : c.ordinal();
-        return base + 10 * ordinal() + index;
+        return base + PORT_STRIDE * ordinal() + index;
     }
 
     static Scenario parse(String id) {

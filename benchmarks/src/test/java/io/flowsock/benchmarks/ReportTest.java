@@ -130,7 +130,7 @@ class ReportTest {
                 if (s.isWebflux() != c.isWebflux()) {
                     continue;   // never run: the WebFlux servers run the webflux- scenarios only
                 }
-                assertThat(s.port(Scenario.PORT_BASE, c)).isBetween(20000, 20000 + 10 * Scenario.values().length - 1)
+                assertThat(s.port(Scenario.PORT_BASE, c)).isBetween(20000, 20000 + Scenario.PORT_STRIDE * Scenario.values().length - 1)
                         .isLessThan(32768);
                 assertThat(ports.add(s.port(Scenario.PORT_BASE, c))).isTrue();
             }
