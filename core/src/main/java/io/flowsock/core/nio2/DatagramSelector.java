@@ -19,9 +19,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * nothing to do. The thread also reads the kernel's drop counts for its sockets (a file read, which
  * must not happen on a port thread) at most four times a second. It ends when its last socket
  * closes (the transport makes a new one for the next socket), so a transport that lives for good,
- * the shared one, keeps no idle thread. On the selector backend, whose ports wait on selectors of
- * their own ({@link ReadinessPort}), the sockets register with their port and this thread only
- * reads their drop counts.
+ * the shared one, keeps no idle thread.
  *
  * <p><b>Threading.</b> {@link #arm}, {@link #register} and {@link #close} are safe from any thread;
  * every selector operation runs on this class's own thread, which is not a completion port thread.
@@ -73,15 +71,6 @@ final class DatagramSelector implements Runnable {
             }
             drops.refresh(sockets);
         });
-    }
-
-    /**
-     * Counts the drops of {@code socket}, which {@link #enter() entered} and whose port waits for
-     * its readiness itself ({@link ReadinessPort}).
-     */
-    void countDrops(Nio2Datagram socket) {
-        sockets.add(socket);
-        submit(() -> drops.refresh(sockets));
     }
 
     /** Tells {@code socket}'s port once it is ready for {@code op} ({@link SelectionKey#OP_READ} or OP_WRITE). */

@@ -23,9 +23,7 @@ import java.util.concurrent.RejectedExecutionException;
  * A datagram socket on NIO.2: a non-blocking {@code DatagramChannel} whose receives and sends the
  * port thread does itself, up to the posted count, arming the transport's
  * {@link DatagramSelector} when one finds nothing to do and resuming on the port when the selector
- * says the socket is ready. On a port that is a selector itself ({@link ReadinessPort}, the
- * selector backend) it arms the port's selector instead and resumes with no hand-over. Nothing here
- * blocks: every call on the channel is non-blocking.
+ * says the socket is ready. Nothing here blocks: every call on the channel is non-blocking.
  *
  * <p>Runs only on its port's thread, except {@link #ready}, called by the selector thread, and
  * {@link #drops}, written by it.
@@ -38,8 +36,6 @@ final class Nio2Datagram implements DatagramIo {
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
     private final Map<List<Object>, MembershipKey> memberships = new HashMap<>();
-    /** The key with the port's own selector ({@link ReadinessPort}), or null when the datagram selector waits. */
-    private final SelectionKey portKey;
     volatile long drops = ProcNetUdp.AVAILABLE ? 0 : -1;  // written by the selector thread, read by the port
 
     // Port thread only: the posted receive and send waiting for readiness, if any.
@@ -61,13 +57,7 @@ final class Nio2Datagram implements DatagramIo {
         this.channel = channel;
         this.local = (InetSocketAddress) channel.getLocalAddress();
         this.remote = (InetSocketAddress) channel.getRemoteAddress();
-        if (port instanceof ReadinessPort rp) {
-            portKey = rp.registerForReadiness(channel, this::readyOnPort);
-            selector.countDrops(this);
-        } else {
-            portKey = null;
-            selector.register(this);
-        }
+        selector.register(this);
     }
 
     @Override
@@ -200,9 +190,6 @@ final class Nio2Datagram implements DatagramIo {
      * and send posted now, and every later one, fail instead of waiting for good. Selector thread.
      */
     void selectorFailed(Throwable cause) {
-        if (portKey != null) {
-            return;                  // the port waits for this socket's readiness: only drop counts stop
-        }
         try {
             port.execute(() -> {
                 selectorFailure = new IOException("the datagram selector of this transport failed: " + cause, cause);
@@ -218,13 +205,7 @@ final class Nio2Datagram implements DatagramIo {
         if (selectorFailure != null) {
             failPosted();
         } else {
-            if (portKey != null) {
-                if (portKey.isValid()) {
-                    portKey.interestOps(portKey.interestOps() | op);
-                }
-            } else {
-                selector.arm(this, op);
-            }
+            selector.arm(this, op);
         }
     }
 
@@ -239,17 +220,6 @@ final class Nio2Datagram implements DatagramIo {
         if (c != null) {
             clearSend();
             c.failed(0, selectorFailure);
-        }
-    }
-
-    /** The port's own selector saw the socket ready for {@code ops}: armed once, as on the datagram selector. */
-    private void readyOnPort(int ops) {
-        portKey.interestOps(portKey.interestOps() & ~ops);
-        if ((ops & SelectionKey.OP_READ) != 0) {
-            tryReceive();
-        }
-        if ((ops & SelectionKey.OP_WRITE) != 0 && !closed) {
-            trySend();
         }
     }
 
@@ -307,9 +277,6 @@ final class Nio2Datagram implements DatagramIo {
         closed = true;
         receive = null;
         clearSend();
-        if (portKey != null) {
-            portKey.cancel();
-        }
         NioChannels.closeQuietly(channel);
         selector.closed(this);
         released.run();       // every receive and send ran on this thread: none can touch a buffer now

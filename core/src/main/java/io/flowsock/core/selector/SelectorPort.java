@@ -6,7 +6,6 @@ import io.flowsock.core.internal.NioChannels;
 import io.flowsock.core.internal.PortChannels;
 import io.flowsock.core.internal.ReceiveBuffers;
 import io.flowsock.core.nio2.DatagramScratch;
-import io.flowsock.core.nio2.ReadinessPort;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.SelectableChannel;
@@ -20,7 +19,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.IntConsumer;
 
 /**
  * A completion port on the JDK's {@link Selector}: one thread that waits for readiness, performs
@@ -32,7 +30,7 @@ import java.util.function.IntConsumer;
  * <p><b>Threading.</b> {@link #execute}, {@link #stop} and {@link #awaitTermination} are safe from
  * any thread; everything else runs on the port's thread.
  */
-final class SelectorPort implements BackendPort, ReadinessPort, Runnable {
+final class SelectorPort implements BackendPort, Runnable {
     private static final System.Logger LOG = System.getLogger(SelectorPort.class.getName());
     /** Tasks from other threads run per turn at most, so a flood of them cannot starve the sockets. */
     private static final int REMOTE_TASKS_PER_TURN = 1024;
@@ -87,11 +85,6 @@ final class SelectorPort implements BackendPort, ReadinessPort, Runnable {
             NioChannels.closeQuietly(ch);
             then.run();
         });
-    }
-
-    @Override
-    public SelectionKey registerForReadiness(SelectableChannel ch, IntConsumer onReady) throws IOException {
-        return register(ch, onReady::accept);
     }
 
     @Override

@@ -52,37 +52,6 @@ class DatagramSelectorFailureTest {
         }
     }
 
-    /**
-     * On the selector backend the port's own selector waits for datagram sockets, so the datagram
-     * selector thread dying stops only the drop counts: the posted receive neither fails nor
-     * starves, and the datagram arrives.
-     */
-    @Test
-    void onTheSelectorBackendAReceiveDoesNotDependOnTheDatagramSelector() throws Exception {
-        try (Transport transport = Transport.selector(1)) {
-            DatagramEndpoint socket = transport.openDatagram(new InetSocketAddress("127.0.0.1", 0),
-                    DatagramOptions.DEFAULTS).get(10, TimeUnit.SECONDS);
-            CompletableFuture<Throwable> failed = new CompletableFuture<>();
-            CompletableFuture<String> got = new CompletableFuture<>();
-            socket.start(Handlers.datagrams(d -> got.complete(new String(d.data().array(), d.data().arrayOffset(),
-                    d.data().remaining(), java.nio.charset.StandardCharsets.UTF_8)), failed));
-            socket.request(1);
-
-            JdkDatagrams datagrams = field(transport, JdkTransport.class, "datagrams");
-            AtomicReference<DatagramSelector> selector = field(datagrams, JdkDatagrams.class, "selector");
-            Selector nioSelector = field(selector.get(), DatagramSelector.class, "selector");
-            nioSelector.close();
-            Thread.sleep(300);                                // the datagram selector thread has ended by now
-
-            try (java.net.DatagramSocket peer = new java.net.DatagramSocket()) {
-                byte[] hi = "still".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                peer.send(new java.net.DatagramPacket(hi, hi.length, socket.localAddress()));
-            }
-            assertThat(got.get(10, TimeUnit.SECONDS)).isEqualTo("still");
-            assertThat(failed).isNotDone();
-        }
-    }
-
     @SuppressWarnings("unchecked")
     private static <T> T field(Object owner, Class<?> type, String name) throws ReflectiveOperationException {
         Field f = type.getDeclaredField(name);
