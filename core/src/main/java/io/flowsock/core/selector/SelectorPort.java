@@ -98,6 +98,9 @@ final class SelectorPort implements BackendPort, Runnable {
             throw new RejectedExecutionException(this + " is stopped");
         }
         remote.add(task);
+        if (stopping && remote.remove(task)) {
+            throw new RejectedExecutionException(this + " is stopped");   // stopped meanwhile: the loop may be gone
+        }
         if (waiting && wakeupSent.compareAndSet(false, true)) {
             selector.wakeup();
         }
@@ -121,7 +124,13 @@ final class SelectorPort implements BackendPort, Runnable {
     @Override
     public void run() {
         try {
+            boolean interruptSaid = false;
             while (true) {
+                if (Thread.interrupted() && !interruptSaid) {   // a set flag would make every select return at once
+                    interruptSaid = true;
+                    LOG.log(System.Logger.Level.WARNING, "flowsock: a task interrupted the thread of " + this
+                            + "; the interrupt is cleared (a port thread is never interrupted on purpose)");
+                }
                 runTasks();
                 int closing = afterDeregistration.size();    // cancelled before this select: it deregisters them
                 boolean more = !local.isEmpty() || !remote.isEmpty() || closing > 0;
@@ -138,8 +147,10 @@ final class SelectorPort implements BackendPort, Runnable {
                         selector.selectNow(this::dispatch);
                     }
                     waiting = false;
-                    wakeupSent.set(false);
                 }
+                // after every select, which may have used up a wakeup sent late for an earlier wait:
+                // a flag left set would stop every later execute() from waking the port
+                wakeupSent.set(false);
                 for (int i = 0; i < closing; i++) {
                     guarded(afterDeregistration.poll());
                 }
@@ -148,6 +159,9 @@ final class SelectorPort implements BackendPort, Runnable {
             stopping = true;
             LOG.log(System.Logger.Level.ERROR, "flowsock: " + this + " failed; its sockets are closed", e);
         } finally {
+            for (Runnable close = afterDeregistration.poll(); close != null; close = afterDeregistration.poll()) {
+                guarded(close);                          // a failed loop still releases what it closed
+            }
             closeAll();
             terminated.countDown();
         }

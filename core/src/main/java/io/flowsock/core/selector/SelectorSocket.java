@@ -220,7 +220,7 @@ final class SelectorSocket implements SocketIo, SelectorPort.Ready {
             long n;
             try {
                 n = writeLength == 1 ? ch.write(last) : ch.write(writeSrcs, writeOffset, writeLength);
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | OutOfMemoryError | RuntimeException e) {   // the JDK stages heap buffers in direct memory
                 writeLength = 0;
                 drop(SelectionKey.OP_WRITE);
                 try {

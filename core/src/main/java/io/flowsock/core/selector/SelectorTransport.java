@@ -91,13 +91,18 @@ public final class SelectorTransport extends JdkTransport<SelectorPort> {
         }
 
         void finish() {
+            boolean connected;
             try {
-                ch.finishConnect();
+                connected = ch.finishConnect();
             } catch (IOException | RuntimeException e) {
                 attempt.failed(e, e instanceof java.net.ConnectException);
                 return;
             }
-            attempt.connected();
+            if (connected) {
+                attempt.connected();
+            } else {
+                key.interestOps(SelectionKey.OP_CONNECT);   // a readiness that was not the outcome yet
+            }
         }
     }
 

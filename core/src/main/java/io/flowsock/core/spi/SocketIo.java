@@ -28,7 +28,9 @@ public interface SocketIo {
      * operation can still read or write memory it was given: inline where closing is synchronous
      * (nio2), after the last operation's final completion where the kernel answers later
      * (io_uring). The core answers pending sends and completes {@code onClose()} only then, so a
-     * buffer handed back to its owner is never still in use by the kernel.
+     * buffer handed back to its owner is never still in use by the kernel. A read or write still
+     * posted at close may get a failure completion later (nio2, io_uring) or none at all
+     * (selector); the core ignores both.
      */
     void close(boolean reset, Runnable released);
 
