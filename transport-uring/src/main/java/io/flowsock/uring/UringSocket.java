@@ -1,5 +1,6 @@
 package io.flowsock.uring;
 
+import io.flowsock.core.internal.CallbackFailure;
 import io.flowsock.core.spi.ReadCompletion;
 import io.flowsock.core.spi.SocketIo;
 import io.flowsock.core.spi.WriteCompletion;
@@ -153,24 +154,18 @@ final class UringSocket implements SocketIo, Completion {
     }
 
     /**
-     * A completion's callback threw: a handler's JVM-fatal error, which Reactor passes up out of
-     * onNext, or a library bug. This connection fails with that error and the port goes on; the
-     * port's own catch would only log it and leave the connection stranded.
+     * A completion's callback threw: this connection fails with that error (see
+     * {@link CallbackFailure}); the port's own catch would only log it and leave the connection
+     * stranded.
      */
     private void callbackFailed(Throwable error) {
-        try {
-            System.getLogger(UringSocket.class.getName()).log(System.Logger.Level.WARNING,
-                    "flowsock: a completion callback of the connection " + local + " <-> " + remote
-                            + " threw; closing that connection", error);
+        CallbackFailure.fail(local, remote, error, e -> {
             if (reads != null) {
-                reads.failed(error);
+                reads.failed(e);
             } else {
                 close(true);
             }
-        } catch (Throwable again) {
-            System.getLogger(UringSocket.class.getName()).log(System.Logger.Level.WARNING,
-                    "flowsock: failing the connection " + local + " <-> " + remote + " threw too", again);
-        }
+        });
     }
 
     @Override

@@ -94,12 +94,9 @@ final class SelectorPort implements BackendPort, Runnable {
             local.add(task);                     // the port is running: it takes it in its next turn
             return;
         }
-        if (stopping) {
-            throw new RejectedExecutionException(this + " is stopped");
-        }
         remote.add(task);
         if (stopping && remote.remove(task)) {
-            throw new RejectedExecutionException(this + " is stopped");   // stopped meanwhile: the loop may be gone
+            throw new RejectedExecutionException(this + " is stopped");   // the loop may be gone: never run
         }
         if (waiting && wakeupSent.compareAndSet(false, true)) {
             selector.wakeup();

@@ -86,8 +86,7 @@ public final class SelectorTransport extends JdkTransport<SelectorPort> {
 
         @Override
         public void ready(int readyOps) {
-            key.interestOps(0);
-            finish();
+            finish();                 // channel() or close() takes the interest off
         }
 
         void finish() {
