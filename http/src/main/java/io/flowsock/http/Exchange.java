@@ -1,11 +1,8 @@
 package io.flowsock.http;
 
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.function.BiFunction;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscription;
-import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.Logger;
@@ -17,19 +14,14 @@ import reactor.util.Loggers;
  * done. Runs inside the connection's serial loop; the volatile fields are the events other
  * threads record for it.
  */
-final class Exchange implements CoreSubscriber<Void> {
+final class Exchange extends EndSubscriber {
     private static final Logger LOG = Loggers.getLogger(Exchange.class);
-    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] CRLF = {'\r', '\n'};
     /** A whole body up to this size goes out in the head's buffer: one write, one segment. */
     private static final int COPY_INTO_HEAD = 16 * 1024;
-    /**
-     * A streamed body buffer up to this size goes out framed in one buffer (size line, bytes, CRLF)
-     * rather than three: a server-sent event is one buffer of sendCap, so four go in one write.
-     */
-    private static final int COPY_INTO_CHUNK = 1024;
 
     private final ServerConnection owner;
+    private final RequestInput input;
+    private final Pipeline pipeline;
     final ServerRequest request;
     final ServerResponse response;
 
@@ -43,6 +35,7 @@ final class Exchange implements CoreSubscriber<Void> {
     private boolean keepAlive;
     private boolean mustClose;   // an error answer or a broken body: the connection ends with this exchange
     private boolean serverAnswered;
+    private boolean wholeWire;   // the response is handed to the connection in buffers made up front, not streamed
 
     /** Set by the handler's Publisher (any thread). */
     private volatile boolean handlerDone;
@@ -51,8 +44,10 @@ final class Exchange implements CoreSubscriber<Void> {
     private volatile boolean written;
     private volatile Throwable writeError;
 
-    Exchange(ServerConnection owner, ServerRequest request, ServerResponse response) {
+    Exchange(ServerConnection owner, RequestInput input, Pipeline pipeline, ServerRequest request, ServerResponse response) {
         this.owner = owner;
+        this.input = input;
+        this.pipeline = pipeline;
         this.request = request;
         this.response = response;
     }
@@ -66,15 +61,6 @@ final class Exchange implements CoreSubscriber<Void> {
             return;
         }
         p.subscribe(this);   // the exchange subscribes the handler's Publisher itself: one object less per request
-    }
-
-    @Override
-    public void onSubscribe(Subscription s) {
-        s.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public void onNext(Void v) {
     }
 
     @Override
@@ -117,7 +103,48 @@ final class Exchange implements CoreSubscriber<Void> {
         if (written && (handlerDone || handlerError != null)) {
             return finish();
         }
+        if (queuedWhole() && owner.mayReadAhead()) {
+            if (!request.body.isSubscribed()) {
+                request.body.expireWhole();
+            }
+            owner.retire(this);   // its bytes are queued ahead of any later answer; the next request is read now
+            return true;
+        }
         return false;
+    }
+
+    /**
+     * Whether the response is queued on the connection whole and nothing about this exchange can
+     * change what goes on the wire or whether the connection stays: then the next pipelined request
+     * may be read while this response is still being written.
+     */
+    private boolean queuedWhole() {
+        return sendStarted && wholeWire && bodyDone && !bodyFailed && keepAlive && !mustClose && handlerError == null;
+    }
+
+    /**
+     * For an exchange {@link ServerConnection#retire retired} before its write ended: true once its
+     * write and its handler have ended. A failed write aborts the connection; a handler failing
+     * after its whole answer was queued closes it once the answers before the close are written,
+     * as {@link #finish()} does for an exchange that was not retired.
+     */
+    boolean settled() {
+        if (writeError != null) {
+            owner.abort();
+            return true;
+        }
+        Throwable failed = handlerError;
+        if (failed != null) {
+            LOG.debug("flowsock-http: the handler failed on {} after its answer was queued; closing", request, failed);
+            owner.close();
+            return true;
+        }
+        return written && handlerDone;
+    }
+
+    /** For a {@link #settled()} retired exchange: whether it ended the connection. */
+    boolean endedConnection() {
+        return writeError != null || handlerError != null;
     }
 
     /** Reads the body as far as its subscriber, or the drain after the response, allows. */
@@ -132,13 +159,13 @@ final class Exchange implements CoreSubscriber<Void> {
         if (request.expectContinue && !continueSent) {
             continueSent = true;
             if (!sendStarted) {
-                owner.sendContinue();   // the client waits for this before it sends the body
+                pipeline.sendContinue();   // the client waits for this before it sends the body
             }
         }
         if (!owner.parseBody()) {
             return false;
         }
-        ByteBuffer c = owner.takeChunk();
+        ByteBuffer c = input.takeChunk();
         if (c != null && c.hasRemaining()) {
             bodyBytes += c.remaining();
             if (bodyBytes > owner.limits().maxBodySize()) {
@@ -152,11 +179,11 @@ final class Exchange implements CoreSubscriber<Void> {
                     return false;
                 }
             } else {
-                body.next(c, owner.chunkLent());
+                body.next(c, input.chunkLent());
             }
         }
-        switch (owner.takeBodyEnd()) {
-            case BAD -> failBody(owner.bad().getCode(), owner.bad().getReason());
+        switch (input.takeBodyEnd()) {
+            case BAD -> failBody(input.bad().getCode(), input.bad().getReason());
             // the parser reports a malformed body after a complete head as an early end, too
             case EARLY_EOF -> failBody(owner.atEof() ? 0 : 400, owner.atEof()
                     ? "the client closed the connection before the body ended (" + bodyBytes + " bytes read)"
@@ -207,7 +234,7 @@ final class Exchange implements CoreSubscriber<Void> {
         }
         if (!keepAlive || handlerError != null) {
             if (bodyDone && !bodyFailed) {
-                owner.giveParserBack();   // the request was read whole: another connection can use it
+                input.giveParserBack();   // the request was read whole: another connection can use it
             }
             owner.close();
             return false;
@@ -232,7 +259,7 @@ final class Exchange implements CoreSubscriber<Void> {
         if (request.expectContinue && !continueSent && !bodyDone && b.stream() != null) {
             // a streamed answer (an echo, a transform) reads the body as it goes: invite it first
             continueSent = true;
-            owner.sendContinue();
+            pipeline.sendContinue();
         }
         int status = response.status();
         HttpHeaders h = response.headers();
@@ -258,7 +285,7 @@ final class Exchange implements CoreSubscriber<Void> {
                 h.addTrusted("Content-Length", Long.toString(length));
             }
         } else if ((present & HttpHeaders.CONTENT_LENGTH) != 0) {
-            length = parseLength(h.get("Content-Length").get());
+            length = StreamFraming.declaredLength(h.get("Content-Length").get());
             removeIf(h, present, HttpHeaders.TRANSFER_ENCODING, "Transfer-Encoding");
         } else if (http11) {
             chunked = true;
@@ -287,25 +314,24 @@ final class Exchange implements CoreSubscriber<Void> {
             out.append("Connection: keep-alive\r\n");
         }
         out.crlf();
+        WriteEnd end = new WriteEnd(b.sink());
+        wholeWire = head || noContent || b.whole() != null;
+        if (head || noContent || copy) {
+            // one buffer: joined with the answers beside it when pipelined requests are read ahead
+            pipeline.send(head || noContent ? out.toBuffer() : out.append(b.whole()).toBuffer(), end, owner.gathers());
+            return;
+        }
         Publisher<ByteBuffer> wire;
-        if (head || noContent) {
-            wire = Mono.just(out.toBuffer());
-        } else if (b.whole() != null) {
-            if (copy) {
-                wire = Mono.just(out.append(b.whole()).toBuffer());
-            } else {
-                wire = Flux.just(out.toBuffer(), b.whole());
-            }
+        if (b.whole() != null) {
+            wire = Flux.just(out.toBuffer(), b.whole());
         } else if (chunked) {
-            wire = Flux.concat(Mono.just(out.toBuffer()),
-                    Flux.from(b.stream()).filter(ByteBuffer::hasRemaining).concatMapIterable(Exchange::chunk),
-                    Mono.fromSupplier(() -> ByteBuffer.wrap(LAST_CHUNK)));
+            wire = StreamFraming.chunked(out.toBuffer(), b.stream());
         } else if (length >= 0) {
-            wire = Flux.concat(Mono.just(out.toBuffer()), counted(Flux.from(b.stream()), length));
+            wire = StreamFraming.counted(out.toBuffer(), b.stream(), length);
         } else {
             wire = Flux.concat(Mono.just(out.toBuffer()), b.stream());
         }
-        owner.connection().send(wire).subscribe(new WriteEnd(b.sink()));
+        pipeline.send(wire, end);
     }
 
     private static void removeIf(HttpHeaders h, int present, int bit, String name) {
@@ -314,81 +340,12 @@ final class Exchange implements CoreSubscriber<Void> {
         }
     }
 
-    private static long parseLength(String value) {
-        try {
-            long n = Long.parseLong(value.trim());
-            if (n >= 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // fall through to the error naming the value
-        }
-        throw new IllegalArgumentException("the response's Content-Length must be a number >= 0, was \"" + value + "\"");
-    }
-
-    private static List<ByteBuffer> chunk(ByteBuffer b) {
-        int n = b.remaining();
-        if (n <= COPY_INTO_CHUNK) {
-            return List.of(new Ascii(n + 12).appendHex(n).crlf().append(b).crlf().toBuffer());
-        }
-        Ascii size = new Ascii(12).appendHex(n).crlf();
-        return List.of(size.toBuffer(), b, ByteBuffer.wrap(CRLF));
-    }
-
-    /** Holds a streamed body to the Content-Length the handler declared. */
-    private static Flux<ByteBuffer> counted(Flux<? extends ByteBuffer> body, long length) {
-        long[] sent = {0};
-        return body.<ByteBuffer>handle((b, sink) -> {
-            sent[0] += b.remaining();
-            if (sent[0] > length) {
-                sink.error(new IllegalStateException("the response body is longer than its Content-Length, " + length));
-            } else {
-                sink.next(b);
-            }
-        }).concatWith(Mono.defer(() -> sent[0] == length ? Mono.empty() : Mono.error(new IllegalStateException(
-                "the response body ended after " + sent[0] + " bytes; its Content-Length says " + length))));
-    }
-
-    /**
-     * Why a late subscriber of a body gets nothing. Made on every request whose end the parser has
-     * not reported yet when the response is written (every GET: the end comes with the next parse),
-     * and rarely read: so no stack trace, which would only show this loop, and the message is
-     * formatted when asked for.
-     */
-    private static final class BodyDropped extends IllegalStateException {
-        private static final long serialVersionUID = 1L;
-        private final transient ServerRequest request;
-
-        BodyDropped(ServerRequest request) {
-            this.request = request;
-        }
-
-        @Override
-        public String getMessage() {
-            return "the exchange of " + request + " ended before its body was read; the rest of the body is dropped";
-        }
-
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
-        }
-    }
-
     /** Subscribes the write: tells the handler's send Mono, and then the loop, that it ended. */
-    private final class WriteEnd implements CoreSubscriber<Void> {
+    private final class WriteEnd extends EndSubscriber {
         private final ServerResponse.Sent sent;   // null for the server's own answer
 
         WriteEnd(ServerResponse.Sent sent) {
             this.sent = sent;
-        }
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(Void v) {
         }
 
         @Override

@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
-import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.http.HttpVersion;
 import org.reactivestreams.Publisher;
@@ -37,18 +36,19 @@ import reactor.util.Loggers;
  * <p><b>Flow.</b> The next buffer is requested only when the loop needs bytes: while it reads a
  * request head, or the body's subscriber has demand, or it drains a body the handler left. A
  * request arriving behind another (pipelining) waits in the buffer until the response before it
- * is written; responses therefore go out in request order, and an unread body never shifts the
- * framing of the next request.
+ * is queued whole, its body read, and the connection known to stay ({@link #mayReadAhead()}:
+ * inside the delivery of the buffer that holds it, up to {@link Pipeline#READ_AHEAD} answers deep); else
+ * until that response is written. Responses therefore go out in request order, the answers to
+ * one buffer's requests in one write, and an unread body never shifts the framing of the next
+ * request.
  *
- * <p>Longer than the usual class: the state machine is one piece, and splitting it would spread
- * the fields its steps share across objects that must then agree on who owns them.
+ * <p>Split by concern: {@link RequestInput} holds the input buffer and the lent parser,
+ * {@link Exchange} one request and its answer, {@link Pipeline} the answers on their way out.
  */
 final class ServerConnection implements CoreSubscriber<Boolean> {
     private static final Logger LOG = Loggers.getLogger(ServerConnection.class);
     /** Most of an unread body that is read and dropped to keep the connection; beyond it, it is closed. */
     static final int DRAIN_LIMIT = 256 * 1024;
-    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
 
     private enum State { HEAD, EXCHANGE, CLOSED }
 
@@ -56,9 +56,8 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
     private final BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler;
     private final HttpLimits limits;
     private final ServerConnections all;
-    private final RequestParsers parsers;
-    /** Lent by {@link #parsers} while a request is read and served; null while the connection waits for one. */
-    private RequestParsers.Lent lent;
+    private final RequestInput input;
+    private final Pipeline pipeline;
     private final AtomicInteger wip = new AtomicInteger();
 
     /** Set once by onSubscribe before any other signal; read by the drain. */
@@ -74,19 +73,12 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
     volatile long deadline;
 
     private State state = State.HEAD;
-    private ByteBuffer pending = NOTHING;
-    private boolean pendingLent;   // pending is the inbound's loan: valid only until read() returns
     private boolean requested;
+    private boolean askMore;   // one buffer is to be requested when the loop exits
     private boolean drainingInbound;
     private int served;
 
-    // the request head being read
-    private boolean headStarted;
-    private boolean requestLineSeen;
-    private int requestLineBytes;
-
-    // the exchange in progress
-    private Exchange ex;
+    private Exchange ex;   // the exchange in progress
 
     ServerConnection(Connection conn,
                      BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler,
@@ -95,7 +87,8 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
         this.handler = handler;
         this.limits = limits;
         this.all = all;
-        this.parsers = all.parsers();
+        this.input = new RequestInput(all.parsers());
+        this.pipeline = new Pipeline(conn);
         this.deadline = System.nanoTime() + limits.idleTimeout().toNanos();
     }
 
@@ -135,8 +128,7 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
         if (wip.compareAndSet(0, 1)) {
             requested = false;
             if (state != State.CLOSED) {
-                pending = b;
-                pendingLent = true;
+                input.arrived(b, true);
             }
             loop(1);
         } else {
@@ -196,12 +188,17 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
                 LOG.warn("flowsock-http: failure serving " + conn + "; closing it abortively", e);
                 abort();
             }
-            if (pendingLent) {
-                // the loan ends with read(): what is left of it is kept as a copy
-                pendingLent = false;
-                pending = pending.hasRemaining() ? HeapCopy.of(pending) : NOTHING;
-            }
+            pipeline.flush();   // before the loan ends: the write waits for the delivery's end, then takes it all
+            input.endLoan();    // the loan ends with read(): what is left of it is kept as a copy
+            boolean ask = askMore;
+            askMore = false;
             missed = wip.addAndGet(-missed);
+            if (ask) {
+                // asked once the loop is let go: a read that completes inside request() (NIO.2 and
+                // the selector backend complete one at once when the bytes are there) then finds
+                // the loop free and is parsed in place, lent, rather than copied and handed over
+                inbound.request(1);
+            }
         } while (missed != 0);
     }
 
@@ -214,7 +211,7 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
             arrived = null;
             requested = false;
             if (state != State.CLOSED) {
-                pending = a;   // one buffer is requested only once the last is used up
+                input.arrived(a, false);   // one buffer is requested only once the last is used up
             }
         }
         if (state == State.CLOSED) {
@@ -222,6 +219,9 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
                 drainingInbound = true;   // a graceful close reads until the peer's FIN
                 inbound.request(Long.MAX_VALUE);
             }
+            return false;
+        }
+        if (!pipeline.settle()) {
             return false;
         }
         if (inboundError != null && !(inboundError instanceof io.flowsock.core.ConnectionClosedException)) {
@@ -237,43 +237,41 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
     private boolean head() {
         long now = System.nanoTime();
         if (now - deadline >= 0) {
-            if (headStarted) {
+            if (input.headStarted()) {
                 respondError(408, "the request head did not arrive within " + limits.headerTimeout().toMillis() + " ms");
             } else {
                 close();
             }
             return true;
         }
-        if (pending.hasRemaining()) {
-            if (!headStarted) {
-                headStarted = true;
+        if (input.hasRemaining()) {
+            if (!input.headStarted()) {
+                input.startHead();
                 deadline = now + limits.headerTimeout().toNanos();
-                if (lent == null) {
-                    lent = parsers.take();
-                }
             }
-            if (!requestLineSeen && !scanRequestLine()) {
+            // the request line has a limit of its own, which the parser does not know apart from the head's
+            if (input.requestLineOver(limits.maxRequestLineLength())) {
+                respondError(414, "the request line is longer than " + limits.maxRequestLineLength() + " bytes");
                 return true;
             }
-            lent.parser.parseNext(pending);
-            if (lent.msg.bad != null) {
-                respondError(lent.msg.bad.getCode(), lent.msg.bad.getReason());
-            } else if (lent.msg.headComplete) {
+            input.parse();
+            ParsedMessage.Request msg = input.msg();
+            if (msg.bad != null) {
+                respondError(msg.bad.getCode(), msg.bad.getReason());
+            } else if (msg.headComplete) {
                 dispatch();
             }
             return true;
         }
-        if (!headStarted) {
-            // waiting for a request: the parser and the last input buffer are not kept meanwhile
-            pending = NOTHING;
-            giveParserBack();
+        if (!input.headStarted()) {
+            input.idle();
             if (shutdown) {
                 close();
                 return true;
             }
         }
         if (eof) {
-            if (headStarted && !lent.parser.isStart()) {
+            if (input.headStarted() && input.inMessage()) {
                 LOG.debug("flowsock-http: {} closed in the middle of a request head", conn);
             }
             close();
@@ -283,44 +281,9 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
         return false;
     }
 
-    /**
-     * The last message ended cleanly (the connection waits for the next, or closes after it): the
-     * parser, reset, serves whichever connection of this server reads a request next.
-     */
-    void giveParserBack() {
-        if (lent != null) {
-            if (!lent.parser.isStart()) {
-                lent.parser.reset();   // closing after a request; between requests next() has reset it
-            }
-            parsers.giveBack(lent);
-            lent = null;
-        }
-    }
-
-    /** Holds the request line to its own limit, which the parser does not know apart from the head's. */
-    private boolean scanRequestLine() {
-        int from = pending.position();
-        int end = pending.limit();
-        for (int i = from; i < end; i++) {
-            if (pending.get(i) == '\n') {
-                requestLineSeen = true;
-                requestLineBytes += i - from;
-                break;
-            }
-        }
-        if (!requestLineSeen) {
-            requestLineBytes += end - from;
-        }
-        if (requestLineBytes > limits.maxRequestLineLength()) {
-            respondError(414, "the request line is longer than " + limits.maxRequestLineLength() + " bytes");
-            return false;
-        }
-        return true;
-    }
-
     private void dispatch() {
-        ParsedMessage.Request msg = lent.msg;
-        HttpParser parser = lent.parser;
+        ParsedMessage.Request msg = input.msg();
+        HttpParser parser = input.parser();
         msg.headComplete = false;
         if (msg.fieldCount > limits.maxHeaders()) {
             respondError(431, "the request has " + msg.fieldCount + " header fields; at most " + limits.maxHeaders()
@@ -352,13 +315,13 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
         RequestBody body = new RequestBody(this);
         ServerRequest request = new ServerRequest(conn, msg.method, msg.uri, http11 ? "HTTP/1.1" : "HTTP/1.0",
                 headers, length, keepAlive, expectContinue, body);
-        ex = new Exchange(this, request, new ServerResponse(this));
+        ex = new Exchange(this, input, pipeline, request, new ServerResponse(this));
         state = State.EXCHANGE;
         deadline = Long.MAX_VALUE;   // the handler's time is its own; the TCP idle timeouts still watch
         if (!msg.messageComplete && length == 0) {
             // no body: the parser reports the request's end only on the call after its head; take
             // it now (it stops there, before any pipelined request), so the exchange starts whole
-            parser.parseNext(pending);
+            input.parse();
         }
         if (msg.messageComplete) {
             msg.messageComplete = false;
@@ -371,13 +334,31 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
     void next() {
         ex = null;
         served++;
-        lent.parser.reset();
+        input.nextMessage();
         state = State.HEAD;
-        headStarted = false;
-        requestLineSeen = false;
-        requestLineBytes = 0;
-        lent.msg.fieldCount = 0;
         deadline = System.nanoTime() + limits.idleTimeout().toNanos();
+    }
+
+    /**
+     * Whether the next request may be read before the answer to this one is written: only inside
+     * the inbound's delivery (the port thread, where a send is queued at once, so answers stay in
+     * order; and where writes wait for the delivery's end, so the answers go out together), only
+     * when the next request's bytes are already here, and only {@link Pipeline#READ_AHEAD} deep, so a
+     * client that pipelines without reading holds at most that many answers in memory.
+     */
+    boolean mayReadAhead() {
+        return input.isLoan() && input.hasRemaining() && pipeline.hasRoom();
+    }
+
+    /** The exchange's whole answer is queued: it ends by itself (see {@link Exchange#settled()}); the next request is read. */
+    void retire(Exchange e) {
+        pipeline.retire(e);
+        next();
+    }
+
+    /** Whether answers are gathered into one write: inside a read's delivery, where writes wait for its end anyway. */
+    boolean gathers() {
+        return input.isLoan();
     }
 
     boolean mayKeepAlive() {
@@ -388,62 +369,17 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
 
     // ---- what the exchange asks of the connection ----
 
-    /**
-     * Parses more of the body; false when it needs bytes that have not arrived (they are then
-     * requested). An empty buffer is parsed too: the end of a body whose last byte came with an
-     * earlier buffer is only reported by the next call.
-     */
+    /** Parses more of the body; false when it needs bytes that have not arrived (they are then requested). */
     boolean parseBody() {
-        if (eof && !pending.hasRemaining()) {
-            lent.parser.atEOF();
-        }
-        lent.parser.parseNext(pending);
-        if (lent.msg.chunk != null) {
-            // the parser hands content as a view of what it was given, ending where it stopped
-            int n = lent.msg.chunk.remaining();
-            lent.msg.chunk = pending.slice(pending.position() - n, n);
-            return true;
-        }
-        if (lent.msg.messageComplete || lent.msg.bad != null || lent.msg.earlyEof || pending.hasRemaining()) {
+        if (input.parseBody(eof)) {
             return true;
         }
         requestMore();
         return false;
     }
 
-    /** Whether the chunk {@link #takeChunk()} gives is a slice of the inbound's loan, valid only during this step. */
-    boolean chunkLent() {
-        return pendingLent;
-    }
-
-    /** The body chunk the parser reported last, as a slice of the input buffer; null if none. */
-    ByteBuffer takeChunk() {
-        ByteBuffer c = lent.msg.chunk;
-        lent.msg.chunk = null;
-        return c;
-    }
-
-    /** What ends a body, as the parser reported it last: BAD (see {@link #bad()}), EARLY_EOF, COMPLETE; else NONE. */
-    enum BodyEnd { NONE, BAD, EARLY_EOF, COMPLETE }
-
-    BodyEnd takeBodyEnd() {
-        BodyEnd end = lent.msg.bad != null ? BodyEnd.BAD : lent.msg.earlyEof ? BodyEnd.EARLY_EOF
-                : lent.msg.messageComplete ? BodyEnd.COMPLETE : BodyEnd.NONE;
-        lent.msg.messageComplete = false;
-        lent.msg.earlyEof = false;
-        return end;
-    }
-
     boolean atEof() {
         return eof;
-    }
-
-    HttpException bad() {
-        return lent.msg.bad;
-    }
-
-    void sendContinue() {
-        conn.send(Mono.just(ByteBuffer.wrap(CONTINUE))).subscribe(null, e -> { });
     }
 
     Connection connection() {
@@ -457,7 +393,7 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
     private void requestMore() {
         if (!requested && !eof) {
             requested = true;
-            inbound.request(1);
+            askMore = true;   // the loop asks as it exits
         }
     }
 
@@ -470,18 +406,21 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
         out.append("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ").append(text.length).crlf()
                 .append("Connection: close\r\n").append(DateHeader.line()).crlf().append(text);
         state = State.CLOSED;
+        pipeline.flush();
         conn.send(Mono.just(out.toBuffer())).then(conn.close()).subscribe(null, e -> conn.dispose());
         all.remove(this);
     }
 
     void close() {
         state = State.CLOSED;
+        pipeline.flush();   // answers gathered go out before the FIN
         conn.close().subscribe(null, e -> conn.dispose());
         all.remove(this);
     }
 
     void abort() {
         state = State.CLOSED;
+        pipeline.flush();   // sent to a connection about to go: their ends hear that it went
         conn.dispose();
         all.remove(this);
     }
