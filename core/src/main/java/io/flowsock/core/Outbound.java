@@ -1,17 +1,14 @@
 package io.flowsock.core;
 
-import io.flowsock.core.internal.HeapCopy;
-import io.flowsock.core.spi.WriteCompletion;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * A channel's output: the {@link OutboundOp operations} in the order they were asked for, the one
- * active {@link Send} and its credit ({@code sendCap}), the buffers queued for writing, and the
- * gathering write in flight.
+ * active {@link Send} and its credit ({@code sendCap}); the buffers queued for writing and the
+ * gathering write in flight are its {@link Writes}.
  *
  * <p>Operations not reached yet wait in {@code pending}: sends, shutdown, close. The head is
  * reached when no send is active; a send then becomes the active one, the others move to
@@ -22,10 +19,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>Runs only on its channel's port thread, except the volatile fields' queries and
  * {@link #sendCap(int)}.
  */
-final class Outbound implements WriteCompletion {
-    private static final ByteBuffer[] NO_BUFFERS = new ByteBuffer[0];
-    private static final ArrayDeque<ByteBuffer> NONE = new ArrayDeque<>(0);
-
+final class Outbound {
     private final Channel channel;
     private volatile int sendCap;        // written by any thread (live change), read on the port
     private volatile int outstanding;    // written on the port, read by sendCap() queries: buffers asked for, not written
@@ -33,21 +27,15 @@ final class Outbound implements WriteCompletion {
     // Port thread only. The two operation queues are created on first use: most idle connections never need them.
     private ArrayDeque<OutboundOp> pending;                        // sends, shutdown, close, not reached yet
     private ArrayDeque<OutboundOp> due;                            // send ends, shutdown, close, waiting for writes
-    // In order; the head may be half written. NONE (shared, never written) until the first buffer
-    // is offered, so an idle connection holds no queue.
-    private ArrayDeque<ByteBuffer> unwritten = NONE;
-    private long queued;                 // buffers ever added to unwritten: a send end's position
-    private long written;                // buffers ever fully written and retired
-    private ByteBuffer[] gather = NO_BUFFERS;   // the write in flight's buffers; grown on the first write
-    private int gathered;
+    // Writes.NONE (shared, empty, never written) until the first buffer is offered: an idle
+    // connection holds no queue.
+    private Writes writes = Writes.NONE;
     private Send active;                 // the send asked for buffers now, or null between sends
-    private boolean writePending;        // a write is posted and not completed
     private boolean pumping;             // inside pump(): a completion run inline only asks for another pass
     private boolean pumpAgain;
     private int corked;                  // > 0 while a source is asked for buffers or a hand-off drains: writes wait for the batch
     private String sendsRefused;         // non-null once shutdown or close was asked: why new sends fail
     private boolean outputShut;          // FIN was sent
-    private Loans loans;                 // receive buffers queued here on loan; created by the first loan
 
     Outbound(Channel channel) {
         this.channel = channel;
@@ -118,7 +106,7 @@ final class Outbound implements WriteCompletion {
     private void reach(OutboundOp op) {
         if (op instanceof Send s) {
             if (s.ended) {
-                enqueueDue(new SendEnd(s, queued));   // completed before its turn
+                enqueueDue(new SendEnd(s, writes.queued()));   // completed before its turn
             } else {
                 active = s;
                 grant();
@@ -186,21 +174,10 @@ final class Outbound implements WriteCompletion {
             return;
         }
         s.received++;
-        if (channel.in.isLoan(b)) {
-            if (channel.in.takeLoan()) {
-                if (loans == null) {
-                    loans = new Loans(channel.io);
-                }
-                loans.queued(b);
-            } else {
-                b = HeapCopy.of(b);          // offered twice: only one entry may give it back
-            }
+        if (writes == Writes.NONE) {
+            writes = new Writes(channel, this);
         }
-        if (unwritten == NONE) {
-            unwritten = new ArrayDeque<>(4);
-        }
-        unwritten.add(b);
-        queued++;
+        writes.add(b);
         if (!holding()) {
             pump();
         }
@@ -215,7 +192,7 @@ final class Outbound implements WriteCompletion {
             return;                          // still waiting its turn: advance() queues its end
         }
         outstanding -= (int) (s.requested - s.received);
-        enqueueDue(new SendEnd(s, queued));
+        enqueueDue(new SendEnd(s, writes.queued()));
         active = null;
         advance();
     }
@@ -246,8 +223,8 @@ final class Outbound implements WriteCompletion {
                 if (retired > 0) {
                     grant();
                 }
-                if (!writePending && !holding() && !unwritten.isEmpty()) {
-                    startWrite();
+                if (!writes.isPending() && !holding() && !writes.isEmpty()) {
+                    writes.start();
                 }
             } while (pumpAgain && !channel.isClosed());
         } finally {
@@ -257,16 +234,10 @@ final class Outbound implements WriteCompletion {
 
     private int retire() {
         int retired = 0;
-        while (!writePending && !channel.isClosed()) {
-            ByteBuffer head = unwritten.peek();
+        while (!writes.isPending() && !channel.isClosed()) {
             if (isDue(due == null ? null : due.peek())) {
                 run(due.poll());
-            } else if (head != null && !head.hasRemaining()) {
-                unwritten.poll();
-                if (loans != null) {
-                    loans.written(head);
-                }
-                written++;
+            } else if (writes.retireHead()) {
                 retired++;
             } else {
                 break;
@@ -279,9 +250,9 @@ final class Outbound implements WriteCompletion {
     /** Whether every buffer queued before {@code op} is written; shutdown and close come after all buffers. */
     private boolean isDue(OutboundOp op) {
         if (op instanceof SendEnd end) {
-            return written >= end.at();
+            return writes.written() >= end.at();
         }
-        return op != null && unwritten.isEmpty();
+        return op != null && writes.isEmpty();
     }
 
     private void run(OutboundOp op) {
@@ -321,51 +292,6 @@ final class Outbound implements WriteCompletion {
         }
     }
 
-    private void startWrite() {
-        int n = 0;
-        int max = channel.caps.maxGather();
-        for (ByteBuffer b : unwritten) {
-            if (b.hasRemaining()) {
-                if (n == gather.length) {
-                    gather = Arrays.copyOf(gather, Math.min(max, Math.max(4, n * 2)));
-                }
-                gather[n++] = b;
-                if (n == max) {
-                    break;
-                }
-            }
-        }
-        gathered = n;
-        writePending = true;
-        channel.watchdogs.writeActivity();
-        if (channel.observer != null) {
-            channel.observer.writePosted(channel, gather, 0, n);
-        }
-        channel.io.write(gather, 0, n, this);
-    }
-
-    @Override
-    public void completed(long bytes) {
-        writePending = false;
-        Arrays.fill(gather, 0, gathered, null);
-        channel.watchdogs.writeActivity();
-        if (channel.observer != null) {
-            channel.observer.writeCompleted(channel, bytes);
-        }
-        if (!channel.isClosed()) {
-            pump();
-        }
-    }
-
-    @Override
-    public void failed(Throwable error) {
-        writePending = false;
-        Arrays.fill(gather, 0, gathered, null);
-        if (!channel.isClosed()) {
-            channel.failed(error);
-        }
-    }
-
     /**
      * The channel was released: the loans go back to the backend, and every send, send end and
      * shutdown still waiting fails with {@code cause}, or with a {@link ConnectionClosedException}
@@ -377,12 +303,7 @@ final class Outbound implements WriteCompletion {
         Send current = active;
         active = null;
         outstanding = 0;
-        if (unwritten != NONE) {
-            unwritten.clear();
-        }
-        if (loans != null) {
-            loans.releaseAll();              // called at release: the backend is done with the socket
-        }
+        writes.clear();                      // called at release: the backend is done with the socket
         if (current == null && (due == null || due.isEmpty()) && (pending == null || pending.isEmpty())) {
             return;
         }
@@ -427,11 +348,11 @@ final class Outbound implements WriteCompletion {
     /** Nothing is queued, active or being written. */
     boolean isIdle() {
         return active == null && (pending == null || pending.isEmpty()) && (due == null || due.isEmpty())
-                && unwritten.isEmpty();
+                && writes.isEmpty();
     }
 
     boolean isWritePending() {
-        return writePending;
+        return writes.isPending();
     }
 
     boolean isOutputShut() {
