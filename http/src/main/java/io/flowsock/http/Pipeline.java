@@ -30,7 +30,11 @@ final class Pipeline {
 
     private final Connection conn;
     private ArrayDeque<Exchange> retired;   // answers queued whole whose writes or handlers have not ended
-    private ResponseBatch batch;            // whole answers gathered for one send; null when none waits
+    // The whole answers gathered for one send: the first alone in held (the usual case, one request
+    // a read, then costs no batch), a batch from the second on.
+    private ByteBuffer held;
+    private CoreSubscriber<Void> heldEnd;
+    private ResponseBatch batch;
 
     Pipeline(Connection conn) {
         this.conn = conn;
@@ -42,13 +46,20 @@ final class Pipeline {
             send(Mono.just(answer), end);
             return;
         }
-        if (batch != null && !batch.fits(answer)) {
+        if (held != null) {
+            batch = new ResponseBatch();
+            batch.add(held, heldEnd);
+            held = null;
+            heldEnd = null;
+        } else if (batch != null && !batch.fits(answer)) {
             flush();
         }
         if (batch == null) {
-            batch = new ResponseBatch();
+            held = answer;
+            heldEnd = end;
+        } else {
+            batch.add(answer, end);
         }
-        batch.add(answer, end);
     }
 
     /** Sends {@code wire} behind the answers gathered before it. */
@@ -64,8 +75,14 @@ final class Pipeline {
 
     /** Sends the gathered answers, joined, as one buffer. */
     void flush() {
-        ResponseBatch b = batch;
-        if (b != null) {
+        if (held != null) {
+            ByteBuffer a = held;
+            CoreSubscriber<Void> e = heldEnd;
+            held = null;
+            heldEnd = null;
+            conn.send(Mono.just(a)).subscribe(e);
+        } else if (batch != null) {
+            ResponseBatch b = batch;
             batch = null;
             conn.send(Mono.just(b.joined())).subscribe(b);
         }

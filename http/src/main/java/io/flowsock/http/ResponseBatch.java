@@ -8,8 +8,9 @@ import reactor.core.CoreSubscriber;
  * Whole answers to pipelined requests that arrived in one read, joined into one buffer and sent
  * as one, so that they leave in one write whatever {@code sendcap} lets a connection keep in
  * flight (one buffer per answer would be four writes for sixteen answers at the server's default
- * of four). Each answer's end is told when the joined write ends. Used once: made by the first
- * answer, sent when the connection's loop lets go of the buffer or before anything else is sent.
+ * of four). Each answer's end is told when the joined write ends. Used once: made by the second
+ * answer ({@link Pipeline} holds a first alone), sent when the connection's loop lets go of the
+ * buffer or before anything else is sent.
  */
 final class ResponseBatch extends EndSubscriber {
     /** Past this many bytes an answer is sent in a batch of its own: the joined copy stays small. */
@@ -30,11 +31,8 @@ final class ResponseBatch extends EndSubscriber {
         bytes += answer.remaining();
     }
 
-    /** The answers in order, as one buffer; the only one when there is one. */
+    /** The answers in order, as one buffer. */
     ByteBuffer joined() {
-        if (answers.size() == 1) {
-            return answers.get(0);
-        }
         byte[] all = new byte[bytes];
         int at = 0;
         for (ByteBuffer a : answers) {
