@@ -23,10 +23,8 @@ import org.springframework.util.MultiValueMap;
 import reactor.core.publisher.Flux;
 
 /**
- * A flowsock request as Spring's {@code ServerHttpRequest}. The header fields are copied once into
- * Spring's {@link HttpHeaders}: Spring 7's headers are backed by a {@code MultiValueMap}, and a
- * live view of flowsock's ordered field list through that interface would cost more code than the
- * copy costs time.
+ * A flowsock request as Spring's {@code ServerHttpRequest}. Spring's {@link HttpHeaders} are a
+ * view of flowsock's field list ({@link RequestFields}), not a copy.
  */
 final class FlowsockServerHttpRequest extends AbstractServerHttpRequest {
     private final HttpServerRequest request;
@@ -55,9 +53,7 @@ final class FlowsockServerHttpRequest extends AbstractServerHttpRequest {
     }
 
     private static HttpHeaders headers(HttpServerRequest request) {
-        HttpHeaders headers = new HttpHeaders();
-        request.headers().forEach(headers::add);
-        return headers;
+        return new HttpHeaders(new RequestFields(request.headers()));
     }
 
     @Override

@@ -84,6 +84,29 @@ class FlowsockHttpHandlerAdapterTest {
     }
 
     @Test
+    void requestHeadersAreAReadOnlyCaseInsensitiveViewThatAMutatedRequestCopies() throws Exception {
+        int port = serve((req, res) -> {
+            org.springframework.http.HttpHeaders h = req.getHeaders();
+            String refused;
+            try {
+                h.add("X-Nope", "1");
+                refused = "added";
+            } catch (UnsupportedOperationException e) {
+                refused = "refused";
+            }
+            org.springframework.http.server.reactive.ServerHttpRequest mutated = req.mutate().header("X-Added", "yes").build();
+            return text(res, h.get("x-many") + " " + h.getFirst("X-MANY") + " " + h.get("X-Absent") + " "
+                    + h.containsHeader("x-many") + " " + h.headerNames().contains("x-MANY") + " " + h.size() + " " + refused
+                    + " " + mutated.getHeaders().get("X-Added") + " " + mutated.getHeaders().get("x-many"));
+        });
+        HttpResponse<String> r = client().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                .header("X-Many", "one").header("x-many", "two").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        // the JDK's client sends Host, User-Agent and the two X-Many fields (Content-Length: 0 not on a GET)
+        assertThat(r.body()).startsWith("[one, two] one null true true ").endsWith(" refused [yes] [one, two]");
+    }
+
+    @Test
     void statusHeadersAndCookiesAreCommittedWithTheFirstWrite() throws Exception {
         int port = serve((req, res) -> {
             res.setStatusCode(HttpStatus.CREATED);
