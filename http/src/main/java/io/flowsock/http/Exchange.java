@@ -104,9 +104,7 @@ final class Exchange extends EndSubscriber {
             return finish();
         }
         if (queuedWhole() && owner.mayReadAhead()) {
-            if (!request.body.isSubscribed()) {
-                request.body.expireWhole();
-            }
+            endBody();
             owner.retire(this);   // its bytes are queued ahead of any later answer; the next request is read now
             return true;
         }
@@ -140,6 +138,13 @@ final class Exchange extends EndSubscriber {
             return true;
         }
         return written && handlerDone;
+    }
+
+    /** The body was read whole and the connection goes on: a late subscriber of an empty body sees it end. */
+    private void endBody() {
+        if (!request.body.isSubscribed()) {
+            request.body.expireWhole();
+        }
     }
 
     /** For a {@link #settled()} retired exchange: whether it ended the connection. */
@@ -246,9 +251,7 @@ final class Exchange extends EndSubscriber {
         if (!bodyDone) {
             return body();
         }
-        if (!request.body.isSubscribed()) {
-            request.body.expireWhole();   // a late subscriber of an empty body sees it end
-        }
+        endBody();
         owner.next();
         return true;
     }
