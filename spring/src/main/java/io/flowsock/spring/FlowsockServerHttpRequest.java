@@ -24,7 +24,7 @@ import reactor.core.publisher.Flux;
 
 /**
  * A flowsock request as Spring's {@code ServerHttpRequest}. Spring's {@link HttpHeaders} are a
- * view of flowsock's field list ({@link RequestFields}), not a copy.
+ * read-only view of flowsock's field list ({@link HeaderFields}), not a copy.
  */
 final class FlowsockServerHttpRequest extends AbstractServerHttpRequest {
     private final HttpServerRequest request;
@@ -53,7 +53,7 @@ final class FlowsockServerHttpRequest extends AbstractServerHttpRequest {
     }
 
     private static HttpHeaders headers(HttpServerRequest request) {
-        return new HttpHeaders(new RequestFields(request.headers()));
+        return new HttpHeaders(new HeaderFields(request.headers()));
     }
 
     @Override

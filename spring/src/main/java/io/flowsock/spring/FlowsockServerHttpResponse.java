@@ -5,6 +5,7 @@ import java.util.List;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseCookie;
 import org.springframework.http.server.reactive.AbstractServerHttpResponse;
@@ -12,9 +13,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * A flowsock response as Spring's {@code ServerHttpResponse}. Spring commits (status, headers,
- * cookies copied onto the flowsock response) right before the first write, and flowsock sends the
- * head when that write is subscribed. A body Spring gives as a {@code Mono} goes out with
+ * A flowsock response as Spring's {@code ServerHttpResponse}. Spring's {@link HttpHeaders} are a
+ * view of the flowsock response's fields ({@link HeaderFields}): what the application sets is
+ * what flowsock sends, with nothing to copy. Spring commits (status and cookies applied) right
+ * before the first write, and flowsock sends the head when that write is subscribed. A body Spring gives as a {@code Mono} goes out with
  * Content-Length, any other one chunked; with {@link #writeAndFlushWith} (SSE, NDJSON) every
  * buffer is written as soon as it is produced.
  */
@@ -22,7 +24,7 @@ final class FlowsockServerHttpResponse extends AbstractServerHttpResponse {
     private final HttpServerResponse response;
 
     FlowsockServerHttpResponse(HttpServerResponse response, DataBufferFactory buffers) {
-        super(buffers);
+        super(buffers, new HttpHeaders(new HeaderFields(response.headers())));
         this.response = response;
     }
 
@@ -48,11 +50,7 @@ final class FlowsockServerHttpResponse extends AbstractServerHttpResponse {
 
     @Override
     protected void applyHeaders() {
-        getHeaders().forEach((String name, List<String> values) -> {
-            for (String value : values) {
-                response.addHeader(name, value);
-            }
-        });
+        // the headers are the flowsock response's own fields already
     }
 
     @Override

@@ -29,6 +29,7 @@ import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseCookie;
+import org.springframework.http.server.reactive.AbstractServerHttpResponse;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import reactor.core.publisher.Flux;
@@ -123,6 +124,39 @@ class FlowsockHttpHandlerAdapterTest {
         assertThat(r.headers().allValues("Set-Cookie")).containsExactly("id=42; HttpOnly", "theme=dark");
         assertThat(r.headers().firstValue("Content-Length")).hasValue("4");
         assertThat(r.body()).isEqualTo("made");
+    }
+
+    @Test
+    void responseHeadersAreTheFlowsockResponsesFieldsCheckedWhenSet() throws Exception {
+        int port = serve((req, res) -> {
+            org.springframework.http.HttpHeaders h = res.getHeaders();
+            h.add("X-One", "1");
+            h.set("x-one", "uno");   // replaces, case-insensitively
+            h.addAll("X-Many", List.of("a", "b"));
+            h.add("X-Gone", "g");
+            h.remove("x-GONE");
+            h.add("X-Iterated", "i");
+            h.headerSet().removeIf(e -> e.getKey().equals("X-Iterated"));
+            String refused;
+            try {
+                h.set("X-Split", "a\r\nInjected: yes");
+                refused = "accepted";
+            } catch (IllegalArgumentException e) {
+                refused = e.getMessage().contains("X-Split") ? "refused" : e.getMessage();
+            }
+            io.flowsock.http.HttpHeaders own = ((AbstractServerHttpResponse) res).<io.flowsock.http.HttpServerResponse>getNativeResponse().headers();
+            return text(res, own.getAll("X-One") + " " + own.getAll("x-many") + " " + own.contains("X-Gone") + " "
+                    + own.contains("X-Iterated") + " " + h.getFirst("X-MANY") + " " + h.size() + " " + refused);
+        });
+        HttpResponse<String> r = client().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        // the size counts X-One and X-Many; Content-Length is set by text() after the body is made
+        assertThat(r.body()).isEqualTo("[uno] [a, b] false false a 2 refused");
+        assertThat(r.headers().allValues("X-One")).containsExactly("uno");
+        assertThat(r.headers().allValues("X-Many")).containsExactly("a", "b");
+        assertThat(r.headers().map()).doesNotContainKeys("x-gone", "x-iterated", "x-split", "injected");
+        assertThat(r.headers().firstValue("Content-Length")).hasValue(String.valueOf(r.body().length()));
     }
 
     @Test
