@@ -283,7 +283,9 @@ final class Exchange extends EndSubscriber {
         } else if (b.whole() != null) {
             length = b.whole().remaining();
             removeIf(h, present, HttpHeaders.TRANSFER_ENCODING, "Transfer-Encoding");
-            if (!(head && (present & HttpHeaders.CONTENT_LENGTH) != 0)) {
+            boolean declared = (present & HttpHeaders.CONTENT_LENGTH) != 0;
+            // kept as it is when the handler declared it right (a HEAD's is the GET's): Spring declares it for a Mono
+            if (!(declared && (head || h.holdsOnly("Content-Length", length)))) {
                 removeIf(h, present, HttpHeaders.CONTENT_LENGTH, "Content-Length");
                 h.addTrusted("Content-Length", Long.toString(length));
             }

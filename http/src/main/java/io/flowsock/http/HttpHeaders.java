@@ -30,7 +30,7 @@ public final class HttpHeaders {
 
     /** An empty, writable set of fields. */
     public HttpHeaders() {
-        this(false, new ArrayList<>(16));
+        this(false, new ArrayList<>(8));   // a response's usual four fields or fewer, without growing
     }
 
     private HttpHeaders(boolean readOnly, ArrayList<String> fields) {
@@ -188,6 +188,32 @@ public final class HttpHeaders {
             }
         }
         return found;
+    }
+
+    /** Whether {@code name} is here exactly once, with the decimal {@code value} (>= 0) as its value. */
+    boolean holdsOnly(String name, long value) {
+        int found = -1;
+        for (int i = 0; i < fields.size(); i += 2) {
+            if (fields.get(i).equalsIgnoreCase(name)) {
+                if (found >= 0) {
+                    return false;
+                }
+                found = i + 1;
+            }
+        }
+        if (found < 0) {
+            return false;
+        }
+        String v = fields.get(found);
+        long n = value;
+        int i = v.length();
+        do {
+            if (--i < 0 || v.charAt(i) != '0' + (int) (n % 10)) {
+                return false;
+            }
+            n /= 10;
+        } while (n > 0);
+        return i == 0;
     }
 
     /** The bytes {@link #writeTo} appends. */

@@ -1,8 +1,8 @@
 package io.flowsock.http;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import io.flowsock.core.internal.HeapCopy;
@@ -30,18 +30,25 @@ import reactor.core.publisher.Operators;
 final class RequestBody extends Flux<ByteBuffer> implements Subscription {
     private static final Supplier<String> BODY_READER = () -> "the body reader";
     private final ServerConnection owner;
-    private final AtomicBoolean subscribed = new AtomicBoolean();
+    // fields with updaters, not Atomic* objects: one RequestBody per request, three objects fewer
+    private static final AtomicIntegerFieldUpdater<RequestBody> SUBSCRIBED =
+            AtomicIntegerFieldUpdater.newUpdater(RequestBody.class, "subscribed");
+    private static final AtomicLongFieldUpdater<RequestBody> DEMAND =
+            AtomicLongFieldUpdater.newUpdater(RequestBody.class, "demand");
+    private static final AtomicIntegerFieldUpdater<RequestBody> TERMINATED =
+            AtomicIntegerFieldUpdater.newUpdater(RequestBody.class, "terminated");
+    private volatile int subscribed;   // 1 once subscribe has claimed the body
     /** Written by subscribe before onSubscribe, read by the drain: set once, then stable. */
     private volatile CoreSubscriber<Object> actual;
     /** The loaned mode's reader, or null; written with actual, before it. */
     private volatile Function<? super ByteBuffer, ?> reader;
     /** Added to by request on any thread, taken from by the drain. */
-    private final AtomicLong demand = new AtomicLong();
+    private volatile long demand;
     /** Written by cancel (any thread) or an invalid request; read by the drain. */
     private volatile boolean cancelled;
     private volatile boolean invalidRequest;
     /** Set by whoever sends the terminal signal, once: the drain, or a subscriber arriving after expire. */
-    private final AtomicBoolean terminated = new AtomicBoolean();
+    private volatile int terminated;   // 1 once
     /** Written once by the drain when the exchange ends with this body unread or unsubscribed. */
     private volatile Throwable expired;
     /** Written once by the drain when the exchange ends with this body read whole but never subscribed. */
@@ -69,7 +76,7 @@ final class RequestBody extends Flux<ByteBuffer> implements Subscription {
 
     @SuppressWarnings("unchecked")
     private void attach(CoreSubscriber<?> s, Function<? super ByteBuffer, ?> r) {
-        if (!subscribed.compareAndSet(false, true)) {
+        if (!SUBSCRIBED.compareAndSet(this, 0, 1)) {
             Operators.error(s, new IllegalStateException("a request body can be subscribed only once"));
             return;
         }
@@ -110,7 +117,7 @@ final class RequestBody extends Flux<ByteBuffer> implements Subscription {
         if (n <= 0) {
             invalidRequest = true;
         } else {
-            demand.getAndUpdate(d -> Operators.addCap(d, n));
+            Operators.addCap(DEMAND, this, n);
         }
         owner.drain();
     }
@@ -127,15 +134,15 @@ final class RequestBody extends Flux<ByteBuffer> implements Subscription {
 
     /** Drain: whether the subscriber is there, wants a buffer and has not gone. */
     boolean wants() {
-        if (invalidRequest && !terminated.get()) {
+        if (invalidRequest && terminated == 0) {
             fail(new IllegalArgumentException("request(n) needs n > 0 (Reactive Streams rule 3.9)"));
         }
-        return actual != null && !cancelled && !terminated.get() && demand.get() > 0;
+        return actual != null && !cancelled && terminated == 0 && demand > 0;
     }
 
     /** Drain: true once, the first time the subscriber asks for anything. */
     boolean firstDemand() {
-        if (!started && actual != null && demand.get() > 0) {
+        if (!started && actual != null && demand > 0) {
             started = true;
             return true;
         }
@@ -144,13 +151,13 @@ final class RequestBody extends Flux<ByteBuffer> implements Subscription {
 
     /** Drain: whoever read the body stopped reading it (cancelled or failed). */
     boolean abandoned() {
-        return cancelled || terminated.get() && invalidRequest;
+        return cancelled || terminated != 0 && invalidRequest;
     }
 
     /** Drain: one chunk for the subscriber; {@code lent} when it is valid only during this call. */
     void next(ByteBuffer b, boolean lent) {
-        if (demand.get() != Long.MAX_VALUE) {
-            demand.decrementAndGet();
+        if (demand != Long.MAX_VALUE) {
+            DEMAND.decrementAndGet(this);
         }
         Function<? super ByteBuffer, ?> r = reader;
         if (r == null) {
@@ -174,7 +181,7 @@ final class RequestBody extends Flux<ByteBuffer> implements Subscription {
         if (actual == null) {
             return false;
         }
-        if (terminated.compareAndSet(false, true)) {
+        if (TERMINATED.compareAndSet(this, 0, 1)) {
             if (!cancelled) {
                 actual.onComplete();
             }
@@ -183,7 +190,7 @@ final class RequestBody extends Flux<ByteBuffer> implements Subscription {
     }
 
     void fail(Throwable e) {
-        if (actual != null && terminated.compareAndSet(false, true)) {
+        if (actual != null && TERMINATED.compareAndSet(this, 0, 1)) {
             if (!cancelled) {
                 actual.onError(e);
             }

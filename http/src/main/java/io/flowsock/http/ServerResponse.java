@@ -4,7 +4,7 @@ import io.flowsock.reactive.Strings;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -28,8 +28,10 @@ final class ServerResponse implements HttpServerResponse {
     private final HttpHeaders headers = new HttpHeaders();
     private volatile int status = 200;   // written by the handler before send, read by the drain after
     private volatile boolean keepAlive = true;
-    /** Claimed by the first send on any thread; nothing may change once it is set. */
-    private final AtomicBoolean claimed = new AtomicBoolean();
+    /** Claimed (1) by the first send on any thread; nothing may change once it is set. */
+    private static final AtomicIntegerFieldUpdater<ServerResponse> CLAIMED =
+            AtomicIntegerFieldUpdater.newUpdater(ServerResponse.class, "claimed");
+    private volatile int claimed;
     /** Written once by the thread that has what to send, read by the drain. */
     volatile Body body;
 
@@ -81,7 +83,7 @@ final class ServerResponse implements HttpServerResponse {
 
     @Override
     public boolean isCommitted() {
-        return claimed.get();
+        return claimed != 0;
     }
 
     @Override
@@ -113,14 +115,14 @@ final class ServerResponse implements HttpServerResponse {
     }
 
     private void textPlainUnlessSet() {
-        if (!claimed.get() && !headers.contains("Content-Type")) {
+        if (claimed == 0 && !headers.contains("Content-Type")) {
             headers.addTrusted("Content-Type", "text/plain; charset=utf-8");   // known absent
         }
     }
 
     /** The server's own response (empty, or an error page with its status), when the handler sent none. */
     boolean claimForServer(int status, String text) {
-        if (!claimed.compareAndSet(false, true)) {
+        if (!CLAIMED.compareAndSet(this, 0, 1)) {
             return false;
         }
         ByteBuffer whole = EMPTY;
@@ -141,7 +143,7 @@ final class ServerResponse implements HttpServerResponse {
     }
 
     private void uncommitted() {
-        if (claimed.get()) {
+        if (claimed != 0) {
             throw new IllegalStateException("the response is already committed: set status and headers before send");
         }
     }
@@ -165,7 +167,7 @@ final class ServerResponse implements HttpServerResponse {
         public void subscribe(CoreSubscriber<? super Void> actual) {
             Sent sent = new Sent(actual);
             actual.onSubscribe(sent);
-            if (!claimed.compareAndSet(false, true)) {
+            if (!CLAIMED.compareAndSet(ServerResponse.this, 0, 1)) {
                 sent.error(new IllegalStateException("the response is already committed: send once per response"));
                 return;
             }
@@ -198,7 +200,7 @@ final class ServerResponse implements HttpServerResponse {
         }
 
         private void failed(Sent sent, Throwable e) {
-            claimed.set(false);   // nothing was written: the server may still answer 500
+            claimed = 0;   // nothing was written: the server may still answer 500
             sent.error(e);
         }
     }

@@ -36,6 +36,27 @@ public abstract class HttpServerContract extends HttpFixture {
     }
 
     @Test
+    void aWholeBodysDeclaredContentLengthIsKeptWhenRightAndReplacedOtherwise() throws IOException {
+        DisposableServer s = bind((req, res) -> {
+            switch (req.path()) {
+                case "/right" -> res.header("Content-Length", 5);
+                case "/wrong" -> res.header("Content-Length", 50);
+                case "/twice" -> res.addHeader("Content-Length", 5).addHeader("Content-Length", 5);
+                default -> res.header("Content-Length", "05");
+            }
+            return res.send(Mono.just(ByteBuffer.wrap("12345".getBytes(StandardCharsets.US_ASCII))));
+        });
+        try (RawHttp c = new RawHttp(s.port())) {
+            for (String path : new String[] {"/right", "/wrong", "/twice", "/padded"}) {
+                RawHttp.Response r = c.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").read();
+                assertThat(r.headers().stream().filter(h -> h[0].equalsIgnoreCase("Content-Length")).map(h -> h[1]))
+                        .as(path).containsExactly("5");
+                assertThat(r.bodyText()).as(path).isEqualTo("12345");
+            }
+        }
+    }
+
+    @Test
     void aChunkedRequestBodyArrivesDechunkedAndAStreamedResponseGoesOutChunked() throws IOException {
         DisposableServer s = bind((req, res) -> res.send(req.receive()));
         try (RawHttp c = new RawHttp(s.port())) {
