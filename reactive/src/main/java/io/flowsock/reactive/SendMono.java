@@ -11,6 +11,7 @@ import java.util.Objects;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
+import reactor.core.Fuseable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 
@@ -29,6 +30,15 @@ final class SendMono extends Mono<Void> {
 
     @Override
     public void subscribe(CoreSubscriber<? super Void> actual) {
+        ByteBuffer known = knownBuffer(data);
+        if (known != null) {
+            // Mono.just(buffer), what an HTTP answer is: the buffer is there, so no subscription to it
+            OneBuffer one = new OneBuffer(actual, channel, known);
+            actual.onSubscribe(one.monoSubscription);
+            channel.send(one);
+            one.started();
+            return;
+        }
         SendSubscriber s = new SendSubscriber(actual, channel);
         actual.onSubscribe(s.monoSubscription);
         channel.send(s);         // hands the stream to s.onStart before any request
@@ -37,9 +47,136 @@ final class SendMono extends Mono<Void> {
         }
     }
 
+    /** The buffer a {@code Mono.just} holds; null for anything else (an empty or failed one too). */
+    private static ByteBuffer knownBuffer(Publisher<?> data) {
+        if (data instanceof Fuseable.ScalarCallable<?> scalar) {
+            try {
+                return scalar.call() instanceof ByteBuffer b ? b : null;
+            } catch (Throwable e) {
+                return null;   // Mono.error: subscribed as any Publisher, which reports it
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The stream of a buffer known at subscription ({@code Mono.just}): offered at the channel's
+     * first request, as {@link SendSubscriber} would offer it, without a subscription to the data,
+     * a deferred one for the channel, or a hop for its arrival. The Mono's cancel before the offer
+     * ends the send with nothing written; after it, the write goes on, as for any send.
+     */
+    static final class OneBuffer implements SendSource {
+        private static final int STARTED = 1;     // channel.send returned: the send may be ended
+        private static final int CANCELLED = 2;   // the Mono was cancelled before it was answered
+        private static final VarHandle STATE;
+        private static final VarHandle ANSWERED;
+
+        static {
+            try {
+                MethodHandles.Lookup l = MethodHandles.lookup();
+                STATE = l.findVarHandle(OneBuffer.class, "state", int.class);
+                ANSWERED = l.findVarHandle(OneBuffer.class, "answered", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final CoreSubscriber<? super Void> actual;
+        private final Channel channel;
+        private ByteBuffer buffer;          // null once offered or dropped; handed to the port by channel.send
+        private boolean done;               // port only: the send was ended (after the offer, or without it)
+        private volatile Send send;         // set by onStart, on the subscribing thread, before any request
+        private volatile int state;         // bits above
+        // Set once by CAS, by whichever comes first of onSent, onFailed and the Mono's cancel.
+        private volatile boolean answered;
+
+        OneBuffer(CoreSubscriber<? super Void> actual, Channel channel, ByteBuffer buffer) {
+            this.actual = actual;
+            this.channel = channel;
+            this.buffer = buffer;
+        }
+
+        /** channel.send has returned; a cancel that came before it is carried out now. */
+        void started() {
+            if (((int) STATE.getAndBitwiseOr(this, STARTED) & CANCELLED) != 0) {
+                channel.port().dispatch(this::end);
+            }
+        }
+
+        @Override
+        public void onStart(Send send) {
+            this.send = send;
+        }
+
+        @Override
+        public void request(long n) {
+            if (done) {
+                return;
+            }
+            done = true;
+            ByteBuffer b = buffer;
+            buffer = null;
+            if (b != null && (state & CANCELLED) == 0) {
+                send.offer(b);
+            }
+            send.complete();
+        }
+
+        /** Port thread, after channel.send returned: ends a cancelled send that offered nothing. */
+        private void end() {
+            if (!done) {
+                done = true;
+                buffer = null;
+                send.complete();    // later sends proceed
+            }
+        }
+
+        @Override
+        public void cancel() {
+            buffer = null;          // the channel takes no more
+        }
+
+        @Override
+        public void onSent() {
+            if (ANSWERED.compareAndSet(this, false, true)) {
+                actual.onComplete();
+            }
+        }
+
+        @Override
+        public void onFailed(Throwable error) {
+            if (ANSWERED.compareAndSet(this, false, true)) {
+                actual.onError(error);
+            } else {
+                Operators.onErrorDropped(error, actual.currentContext());   // the Mono was cancelled
+            }
+        }
+
+        /** The Mono's cancel: before the offer, the send ends with nothing written; after it, the write goes on. */
+        private void cancelMono() {
+            if (ANSWERED.compareAndSet(this, false, true)
+                    && ((int) STATE.getAndBitwiseOr(this, CANCELLED) & STARTED) != 0) {
+                channel.port().dispatch(this::end);
+            }
+        }
+
+        /** The subscription the Mono's subscriber sees. */
+        final Subscription monoSubscription = new Subscription() {
+            @Override
+            public void request(long n) {
+                // Mono<Void>: nothing to deliver but the terminal signal
+            }
+
+            @Override
+            public void cancel() {
+                cancelMono();
+            }
+        };
+    }
+
     /**
      * Subscriber of the data and source of the channel's stream. Upstream requests that arrive
-     * before upstream's onSubscribe are kept by the deferred subscription. The Mono's subscriber
+     * before upstream's onSubscribe are kept until it arrives ({@link #arrived}). The Mono's subscriber
      * gets a separate subscription: its request means nothing for a {@code Mono<Void>}.
      *
      * <p>Every call on the data's subscription runs on the channel's port thread: the channel
@@ -74,7 +211,11 @@ final class SendMono extends Mono<Void> {
         private final CoreSubscriber<? super Void> actual;
         private final Channel channel;
         // Touched only on the port thread (see above).
-        private final Operators.DeferredSubscription upstream = new Operators.DeferredSubscription();
+        // Reactor's DeferredSubscription would do, at 24 bytes more for every send (and every idle
+        // echo connection); these are touched on the port only, so they need no atomics.
+        private Subscription upstream;      // null until the data's onSubscribe reaches the port
+        private long early;                 // requested before then
+        private boolean upstreamCancelled;
         volatile Send send;             // set by onStart, before the data Publisher is subscribed
         // Bits above; changed by CAS from the data's thread, the Mono's canceller and the port. Held
         // SIGNALLING by subscribe until the send exists, so a cancel before then is left to it.
@@ -107,7 +248,7 @@ final class SendMono extends Mono<Void> {
         @Override
         public void onSubscribe(Subscription s) {
             Objects.requireNonNull(s, "onSubscribe called with null (Reactive Streams rule 2.13)");
-            channel.port().dispatch(() -> upstream.set(s));
+            channel.port().dispatch(() -> arrived(s));
         }
 
         /** Whether this sends {@code c}'s own inbound back out: then the inbound may lend its buffers. */
@@ -192,12 +333,39 @@ final class SendMono extends Mono<Void> {
 
         @Override
         public void request(long n) {
-            upstream.request(n);
+            if (upstream != null) {
+                upstream.request(n);
+            } else if (!upstreamCancelled) {
+                early = Operators.addCap(early, n);
+            }
         }
 
         @Override
         public void cancel() {
-            upstream.cancel();
+            cancelUpstream();
+        }
+
+        /** Port thread: the data's subscription, given what was requested before it came. */
+        private void arrived(Subscription s) {
+            if (upstreamCancelled || upstream != null) {
+                s.cancel();         // cancelled before it came, or a second onSubscribe (rule 2.5)
+                return;
+            }
+            upstream = s;
+            if (early > 0) {
+                long n = early;
+                early = 0;
+                s.request(n);
+            }
+        }
+
+        private void cancelUpstream() {
+            if (!upstreamCancelled) {
+                upstreamCancelled = true;
+                if (upstream != null) {
+                    upstream.cancel();
+                }
+            }
         }
 
         @Override
@@ -211,7 +379,7 @@ final class SendMono extends Mono<Void> {
         public void onFailed(Throwable error) {
             int prev = (int) STATE.getAndBitwiseOr(this, STOPPED | ENDED);
             if ((prev & DATA_DONE) == 0) {
-                upstream.cancel();
+                cancelUpstream();
             }
             if (ANSWERED.compareAndSet(this, false, true)) {
                 actual.onError(error);
@@ -241,7 +409,7 @@ final class SendMono extends Mono<Void> {
             }
             channel.port().dispatch(() -> {
                 if (cancelData) {
-                    upstream.cancel();
+                    cancelUpstream();
                 }
                 if (endSend) {
                     send.complete();   // what was offered is still written; later sends may proceed

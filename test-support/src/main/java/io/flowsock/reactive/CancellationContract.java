@@ -157,6 +157,37 @@ public abstract class CancellationContract extends LoopbackFixture {
     }
 
 
+    /**
+     * {@code Mono.just} sends waiting behind a send that has not ended: the one cancelled before
+     * its turn is never written, the ones around it are, in order.
+     */
+    @Test
+    public void aSingleBufferSendCancelledBeforeItsTurnIsNotWrittenAndTheNextOneIs() throws Exception {
+        DisposableServer server = bind(server());
+        try (Socket peer = peer(server)) {
+            peer.setSoTimeout(20_000);
+            Connection conn = nextAccepted();
+            reactor.core.publisher.Sinks.Empty<ByteBuffer> gate = reactor.core.publisher.Sinks.empty();
+            CompletableFuture<Void> open = conn.send(Flux.just(Loopback.utf8("open;")).concatWith(gate.asMono()))
+                    .toFuture();
+            CompletableFuture<Void> first = conn.send(Mono.just(Loopback.utf8("first;"))).toFuture();
+            conn.send(Mono.just(Loopback.utf8("cancelled;"))).subscribe().dispose();
+            CompletableFuture<Void> last = conn.send(Mono.just(Loopback.utf8("last"))).toFuture();
+            java.io.DataInputStream in = new java.io.DataInputStream(peer.getInputStream());
+            byte[] head = new byte["open;".length()];
+            in.readFully(head);
+            assertThat(first).as("waits for the send before it to end").isNotDone();
+            gate.tryEmitEmpty();
+            byte[] tail = new byte["first;last".length()];
+            in.readFully(tail);
+            assertThat(new String(head, java.nio.charset.StandardCharsets.US_ASCII)
+                    + new String(tail, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("open;first;last");
+            CompletableFuture.allOf(open, first, last).get(20, TimeUnit.SECONDS);
+            assertThat(conn.sendCap().inUse()).isZero();
+            conn.dispose();
+        }
+    }
+
     // ------------------------------------------------------------------ after the end: cancels, late signals
 
     /**
