@@ -58,11 +58,7 @@ final class DatagramSendMono<T> extends Mono<Void> {
         // Set by a cancel of the Mono, which may come from within onSubscribe, before onStart gave the send
         private volatile boolean cancelRequested;
         /** The Mono's subscription: its request means nothing for a {@code Mono<Void>}; its cancel ends the stream. */
-        final Subscription mono = new Subscription() {
-            @Override
-            public void request(long n) {
-            }
-
+        final Subscription mono = new VoidSubscription() {
             @Override
             public void cancel() {
                 cancelled();

@@ -161,12 +161,7 @@ final class SendMono extends Mono<Void> {
         }
 
         /** The subscription the Mono's subscriber sees. */
-        final Subscription monoSubscription = new Subscription() {
-            @Override
-            public void request(long n) {
-                // Mono<Void>: nothing to deliver but the terminal signal
-            }
-
+        final Subscription monoSubscription = new VoidSubscription() {
             @Override
             public void cancel() {
                 cancelMono();
@@ -418,12 +413,7 @@ final class SendMono extends Mono<Void> {
         }
 
         /** The subscription the Mono's subscriber sees. */
-        final Subscription monoSubscription = new Subscription() {
-            @Override
-            public void request(long n) {
-                // Mono<Void>: nothing to deliver but the terminal signal
-            }
-
+        final Subscription monoSubscription = new VoidSubscription() {
             @Override
             public void cancel() {
                 cancelMono();
