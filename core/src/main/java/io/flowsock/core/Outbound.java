@@ -232,6 +232,11 @@ final class Outbound {
         }
     }
 
+    /**
+     * Retires the written buffers and runs what they were due before. Each buffer leaves the
+     * in-flight count as it retires, so a send's {@code onSent}, run in the same pass, already
+     * sees sendCap's {@code inUse} without its buffers.
+     */
     private int retire() {
         int retired = 0;
         while (!writes.isPending() && !channel.isClosed()) {
@@ -239,11 +244,11 @@ final class Outbound {
                 run(due.poll());
             } else if (writes.retireHead()) {
                 retired++;
+                outstanding--;
             } else {
                 break;
             }
         }
-        outstanding -= retired;
         return retired;
     }
 
