@@ -60,39 +60,88 @@ final class SendMono extends Mono<Void> {
     }
 
     /**
-     * The stream of a buffer known at subscription ({@code Mono.just}): offered at the channel's
-     * first request, as {@link SendSubscriber} would offer it, without a subscription to the data,
-     * a deferred one for the channel, or a hop for its arrival. The Mono's cancel before the offer
-     * ends the send with nothing written; after it, the write goes on, as for any send.
+     * What both kinds of send share: the Mono's one terminal signal. It goes to whichever comes
+     * first of the write's end ({@link #onSent}), its failure and the Mono's cancel, which then
+     * stops the send as the subclass defines ({@link #cancelled}); a failure after a cancel goes
+     * to {@code onErrorDropped}.
      */
-    static final class OneBuffer implements SendSource {
-        private static final int STARTED = 1;     // channel.send returned: the send may be ended
-        private static final int CANCELLED = 2;   // the Mono was cancelled before it was answered
-        private static final VarHandle STATE;
+    abstract static class Answer implements SendSource {
         private static final VarHandle ANSWERED;
 
         static {
             try {
-                MethodHandles.Lookup l = MethodHandles.lookup();
-                STATE = l.findVarHandle(OneBuffer.class, "state", int.class);
-                ANSWERED = l.findVarHandle(OneBuffer.class, "answered", boolean.class);
+                ANSWERED = MethodHandles.lookup().findVarHandle(Answer.class, "answered", boolean.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
         }
 
-        private final CoreSubscriber<? super Void> actual;
-        private final Channel channel;
+        final CoreSubscriber<? super Void> actual;
+        final Channel channel;
+        // Set once by CAS, by whichever comes first of onSent, onFailed and the Mono's cancel.
+        private volatile boolean answered;
+
+        Answer(CoreSubscriber<? super Void> actual, Channel channel) {
+            this.actual = actual;
+            this.channel = channel;
+        }
+
+        @Override
+        public final void onSent() {
+            if (ANSWERED.compareAndSet(this, false, true)) {
+                actual.onComplete();
+            }
+        }
+
+        /** The send failed: the Mono's error, unless the Mono was cancelled first. */
+        final void answerFailure(Throwable error) {
+            if (ANSWERED.compareAndSet(this, false, true)) {
+                actual.onError(error);
+            } else {
+                Operators.onErrorDropped(error, actual.currentContext());   // the Mono was cancelled
+            }
+        }
+
+        /** The Mono was cancelled before it was answered (any thread); a later cancel does nothing (rules 2.4, 3.7). */
+        abstract void cancelled();
+
+        /** The subscription the Mono's subscriber sees. */
+        final Subscription monoSubscription = new VoidSubscription() {
+            @Override
+            public void cancel() {
+                if (ANSWERED.compareAndSet(Answer.this, false, true)) {
+                    cancelled();
+                }
+            }
+        };
+    }
+
+    /**
+     * The stream of a buffer known at subscription ({@code Mono.just}): offered at the channel's
+     * first request, as {@link SendSubscriber} would offer it, without a subscription to the data,
+     * a deferred one for the channel, or a hop for its arrival. The Mono's cancel before the offer
+     * ends the send with nothing written; after it, the write goes on, as for any send.
+     */
+    static final class OneBuffer extends Answer {
+        private static final int STARTED = 1;     // channel.send returned: the send may be ended
+        private static final int CANCELLED = 2;   // the Mono was cancelled before it was answered
+        private static final VarHandle STATE;
+
+        static {
+            try {
+                STATE = MethodHandles.lookup().findVarHandle(OneBuffer.class, "state", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         private ByteBuffer buffer;          // null once offered or dropped; handed to the port by channel.send
         private boolean done;               // port only: the send was ended (after the offer, or without it)
         private volatile Send send;         // set by onStart, on the subscribing thread, before any request
         private volatile int state;         // bits above
-        // Set once by CAS, by whichever comes first of onSent, onFailed and the Mono's cancel.
-        private volatile boolean answered;
 
         OneBuffer(CoreSubscriber<? super Void> actual, Channel channel, ByteBuffer buffer) {
-            this.actual = actual;
-            this.channel = channel;
+            super(actual, channel);
             this.buffer = buffer;
         }
 
@@ -137,36 +186,17 @@ final class SendMono extends Mono<Void> {
         }
 
         @Override
-        public void onSent() {
-            if (ANSWERED.compareAndSet(this, false, true)) {
-                actual.onComplete();
-            }
-        }
-
-        @Override
         public void onFailed(Throwable error) {
-            if (ANSWERED.compareAndSet(this, false, true)) {
-                actual.onError(error);
-            } else {
-                Operators.onErrorDropped(error, actual.currentContext());   // the Mono was cancelled
-            }
+            answerFailure(error);
         }
 
-        /** The Mono's cancel: before the offer, the send ends with nothing written; after it, the write goes on. */
-        private void cancelMono() {
-            if (ANSWERED.compareAndSet(this, false, true)
-                    && ((int) STATE.getAndBitwiseOr(this, CANCELLED) & STARTED) != 0) {
+        /** Before the offer, the send ends with nothing written; after it, the write goes on. */
+        @Override
+        void cancelled() {
+            if (((int) STATE.getAndBitwiseOr(this, CANCELLED) & STARTED) != 0) {
                 channel.port().dispatch(this::end);
             }
         }
-
-        /** The subscription the Mono's subscriber sees. */
-        final Subscription monoSubscription = new VoidSubscription() {
-            @Override
-            public void cancel() {
-                cancelMono();
-            }
-        };
     }
 
     /**
@@ -185,26 +215,21 @@ final class SendMono extends Mono<Void> {
      * failure to onDiscard, one after the data's own end to onNextDropped, an error nobody will
      * see to onErrorDropped.
      */
-    static final class SendSubscriber implements CoreSubscriber<ByteBuffer>, SendSource {
+    static final class SendSubscriber extends Answer implements CoreSubscriber<ByteBuffer> {
         private static final int SIGNALLING = 1;   // a thread is inside the Send for the data (or subscribe)
         private static final int STOPPED = 2;      // the data's signals no longer reach the Send
         private static final int ENDED = 4;        // the Send was ended: complete, fail, or by the channel
         private static final int DATA_DONE = 8;    // the data completed or failed: never cancel it
         private static final VarHandle STATE;
-        private static final VarHandle ANSWERED;
 
         static {
             try {
-                MethodHandles.Lookup l = MethodHandles.lookup();
-                STATE = l.findVarHandle(SendSubscriber.class, "state", int.class);
-                ANSWERED = l.findVarHandle(SendSubscriber.class, "answered", boolean.class);
+                STATE = MethodHandles.lookup().findVarHandle(SendSubscriber.class, "state", int.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
         }
 
-        private final CoreSubscriber<? super Void> actual;
-        private final Channel channel;
         // Touched only on the port thread (see above).
         // Reactor's DeferredSubscription would do, at 24 bytes more for every send (and every idle
         // echo connection); these are touched on the port only, so they need no atomics.
@@ -215,8 +240,6 @@ final class SendMono extends Mono<Void> {
         // Bits above; changed by CAS from the data's thread, the Mono's canceller and the port. Held
         // SIGNALLING by subscribe until the send exists, so a cancel before then is left to it.
         private volatile int state = SIGNALLING;
-        // Set once by CAS, by whichever comes first of onSent, onFailed and the Mono's cancel.
-        private volatile boolean answered;
         // The data's thread only (its signals are serial, rule 1.3): it completed or failed.
         private boolean dataDone;
         // Set on the port before the first onNext when the data is this channel's own inbound,
@@ -224,8 +247,7 @@ final class SendMono extends Mono<Void> {
         private boolean lent;
 
         SendSubscriber(CoreSubscriber<? super Void> actual, Channel channel) {
-            this.actual = actual;
-            this.channel = channel;
+            super(actual, channel);
         }
 
         @Override
@@ -364,30 +386,17 @@ final class SendMono extends Mono<Void> {
         }
 
         @Override
-        public void onSent() {
-            if (ANSWERED.compareAndSet(this, false, true)) {
-                actual.onComplete();
-            }
-        }
-
-        @Override
         public void onFailed(Throwable error) {
             int prev = (int) STATE.getAndBitwiseOr(this, STOPPED | ENDED);
             if ((prev & DATA_DONE) == 0) {
                 cancelUpstream();
             }
-            if (ANSWERED.compareAndSet(this, false, true)) {
-                actual.onError(error);
-            } else {
-                Operators.onErrorDropped(error, currentContext());   // the Mono was cancelled
-            }
+            answerFailure(error);
         }
 
-        /** The Mono's cancel: stops the data and ends the send, unless the Mono was answered. */
-        private void cancelMono() {
-            if (!ANSWERED.compareAndSet(this, false, true)) {
-                return;             // a cancel after the terminal signal does nothing (rules 2.4, 3.7)
-            }
+        /** The Mono's cancel: stops the data and ends the send. */
+        @Override
+        void cancelled() {
             int prev;
             int next;
             do {
@@ -411,13 +420,5 @@ final class SendMono extends Mono<Void> {
                 }
             });
         }
-
-        /** The subscription the Mono's subscriber sees. */
-        final Subscription monoSubscription = new VoidSubscription() {
-            @Override
-            public void cancel() {
-                cancelMono();
-            }
-        };
     }
 }
