@@ -259,6 +259,10 @@ final class Exchange extends EndSubscriber {
     // ---- the response on the wire ----
 
     private void startSend(ServerResponse.Body b) {
+        if (b.upgrade() != null) {
+            upgrade(b);
+            return;
+        }
         if (request.expectContinue && !continueSent && !bodyDone && b.stream() != null) {
             // a streamed answer (an echo, a transform) reads the body as it goes: invite it first
             continueSent = true;
@@ -339,6 +343,58 @@ final class Exchange extends EndSubscriber {
         pipeline.send(wire, end);
     }
 
+    /**
+     * A response that becomes a WebSocket: the 101 and the hand-over of the connection to the
+     * session, or, for a request that is no handshake, 400 (426 for another version) and a close.
+     */
+    private void upgrade(ServerResponse.Body b) {
+        HttpHeaders h = response.headers();
+        for (String name : new String[] {"Content-Length", "Transfer-Encoding", "Connection", "Upgrade",
+                "Sec-WebSocket-Accept", "Sec-WebSocket-Protocol"}) {
+            h.remove(name);
+        }
+        String refused = WebSocketSession.refusal(request);
+        if (refused != null) {
+            int status = refused.startsWith("Sec-WebSocket-Version") ? 426 : 400;
+            byte[] text = (status + " " + HttpStatus.reason(status) + ": " + refused + "\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            Ascii out = new Ascii(256 + text.length);
+            HttpStatus.statusLine(out, status);
+            out.append("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ").append(text.length).crlf();
+            if (status == 426) {
+                out.append("Sec-WebSocket-Version: 13\r\n");
+            }
+            out.append("Connection: close\r\n").append(DateHeader.line()).crlf().append(text);
+            keepAlive = false;
+            wholeWire = true;
+            pipeline.send(out.toBuffer(), new WriteEnd(b.sink(), new WebSocketException(0, refused + " on " + request)),
+                    owner.gathers());
+            return;
+        }
+        String protocol = WebSocketSession.agreed(request, b.upgrade().spec());
+        String key = request.headers().get("Sec-WebSocket-Key").orElseThrow();
+        Ascii out = new Ascii(192 + h.byteLength());
+        HttpStatus.statusLine(out, 101);
+        out.append("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ")
+                .append(WebSocketFrames.accept(key)).crlf();
+        if (protocol != null) {
+            out.append("Sec-WebSocket-Protocol: ").append(protocol).crlf();
+        }
+        h.writeTo(out);
+        out.crlf();
+        pipeline.send(out.toBuffer(), new EndSubscriber() {
+            @Override
+            public void onError(Throwable e) {
+                // the connection failed: the session hears it from the connection's close
+            }
+
+            @Override
+            public void onComplete() {
+            }
+        }, false);
+        owner.upgrade(new WebSocketSession(owner, input, request, b.upgrade(), protocol, b.sink()));
+    }
+
     private static void removeIf(HttpHeaders h, int present, int bit, String name) {
         if ((present & bit) != 0) {
             h.remove(name);
@@ -348,16 +404,26 @@ final class Exchange extends EndSubscriber {
     /** Subscribes the write: tells the handler's send Mono, and then the loop, that it ended. */
     private final class WriteEnd extends EndSubscriber {
         private final ServerResponse.Sent sent;   // null for the server's own answer
+        private final Throwable failWith;         // a refused WebSocket handshake: the send fails once its answer is out
 
         WriteEnd(ServerResponse.Sent sent) {
+            this(sent, null);
+        }
+
+        WriteEnd(ServerResponse.Sent sent, Throwable failWith) {
             this.sent = sent;
+            this.failWith = failWith;
         }
 
         @Override
         public void onComplete() {
             written = true;
             if (sent != null) {
-                sent.success();
+                if (failWith != null) {
+                    sent.error(failWith);
+                } else {
+                    sent.success();
+                }
             }
             owner.drain();
         }

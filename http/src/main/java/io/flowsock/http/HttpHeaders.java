@@ -284,6 +284,19 @@ public final class HttpHeaders {
         return c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c) : String.valueOf(c);
     }
 
+    /** Whether {@code s} is a non-empty RFC 9110 token. */
+    static boolean isToken(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (!isTokenChar(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static boolean isTokenChar(char c) {
         if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
             return true;

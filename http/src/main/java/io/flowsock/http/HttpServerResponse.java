@@ -1,6 +1,7 @@
 package io.flowsock.http;
 
 import java.nio.ByteBuffer;
+import java.util.function.Function;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 
@@ -62,6 +63,27 @@ public interface HttpServerResponse {
 
     /** Sends the head with no body (Content-Length: 0 where a body could be). */
     Mono<Void> send();
+
+    /**
+     * Upgrades the connection to a WebSocket (RFC 6455) with {@link WebSocketSpec#defaults()}: see
+     * {@link #sendWebSocket(WebSocketSpec, Function)}.
+     */
+    default Mono<Void> sendWebSocket(Function<? super WebSocket, ? extends Publisher<Void>> handler) {
+        return sendWebSocket(WebSocketSpec.defaults(), handler);
+    }
+
+    /**
+     * Upgrades the connection to a WebSocket: when subscribed, answers {@code 101 Switching
+     * Protocols} (with the headers set on this response, and the spec's subprotocol if the client
+     * offered it), then runs {@code handler} on the {@link WebSocket}; the connection serves no
+     * more HTTP. The Mono completes when the WebSocket's TCP connection is closed, with the
+     * handler's error if it failed. A request that is no WebSocket handshake (RFC 6455, 4.2.1: a
+     * GET over HTTP/1.1 with {@code Upgrade: websocket}, {@code Connection: Upgrade}, a valid
+     * {@code Sec-WebSocket-Key} and no body) is answered 400, or 426 with
+     * {@code Sec-WebSocket-Version: 13} for another version, and the connection closed; the Mono
+     * then fails with a {@link WebSocketException} naming what was wrong. Lazy; once, like a send.
+     */
+    Mono<Void> sendWebSocket(WebSocketSpec spec, Function<? super WebSocket, ? extends Publisher<Void>> handler);
 
     /** 404 with no body. */
     default Mono<Void> sendNotFound() {

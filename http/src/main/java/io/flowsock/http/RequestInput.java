@@ -47,6 +47,11 @@ final class RequestInput {
         return loan;
     }
 
+    /** The input buffer itself, for a reader other than the HTTP parser (an upgraded connection's). */
+    ByteBuffer pending() {
+        return pending;
+    }
+
     boolean hasRemaining() {
         return pending.hasRemaining();
     }

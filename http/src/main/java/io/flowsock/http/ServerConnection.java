@@ -50,7 +50,7 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
     /** Most of an unread body that is read and dropped to keep the connection; beyond it, it is closed. */
     static final int DRAIN_LIMIT = 256 * 1024;
 
-    private enum State { HEAD, EXCHANGE, CLOSED }
+    private enum State { HEAD, EXCHANGE, WEBSOCKET, CLOSED }
 
     private final Connection conn;
     private final BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler;
@@ -79,6 +79,7 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
     private int served;
 
     private Exchange ex;   // the exchange in progress
+    private WebSocketSession ws;   // after an upgrade: the connection is this WebSocket's
 
     ServerConnection(Connection conn,
                      BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler,
@@ -231,7 +232,7 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
             abort();
             return false;
         }
-        return state == State.HEAD ? head() : ex.step();
+        return state == State.HEAD ? head() : state == State.WEBSOCKET ? ws.step() : ex.step();
     }
 
     private boolean head() {
@@ -330,6 +331,21 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
         ex.run(handler);
     }
 
+    /**
+     * The exchange's answer was a 101 to a WebSocket handshake, queued: from here on the input is
+     * the session's, and the connection serves no more requests.
+     */
+    void upgrade(WebSocketSession session) {
+        ex = null;
+        served++;
+        input.giveParserBack();
+        state = State.WEBSOCKET;
+        deadline = Long.MAX_VALUE;   // the session sets it while it waits for the peer's close frame
+        ws = session;
+        pipeline.flush();            // the 101 goes ahead of the session's stream
+        session.start();
+    }
+
     /** The exchange is over and the connection stays: the next request, maybe already here. */
     void next() {
         ex = null;
@@ -390,7 +406,7 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
         return limits;
     }
 
-    private void requestMore() {
+    void requestMore() {
         if (!requested && !eof) {
             requested = true;
             askMore = true;   // the loop asks as it exits

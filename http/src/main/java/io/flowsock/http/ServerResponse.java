@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.Function;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -22,7 +23,11 @@ final class ServerResponse implements HttpServerResponse {
     static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     /** What to send: a whole body of known length, or a stream; and whom to tell when it is written. */
-    record Body(ByteBuffer whole, Publisher<? extends ByteBuffer> stream, Sent sink) { }
+    record Body(ByteBuffer whole, Publisher<? extends ByteBuffer> stream, Sent sink, WebSocketSession.Upgrade upgrade) {
+        Body(ByteBuffer whole, Publisher<? extends ByteBuffer> stream, Sent sink) {
+            this(whole, stream, sink, null);
+        }
+    }
 
     private final ServerConnection owner;
     private final HttpHeaders headers = new HttpHeaders();
@@ -114,6 +119,22 @@ final class ServerResponse implements HttpServerResponse {
         return send(Mono.empty());
     }
 
+    @Override
+    public Mono<Void> sendWebSocket(WebSocketSpec spec, Function<? super WebSocket, ? extends Publisher<Void>> handler) {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(handler, "handler");
+        WebSocketSession.Upgrade upgrade = new WebSocketSession.Upgrade(spec, handler);
+        return new Mono<>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super Void> actual) {
+                Sent sent = claim(actual, "it cannot become a WebSocket");
+                if (sent != null) {
+                    post(new Body(null, null, sent, upgrade));
+                }
+            }
+        };
+    }
+
     private void textPlainUnlessSet() {
         if (claimed == 0 && !headers.contains("Content-Type")) {
             headers.addTrusted("Content-Type", "text/plain; charset=utf-8");   // known absent
@@ -135,6 +156,17 @@ final class ServerResponse implements HttpServerResponse {
         }
         post(new Body(whole, null, null));
         return true;
+    }
+
+    /** Subscribes {@code actual} and claims the response for it; null (and {@code actual} failed) when it was claimed before. */
+    private Sent claim(CoreSubscriber<? super Void> actual, String rule) {
+        Sent sent = new Sent(actual);
+        actual.onSubscribe(sent);
+        if (!CLAIMED.compareAndSet(this, 0, 1)) {
+            sent.error(new IllegalStateException("the response is already committed: " + rule));
+            return null;
+        }
+        return sent;
     }
 
     private void post(Body b) {
@@ -165,10 +197,8 @@ final class ServerResponse implements HttpServerResponse {
 
         @Override
         public void subscribe(CoreSubscriber<? super Void> actual) {
-            Sent sent = new Sent(actual);
-            actual.onSubscribe(sent);
-            if (!CLAIMED.compareAndSet(ServerResponse.this, 0, 1)) {
-                sent.error(new IllegalStateException("the response is already committed: send once per response"));
+            Sent sent = claim(actual, "send once per response");
+            if (sent == null) {
                 return;
             }
             if (text != null) {
