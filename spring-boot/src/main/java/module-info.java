@@ -11,6 +11,8 @@ module io.flowsock.spring.boot {
     requires transitive spring.boot.autoconfigure;
     requires spring.beans;
     requires transitive spring.context;
+    // WebFlux's WebSocket configuration, where spring-webflux is present
+    requires static spring.webflux;
 
     exports io.flowsock.spring.boot;
     // the auto-configuration and the properties are created and bound by reflection

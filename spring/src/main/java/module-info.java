@@ -13,6 +13,8 @@ module io.flowsock.spring {
     // (javac wants a transitive one present even when static). One that uses FlowsockTcpClient
     // requires spring.messaging itself, as it uses its types (TcpOperations, TcpMessageCodec) anyway
     requires static spring.messaging;
+    // WebFlux's WebSocket types, for applications that have spring-webflux
+    requires static spring.webflux;
 
     exports io.flowsock.spring;
     exports io.flowsock.spring.messaging;

@@ -2,14 +2,12 @@ package io.flowsock.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flowsock.peers.JdkWebSocketClient;
 import io.flowsock.reactive.DisposableServer;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket.Listener;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,10 +16,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Flux;
@@ -36,85 +32,6 @@ import reactor.core.publisher.Sinks;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class WebSocketContract extends HttpFixture {
 
-    /** What the JDK client received: each whole message (parts joined), each pong, and the close. */
-    static final class Client implements Listener {
-        final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
-        final CompletableFuture<int[]> closed = new CompletableFuture<>();
-        final AtomicReference<String> closeReason = new AtomicReference<>();
-        private final StringBuilder text = new StringBuilder();
-        private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
-        java.net.http.WebSocket ws;
-
-        @Override
-        public void onOpen(java.net.http.WebSocket webSocket) {
-            webSocket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(java.net.http.WebSocket webSocket, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                messages.add(text.toString());
-                text.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(java.net.http.WebSocket webSocket, ByteBuffer data, boolean last) {
-            byte[] b = new byte[data.remaining()];
-            data.get(b);
-            binary.writeBytes(b);
-            if (last) {
-                messages.add(binary.toByteArray());
-                binary.reset();
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onPong(java.net.http.WebSocket webSocket, ByteBuffer message) {
-            messages.add("pong:" + StandardCharsets.UTF_8.decode(message));
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(java.net.http.WebSocket webSocket, int statusCode, String reason) {
-            closeReason.set(reason);
-            closed.complete(new int[] {statusCode});
-            return null;
-        }
-
-        @Override
-        public void onError(java.net.http.WebSocket webSocket, Throwable error) {
-            closed.completeExceptionally(error);
-        }
-
-        Object next() throws InterruptedException {
-            Object m = messages.poll(15, TimeUnit.SECONDS);
-            assertThat(m).as("a message within 15 s").isNotNull();
-            return m;
-        }
-
-        int closeCode() throws Exception {
-            return closed.get(15, TimeUnit.SECONDS)[0];
-        }
-    }
-
-    private static Client connect(DisposableServer s, String... subprotocols) throws Exception {
-        Client c = new Client();
-        java.net.http.WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder()
-                .connectTimeout(Duration.ofSeconds(5));
-        if (subprotocols.length > 0) {
-            b.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
-        }
-        c.ws = b.buildAsync(URI.create("ws://127.0.0.1:" + s.port() + "/ws"), c).get(10, TimeUnit.SECONDS);
-        return c;
-    }
-
     private DisposableServer echo(WebSocketSpec spec) {
         return bind((req, res) -> res.sendWebSocket(spec, ws -> ws.send(ws.receive())));
     }
@@ -125,16 +42,16 @@ public abstract class WebSocketContract extends HttpFixture {
         DisposableServer s = bind((req, res) -> res.sendWebSocket(ws -> ws.send(ws.receive())
                         .doOnSuccess(v -> ends.add("send completed")))
                 .doOnSuccess(v -> ends.add("session completed")).doOnError(e -> ends.add("failed: " + e)));
-        Client c = connect(s);
-        c.ws.sendText("Hello, World!", true).get(5, TimeUnit.SECONDS);
+        JdkWebSocketClient c = JdkWebSocketClient.connect(s.port());
+        c.ws().sendText("Hello, World!", true).get(5, TimeUnit.SECONDS);
         assertThat(c.next()).isEqualTo("Hello, World!");
         byte[] data = new byte[1000];
         new Random(1).nextBytes(data);
-        c.ws.sendBinary(ByteBuffer.wrap(data), true).get(5, TimeUnit.SECONDS);
+        c.ws().sendBinary(ByteBuffer.wrap(data), true).get(5, TimeUnit.SECONDS);
         assertThat((byte[]) c.next()).isEqualTo(data);
-        c.ws.sendText("ünïcødé ✓", true).get(5, TimeUnit.SECONDS);
+        c.ws().sendText("ünïcødé ✓", true).get(5, TimeUnit.SECONDS);
         assertThat(c.next()).isEqualTo("ünïcødé ✓");
-        c.ws.sendClose(1000, "done").get(5, TimeUnit.SECONDS);
+        c.ws().sendClose(1000, "done").get(5, TimeUnit.SECONDS);
         assertThat(c.closeCode()).isEqualTo(1000);
         // the peer's close ends receive, so the echo ends by itself; then the TCP connection is closed
         assertThat(ends.poll(10, TimeUnit.SECONDS)).isEqualTo("send completed");
@@ -144,8 +61,8 @@ public abstract class WebSocketContract extends HttpFixture {
     @Test
     void disposingTheServerClosesItsWebSocketsWith1001() throws Exception {
         DisposableServer s = echo(WebSocketSpec.defaults());
-        Client c = connect(s);
-        c.ws.sendText("still here", true).get(5, TimeUnit.SECONDS);
+        JdkWebSocketClient c = JdkWebSocketClient.connect(s.port());
+        c.ws().sendText("still here", true).get(5, TimeUnit.SECONDS);
         assertThat(c.next()).isEqualTo("still here");
         s.disposeNow(Duration.ofSeconds(10));
         assertThat(c.closeCode()).isEqualTo(1001);
@@ -156,17 +73,17 @@ public abstract class WebSocketContract extends HttpFixture {
         Sinks.One<String> first = Sinks.one();
         DisposableServer s = bind((req, res) -> res.sendWebSocket(WebSocketSpec.defaults().maxMessageSize(4 << 20),
                 ws -> ws.send(ws.receive().doOnNext(m -> first.tryEmitValue(m.type() + ":" + m.payload().remaining())))));
-        Client c = connect(s);
-        c.ws.sendText("part one, ", false).get(5, TimeUnit.SECONDS);
-        c.ws.sendText("part two", true).get(5, TimeUnit.SECONDS);
+        JdkWebSocketClient c = JdkWebSocketClient.connect(s.port());
+        c.ws().sendText("part one, ", false).get(5, TimeUnit.SECONDS);
+        c.ws().sendText("part two", true).get(5, TimeUnit.SECONDS);
         assertThat(c.next()).isEqualTo("part one, part two");
         assertThat(first.asMono().block(Duration.ofSeconds(5))).isEqualTo("TEXT:18");
 
         byte[] big = new byte[3 << 20];
         new Random(2).nextBytes(big);
-        c.ws.sendBinary(ByteBuffer.wrap(big), true).get(10, TimeUnit.SECONDS);
+        c.ws().sendBinary(ByteBuffer.wrap(big), true).get(10, TimeUnit.SECONDS);
         assertThat((byte[]) c.next()).isEqualTo(big);
-        c.ws.sendClose(1000, "").get(5, TimeUnit.SECONDS);
+        c.ws().sendClose(1000, "").get(5, TimeUnit.SECONDS);
         assertThat(c.closeCode()).isEqualTo(1000);
     }
 
@@ -175,9 +92,9 @@ public abstract class WebSocketContract extends HttpFixture {
         // the server sends without end; the pong must go between its messages, not behind the stream
         DisposableServer s = bind((req, res) -> res.sendWebSocket(ws -> ws.sendText(
                 Flux.interval(Duration.ofMillis(5)).map(i -> "tick " + i))));
-        Client c = connect(s);
+        JdkWebSocketClient c = JdkWebSocketClient.connect(s.port());
         assertThat(c.next()).isEqualTo("tick 0");
-        c.ws.sendPing(ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
+        c.ws().sendPing(ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
         Object m;
         int ticks = 0;
         do {
@@ -185,7 +102,7 @@ public abstract class WebSocketContract extends HttpFixture {
             ticks++;
         } while (m instanceof String t && t.startsWith("tick") && ticks < 1000);
         assertThat(m).isEqualTo("pong:are you there");
-        c.ws.sendClose(1000, "").get(5, TimeUnit.SECONDS);
+        c.ws().sendClose(1000, "").get(5, TimeUnit.SECONDS);
         assertThat(c.closeCode()).isEqualTo(1000);
     }
 
@@ -197,10 +114,10 @@ public abstract class WebSocketContract extends HttpFixture {
             ws.onClose().subscribe(status::tryEmitValue);
             return ws.receive().next().flatMap(m -> ws.close(4000, "bye " + m.text()));
         }).doOnSuccess(v -> sessionEnded.tryEmitValue(true)));
-        Client c = connect(s);
-        c.ws.sendText("now", true).get(5, TimeUnit.SECONDS);
+        JdkWebSocketClient c = JdkWebSocketClient.connect(s.port());
+        c.ws().sendText("now", true).get(5, TimeUnit.SECONDS);
         assertThat(c.closeCode()).isEqualTo(4000);
-        assertThat(c.closeReason.get()).isEqualTo("bye now");
+        assertThat(c.closeReason()).isEqualTo("bye now");
         assertThat(sessionEnded.asMono().block(Duration.ofSeconds(10))).isTrue();
         // the JDK client echoes the status of the close it received, without the reason
         assertThat(status.asMono().block(Duration.ofSeconds(10))).isEqualTo(new WebSocketClose(4000, ""));
@@ -214,10 +131,10 @@ public abstract class WebSocketContract extends HttpFixture {
             ws.onClose().subscribe(status::tryEmitValue);
             return ws.receive().count().doOnNext(received::tryEmitValue).then();
         }));
-        Client c = connect(s);
-        c.ws.sendText("one", true).get(5, TimeUnit.SECONDS);
-        c.ws.sendText("two", true).get(5, TimeUnit.SECONDS);
-        c.ws.sendClose(1001, "leaving").get(5, TimeUnit.SECONDS);
+        JdkWebSocketClient c = JdkWebSocketClient.connect(s.port());
+        c.ws().sendText("one", true).get(5, TimeUnit.SECONDS);
+        c.ws().sendText("two", true).get(5, TimeUnit.SECONDS);
+        c.ws().sendClose(1001, "leaving").get(5, TimeUnit.SECONDS);
         assertThat(received.asMono().block(Duration.ofSeconds(10))).isEqualTo(2);
         assertThat(c.closeCode()).isEqualTo(1001);
         assertThat(status.asMono().block(Duration.ofSeconds(10))).isEqualTo(new WebSocketClose(1001, "leaving"));
@@ -228,11 +145,11 @@ public abstract class WebSocketContract extends HttpFixture {
         Sinks.One<Throwable> failed = Sinks.one();
         DisposableServer s = bind((req, res) -> res.sendWebSocket(WebSocketSpec.defaults().maxMessageSize(1024),
                 ws -> ws.send(ws.receive().doOnError(failed::tryEmitValue).onErrorResume(e -> Mono.empty()))));
-        Client c = connect(s);
-        c.ws.sendText("x".repeat(1024), true).get(5, TimeUnit.SECONDS);
+        JdkWebSocketClient c = JdkWebSocketClient.connect(s.port());
+        c.ws().sendText("x".repeat(1024), true).get(5, TimeUnit.SECONDS);
         assertThat(c.next()).isEqualTo("x".repeat(1024));   // at the limit: kept
-        c.ws.sendText("y".repeat(600), false).get(5, TimeUnit.SECONDS);
-        c.ws.sendText("y".repeat(600), true).get(5, TimeUnit.SECONDS);   // joined, over it
+        c.ws().sendText("y".repeat(600), false).get(5, TimeUnit.SECONDS);
+        c.ws().sendText("y".repeat(600), true).get(5, TimeUnit.SECONDS);   // joined, over it
         assertThat(c.closeCode()).isEqualTo(1009);
         Throwable e = failed.asMono().block(Duration.ofSeconds(10));
         assertThat(e).isInstanceOf(WebSocketException.class).hasMessageContaining("1024");
@@ -243,11 +160,11 @@ public abstract class WebSocketContract extends HttpFixture {
     void theSubprotocolIsAnsweredOnlyWhenTheClientOfferedIt() throws Exception {
         DisposableServer s = bind((req, res) -> res.sendWebSocket(WebSocketSpec.defaults().subprotocol("chat"),
                 ws -> ws.sendText(Mono.just(String.valueOf(ws.subprotocol())))));
-        Client offered = connect(s, "superchat", "chat");
-        assertThat(offered.ws.getSubprotocol()).isEqualTo("chat");
+        JdkWebSocketClient offered = JdkWebSocketClient.connect(s.port(), "superchat", "chat");
+        assertThat(offered.ws().getSubprotocol()).isEqualTo("chat");
         assertThat(offered.next()).isEqualTo("chat");
-        Client not = connect(s);
-        assertThat(not.ws.getSubprotocol()).isEmpty();
+        JdkWebSocketClient not = JdkWebSocketClient.connect(s.port());
+        assertThat(not.ws().getSubprotocol()).isEmpty();
         assertThat(not.next()).isEqualTo("null");
         assertThat(offered.closeCode()).isEqualTo(1000);   // the function ended: 1000
         assertThat(not.closeCode()).isEqualTo(1000);
@@ -278,13 +195,13 @@ public abstract class WebSocketContract extends HttpFixture {
                     ws.receive().subscribe(sub);
                     held.tryEmitValue(sub);
                 })));
-        Client c = connect(s);
+        JdkWebSocketClient c = JdkWebSocketClient.connect(s.port());
         byte[] chunk = new byte[256 * 1024];
         List<CompletableFuture<?>> sends = new ArrayList<>();
         CompletableFuture<?> last = CompletableFuture.completedFuture(null);
         for (int i = 0; i < 200; i++) {   // 50 MiB: far more than the socket buffers on both sides hold
             int n = i;
-            last = last.thenCompose(x -> c.ws.sendBinary(ByteBuffer.wrap(chunk).putInt(0, n), true));
+            last = last.thenCompose(x -> c.ws().sendBinary(ByteBuffer.wrap(chunk).putInt(0, n), true));
             sends.add(last);
         }
         Thread.sleep(1500);
@@ -292,7 +209,7 @@ public abstract class WebSocketContract extends HttpFixture {
         assertThat(last).as("the client is held back by TCP").isNotDone();
         held.asMono().block().request(Long.MAX_VALUE);
         last.get(30, TimeUnit.SECONDS);
-        c.ws.sendClose(1000, "").get(5, TimeUnit.SECONDS);
+        c.ws().sendClose(1000, "").get(5, TimeUnit.SECONDS);
         assertThat(c.closeCode()).isEqualTo(1000);
         assertThat(sizes).hasSize(200).allMatch(n -> n == chunk.length);
     }

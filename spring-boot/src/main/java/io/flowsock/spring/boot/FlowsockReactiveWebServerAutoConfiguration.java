@@ -1,5 +1,6 @@
 package io.flowsock.spring.boot;
 
+import io.flowsock.spring.FlowsockRequestUpgradeStrategy;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -11,7 +12,11 @@ import org.springframework.boot.web.server.autoconfigure.ServerProperties;
 import org.springframework.boot.web.server.autoconfigure.reactive.ReactiveWebServerConfiguration;
 import org.springframework.boot.web.server.reactive.ReactiveWebServerFactory;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
+import org.springframework.web.reactive.socket.server.WebSocketService;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
 
 /**
  * Makes flowsock the reactive web server of a Spring Boot application that has flowsock-http on
@@ -23,6 +28,12 @@ import org.springframework.context.annotation.Import;
  * <p>The factory gets the {@code flowsock.*} properties, {@code server.server-header},
  * {@code server.max-http-request-header-size} and every {@link FlowsockServerCustomizer} bean in
  * order; Boot's own customizer sets port, address, ssl and shutdown.
+ *
+ * <p>With spring-webflux present, WebFlux's WebSocket handshake runs on flowsock: a
+ * {@link FlowsockRequestUpgradeStrategy} bean (an application's own wins, e.g. one with a larger
+ * {@code WebSocketSpec.maxMessageSize}) behind a {@code HandshakeWebSocketService} that a
+ * {@link WebFluxConfigurer} gives WebFlux's {@code WebSocketHandlerAdapter}. Without it Spring would
+ * look for Tomcat, Jetty or Reactor Netty and fail the first handshake.
  */
 @AutoConfiguration
 @ConditionalOnClass(name = {"org.springframework.http.ReactiveHttpInputMessage", "io.flowsock.http.HttpServer"})
@@ -49,5 +60,26 @@ public class FlowsockReactiveWebServerAutoConfiguration {
         }
         customizers.orderedStream().forEach(factory::addServerCustomizers);
         return factory;
+    }
+
+    /** WebFlux's WebSocket support on flowsock's upgrade. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService")
+    static class WebSocketConfiguration {
+        @Bean
+        @ConditionalOnMissingBean
+        FlowsockRequestUpgradeStrategy flowsockRequestUpgradeStrategy() {
+            return new FlowsockRequestUpgradeStrategy();
+        }
+
+        @Bean
+        WebFluxConfigurer flowsockWebSocketService(FlowsockRequestUpgradeStrategy strategy) {
+            return new WebFluxConfigurer() {
+                @Override
+                public WebSocketService getWebSocketService() {
+                    return new HandshakeWebSocketService(strategy);
+                }
+            };
+        }
     }
 }
