@@ -216,6 +216,9 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
             }
         }
         if (state == State.CLOSED) {
+            if (ws != null) {
+                ws.closedStep();
+            }
             if (!drainingInbound) {
                 drainingInbound = true;   // a graceful close reads until the peer's FIN
                 inbound.request(Long.MAX_VALUE);

@@ -90,8 +90,7 @@ final class WebSocketFrames {
     /** Decodes client frames into whole messages and control frames. */
     static final class Decoder {
         private final int maxMessage;
-        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        private CharsetDecoder utf8;   // made at the first text message: an idle WebSocket holds none
         private final byte[] header = new byte[14];
         private int have;           // header bytes gathered for the frame being read
         private boolean inPayload;
@@ -279,6 +278,10 @@ final class WebSocketFrames {
             message = null;
             if (messageOpcode == TEXT) {
                 try {
+                    if (utf8 == null) {
+                        utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                                .onUnmappableCharacter(CodingErrorAction.REPORT);
+                    }
                     utf8.reset().decode(m.duplicate());
                 } catch (CharacterCodingException e) {
                     throw new WebSocketException(WebSocketClose.INVALID_PAYLOAD, "a text message is not valid UTF-8");

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Function;
 import org.reactivestreams.Publisher;
@@ -14,12 +15,13 @@ import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
 import reactor.util.Logger;
 import reactor.util.Loggers;
+import reactor.util.concurrent.Queues;
 
 /**
  * The WebSocket an upgraded {@link ServerConnection} serves: it decodes the input its connection's
@@ -58,10 +60,14 @@ final class WebSocketSession implements WebSocket {
             AtomicIntegerFieldUpdater.newUpdater(WebSocketSession.class, "receiveEnded");
     private static final AtomicReferenceFieldUpdater<WebSocketSession, WebSocketClose> CLOSE_ASKED =
             AtomicReferenceFieldUpdater.newUpdater(WebSocketSession.class, WebSocketClose.class, "closeAsked");
+    private static final AtomicLongFieldUpdater<WebSocketSession> DEMAND =
+            AtomicLongFieldUpdater.newUpdater(WebSocketSession.class, "demand");
     private volatile int receiveTaken;
     private volatile int receiveEnded;           // 1 once receive's terminal signal went out
-    /** Written by receive's subscribe, read by the loop. */
-    private volatile FluxSink<WebSocketMessage> sink;
+    /** Written by receive's subscribe, read by the loop, which alone signals it. */
+    private volatile CoreSubscriber<? super WebSocketMessage> receiver;
+    /** Added to by receive's request on any thread, taken from by the loop. */
+    private volatile long demand;
     private volatile boolean receiveCancelled;
     /** How receive ends: set by the loop (or the close of the connection) before it is signalled. */
     private volatile Throwable receiveError;
@@ -88,8 +94,11 @@ final class WebSocketSession implements WebSocket {
     private volatile boolean closeReceived;  // likewise
     private final Sinks.One<WebSocketClose> onClose = Sinks.one();
 
-    private final Sinks.Many<ByteBuffer> control = Sinks.many().unicast().onBackpressureBuffer();
-    private final Sinks.Many<Flux<ByteBuffer>> sends = Sinks.many().unicast().onBackpressureBuffer();
+    // small linked queues: an idle WebSocket holds a few slots, not Reactor's default 256-slot arrays
+    private final Sinks.Many<ByteBuffer> control =
+            Sinks.many().unicast().onBackpressureBuffer(Queues.<ByteBuffer>unbounded(8).get());
+    private final Sinks.Many<Flux<ByteBuffer>> sends =
+            Sinks.many().unicast().onBackpressureBuffer(Queues.<Flux<ByteBuffer>>unbounded(4).get());
     private ByteBuffer closeFrame;   // the close frame's buffer: the outbound stream ends after it
     private Disposable wire;
     /** Messages read ahead of demand, at most maxMessageSize bytes of them (one message at least). */
@@ -151,7 +160,7 @@ final class WebSocketSession implements WebSocket {
 
     /** Starts the session once the 101 is queued: the outbound stream, then the function. */
     void start() {
-        Flux<ByteBuffer> out = Flux.merge(1, control.asFlux(), Flux.concat(sends.asFlux()))
+        Flux<ByteBuffer> out = Flux.merge(1, control.asFlux(), Flux.concat(sends.asFlux(), 1))
                 .takeUntil(b -> b == closeFrame);
         wire = conn.send(out).subscribe(null, e -> {
             LOG.debug("flowsock-http: the WebSocket on {} failed to write", conn, e);
@@ -300,17 +309,20 @@ final class WebSocketSession implements WebSocket {
             heldBytes = 0;
             progress = true;
         }
-        FluxSink<WebSocketMessage> s = sink;
-        while (s != null && !held.isEmpty() && s.requestedFromDownstream() > 0) {
+        CoreSubscriber<? super WebSocketMessage> r = receiver;
+        while (r != null && !receiveCancelled && !held.isEmpty() && demand > 0) {
             WebSocketFrames.Frame f = held.poll();
             heldBytes -= f.payload().remaining();
-            s.next(new WebSocketMessage(f.opcode() == WebSocketFrames.TEXT ? WebSocketMessage.Type.TEXT
+            if (demand != Long.MAX_VALUE) {
+                DEMAND.decrementAndGet(this);
+            }
+            r.onNext(new WebSocketMessage(f.opcode() == WebSocketFrames.TEXT ? WebSocketMessage.Type.TEXT
                     : f.opcode() == WebSocketFrames.BINARY ? WebSocketMessage.Type.BINARY
                     : WebSocketMessage.Type.PONG, f.payload()));
             progress = true;
         }
-        if (s != null && held.isEmpty() && (receiveDone || receiveError != null)) {
-            endReceive();
+        if (r != null && !receiveCancelled && held.isEmpty() && (receiveDone || receiveError != null)) {
+            endReceive(r);
         }
         return progress;
     }
@@ -405,9 +417,7 @@ final class WebSocketSession implements WebSocket {
             receiveDone = true;
         }
         tcpClosed = true;
-        if (sink != null) {
-            endReceive();
-        }
+        owner.drain();   // receive's end goes out from the loop (closedStep), after what was read ahead
         IllegalStateException gone = new IllegalStateException("the WebSocket closed (" + c.code() + ") before this send ended");
         for (MonoSink<Void> d; (d = unfinished.poll()) != null; ) {
             d.error(gone);
@@ -425,15 +435,23 @@ final class WebSocketSession implements WebSocket {
         }
     }
 
-    private void endReceive() {
+    private void endReceive(CoreSubscriber<? super WebSocketMessage> r) {
         if (RECEIVE_ENDED.compareAndSet(this, 0, 1)) {
             Throwable e = receiveError;
             if (e != null) {
-                sink.error(e);
+                r.onError(e);
             } else {
-                sink.complete();
+                r.onComplete();
             }
         }
+    }
+
+    /**
+     * The connection's loop after the TCP connection closed: what was read ahead is still given
+     * as demand comes, then receive's end. Nothing else runs here any more.
+     */
+    void closedStep() {
+        deliver();
     }
 
     // ---- the application's side (any thread) ----
@@ -450,23 +468,41 @@ final class WebSocketSession implements WebSocket {
 
     @Override
     public Flux<WebSocketMessage> receive() {
-        return Flux.create(s -> {
-            if (!RECEIVE_TAKEN.compareAndSet(this, 0, 1)) {
-                s.error(new IllegalStateException("receive() has one subscriber, and it is taken"));
+        return new Received();
+    }
+
+    /**
+     * receive()'s Flux and its subscription: signals come only from the connection's loop, which
+     * gives a message per unit of demand; no queue of its own (what is read ahead waits in {@link #held}).
+     */
+    private final class Received extends Flux<WebSocketMessage> implements Subscription {
+        @Override
+        public void subscribe(CoreSubscriber<? super WebSocketMessage> actual) {
+            if (!RECEIVE_TAKEN.compareAndSet(WebSocketSession.this, 0, 1)) {
+                Operators.error(actual, new IllegalStateException("receive() has one subscriber, and it is taken"));
                 return;
             }
-            s.onRequest(n -> owner.drain());
-            s.onCancel(() -> {
-                receiveCancelled = true;
-                owner.drain();
-            });
-            sink = s;
-            if (tcpClosed) {
-                endReceive();   // subscribed after the connection closed: the loop runs no more
-                return;
+            actual.onSubscribe(this);
+            receiver = actual;
+            owner.drain();
+        }
+
+        @Override
+        public void request(long n) {
+            if (n <= 0) {
+                receiveError = new IllegalArgumentException("§3.9: request must be positive, was " + n);
+                receiveDone = true;
+            } else {
+                Operators.addCap(DEMAND, WebSocketSession.this, n);
             }
             owner.drain();
-        }, FluxSink.OverflowStrategy.BUFFER);
+        }
+
+        @Override
+        public void cancel() {
+            receiveCancelled = true;
+            owner.drain();
+        }
     }
 
     @Override
@@ -487,7 +523,9 @@ final class WebSocketSession implements WebSocket {
     /** The wire form of a send; its end tells the send's Mono, and a failure closes the WebSocket with 1011. */
     private Flux<ByteBuffer> frames(Publisher<WebSocketMessage> messages, MonoSink<Void> done) {
         return Flux.from(messages)
-                .concatMapIterable(m -> Arrays.asList(WebSocketFrames.encode(opcode(m.type()), m.payload())))
+                // one message at a time: conn.send asks for sendcap buffers, and a queue of one is all
+                // an idle WebSocket then holds (the default prefetch is a 256-slot queue per send)
+                .concatMapIterable(m -> Arrays.asList(WebSocketFrames.encode(opcode(m.type()), m.payload())), 1)
                 .doOnComplete(done::success)
                 .doOnCancel(() -> done.error(new IllegalStateException(
                         "the WebSocket closed before this send ended")))
