@@ -82,6 +82,16 @@ enum Scenario {
                     new Metric("p99_us", "p99 µs ↓"),
                     new Metric("p999_us", "p99.9 µs ↓"),
                     new Metric("cpu", "server CPU µs/round trip ↓"))),
+    /** pingpong16 over WebSocket: 16 upgraded connections, a 64-byte binary message in flight on each (WebSocketEchoLoad). */
+    WS_ECHO("ws-echo", Behaviour.HTTP, true,
+            "connections=16 size=64 round_trips=5000 warmup=2000",
+            "connections=16 size=64 round_trips=200000 warmup=50000",
+            30_000, 120_000, 1e6, false, List.of(
+                    new Metric("rate", "messages echoed/s ↑"),
+                    new Metric("p50_us", "p50 µs ↓"),
+                    new Metric("p99_us", "p99 µs ↓"),
+                    new Metric("p999_us", "p99.9 µs ↓"),
+                    new Metric("cpu", "server CPU µs/message ↓"))),
     /** wrk on keep-alive connections: {@code GET /hello}, a request at a time on each (see HttpToolLoad). */
     HTTP_KEEPALIVE("http-keepalive", Behaviour.HTTP, false,
             "threads=2 connections=64 warmup_s=1 duration_s=1",
@@ -176,6 +186,11 @@ enum Scenario {
                     new Metric("p99_us", "stream of M events p99 µs ↓"),
                     new Metric("cpu", "server CPU µs/event ↓"),
                     new Metric("err_stream", "streams not answered right"))),
+    /** ws-echo against the WebFlux application's {@code WebSocketHandler} at {@code /ws}. */
+    WEBFLUX_WS_ECHO("webflux-ws-echo", Behaviour.WEBFLUX, true,
+            "connections=16 size=64 round_trips=5000 warmup=2000",
+            "connections=16 size=64 round_trips=200000 warmup=50000",
+            30_000, 120_000, 1e6, false, WS_ECHO.metrics),
     /** ab without -k on {@code GET /hello}: a connection per request, as http-close. */
     WEBFLUX_CLOSE("webflux-close", Behaviour.WEBFLUX, false,
             "concurrency=32 warmup_requests=1000 duration_s=1 min_requests=2000 path=/hello",

@@ -37,6 +37,7 @@ final class FlowsockHttpServer {
             case HttpRoutes.UPLOAD_PATH -> req.receive(ByteBuffer::remaining)
                     .reduce(0L, (n, len) -> n + len)
                     .flatMap(n -> res.header("Content-Type", HttpRoutes.TEXT_PLAIN).sendString(Long.toString(n)));
+            case HttpRoutes.WS_PATH -> res.sendWebSocket(ws -> ws.send(ws.receive()));
             default -> res.sendNotFound();
         };
     }

@@ -6,12 +6,15 @@ import java.nio.charset.StandardCharsets;
  * What every HTTP contender serves, the same two routes on flowsock's {@code HttpServer} and on
  * Reactor Netty's: {@code GET /hello} answers {@value #HELLO} as text/plain with Content-Length;
  * {@code POST /upload} reads the body, drops it, and answers its byte count in decimal. Anything
- * else is 404. Each server dispatches with a plain switch on the path, no router, so that neither
+ * else is 404. {@code GET /ws} upgrades to a WebSocket that sends every message back as it came,
+ * in the same frame type. Each server dispatches with a plain switch on the path, no router, so that neither
  * pays for matching the other does not.
  */
 public final class HttpRoutes {
     public static final String HELLO_PATH = "/hello";
     public static final String UPLOAD_PATH = "/upload";
+    /** A WebSocket that echoes every message as it came (ws-echo). */
+    public static final String WS_PATH = "/ws";
     public static final String HELLO = "Hello, World!";
     public static final int HELLO_LENGTH = HELLO.getBytes(StandardCharsets.US_ASCII).length;
     public static final String TEXT_PLAIN = "text/plain";

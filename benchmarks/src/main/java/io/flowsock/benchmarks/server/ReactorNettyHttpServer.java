@@ -64,6 +64,8 @@ final class ReactorNettyHttpServer {
                     .reduce(0L, (n, buf) -> n + buf.readableBytes())
                     .flatMap(n -> res.header(HttpHeaderNames.CONTENT_TYPE, HttpRoutes.TEXT_PLAIN)
                             .sendString(Mono.just(Long.toString(n))).then());
+            // each frame as it came; retained, since inbound frames are released when onNext returns
+            case HttpRoutes.WS_PATH -> res.sendWebsocket((in, out) -> out.sendObject(in.receiveFrames().map(f -> f.retain())));
             default -> res.sendNotFound();
         };
     }

@@ -4,6 +4,7 @@ import static org.springframework.web.reactive.function.server.RequestPredicates
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
 import java.time.Duration;
+import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
@@ -15,9 +16,13 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketMessage;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -31,6 +36,7 @@ import reactor.core.publisher.Mono;
  * curl -N 'localhost:8080/sse?count=3'
  * curl -N localhost:8080/sse/feed                  # lines of the TCP source at sample.feed.host:port
  * curl --data-binary @some.file localhost:8080/upload
+ * websocat ws://localhost:8080/ws/echo               # or any WebSocket client: each message comes back
  * </pre>
  *
  * <p>{@link LineFeed} ({@code /sse/feed}) and {@link Uploads} ({@code /upload}) are the other routes.
@@ -57,6 +63,14 @@ public class WebfluxApp {
         public Flux<DataBuffer> echo(@RequestBody Flux<DataBuffer> body) {
             return body;
         }
+    }
+
+    /** A WebSocket at {@code /ws/echo}: each text message back, prefixed; binary ones as they came. */
+    @Bean
+    HandlerMapping webSockets() {
+        WebSocketHandler echo = session -> session.send(session.receive().map(m ->
+                m.getType() == WebSocketMessage.Type.TEXT ? session.textMessage("echo: " + m.getPayloadAsText()) : m));
+        return new SimpleUrlHandlerMapping(Map.of("/ws/echo", echo), -1);
     }
 
     /** The functional model: {@code GET /sse?count=n}, n ticks as server-sent events, then the end. */

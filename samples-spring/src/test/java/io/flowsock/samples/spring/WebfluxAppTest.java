@@ -146,4 +146,29 @@ class WebfluxAppTest {
                 .returnResult(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
                 .getResponseBody();
     }
+
+    @Test
+    void theWebSocketEchoesEachMessage() throws Exception {
+        java.util.concurrent.BlockingQueue<String> got = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.CompletableFuture<Integer> closed = new java.util.concurrent.CompletableFuture<>();
+        java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(java.net.URI.create("ws://127.0.0.1:" + port + "/ws/echo"), new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+                        got.add(data.toString());
+                        w.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket w, int code, String reason) {
+                        closed.complete(code);
+                        return null;
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        ws.sendText("hello", true).get(5, TimeUnit.SECONDS);
+        assertThat(got.poll(10, TimeUnit.SECONDS)).isEqualTo("echo: hello");
+        ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "").get(5, TimeUnit.SECONDS);
+        assertThat(closed.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
+    }
 }

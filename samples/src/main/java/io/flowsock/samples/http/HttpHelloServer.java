@@ -9,13 +9,15 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 
 /**
- * An HTTP/1.1 server in a dozen lines: three routes that show the three ways a body goes out.
+ * An HTTP/1.1 server in a dozen lines: three routes that show the three ways a body goes out, and a
+ * WebSocket.
  *
  * <ul>
  *   <li>{@code GET /hello}: "Hello, World!" as text/plain, with Content-Length (a whole body);</li>
  *   <li>{@code POST /echo}: the request body streamed back as it arrives, chunked; the client is
  *       slowed through TCP when it sends faster than it reads;</li>
- *   <li>{@code GET /stream?chunks=N}: N lines, each its own chunk.</li>
+ *   <li>{@code GET /stream?chunks=N}: N lines, each its own chunk;</li>
+ *   <li>{@code GET /ws}: a WebSocket that sends every message back.</li>
  * </ul>
  *
  * <pre>
@@ -61,6 +63,8 @@ public final class HttpHelloServer {
                 }
                 res.header("Content-Type", "text/plain; charset=utf-8");
                 return res.sendString(Flux.range(1, chunks).map(i -> "chunk " + i + "\n"));
+            case "/ws":
+                return res.sendWebSocket(ws -> ws.send(ws.receive()));
             default:
                 return res.sendNotFound();
         }

@@ -2,6 +2,7 @@ package io.flowsock.samples.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flowsock.peers.JdkWebSocketClient;
 import io.flowsock.reactive.DisposableServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -58,5 +59,14 @@ class HttpHelloServerTest {
         assertThat(wrong.headers().firstValue("Allow")).contains("GET, HEAD");
 
         assertThat(server.accepted()).isEqualTo(1);   // the JDK client kept the connection for all four
+    }
+
+    @Test
+    void theWebSocketEchoesWhatTheJdksClientSends() throws Exception {
+        JdkWebSocketClient ws = JdkWebSocketClient.connect(server.port());
+        ws.ws().sendText("over a WebSocket", true).get(5, TimeUnit.SECONDS);
+        assertThat(ws.next()).isEqualTo("over a WebSocket");
+        ws.ws().sendClose(1000, "").get(5, TimeUnit.SECONDS);
+        assertThat(ws.closeCode()).isEqualTo(1000);
     }
 }

@@ -3,6 +3,7 @@ package io.flowsock.benchmarks.spring.app;
 import static org.springframework.web.reactive.function.server.RequestPredicates.GET;
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
+import java.util.Map;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.ParameterizedTypeReference;
@@ -10,9 +11,13 @@ import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketMessage;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -26,6 +31,8 @@ import reactor.core.publisher.Mono;
  * <li>{@code GET /sse?count=n}: a functional route streaming n ticks as server-sent events
  *     ({@code id:i} and {@code data:tick i}), each produced when the connection asks for it, so the
  *     stream goes as fast as the server writes; Spring writes each event as its own part.</li>
+ * <li>{@code /ws}: a {@code WebSocketHandler} that sends every message back as it came
+ *     (retained: on Reactor Netty a received payload is released once it is handled).</li>
  * </ul>
  */
 @SpringBootApplication
@@ -54,6 +61,13 @@ public class BenchApp {
         public Message json() {
             return new Message(HELLO);
         }
+    }
+
+    /** {@code /ws}: the WebSocket echo of the webflux-ws-echo scenario. */
+    @Bean
+    HandlerMapping webSocketEcho() {
+        WebSocketHandler echo = session -> session.send(session.receive().map(WebSocketMessage::retain));
+        return new SimpleUrlHandlerMapping(Map.of("/ws", echo), -1);
     }
 
     /** The functional model: {@code GET /sse?count=n}. */
