@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowsock.peers.JdkWebSocketClient;
 import io.flowsock.reactive.DisposableServer;
+import io.flowsock.reactive.TestCertificates;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -56,6 +57,34 @@ public abstract class WebSocketContract extends HttpFixture {
         // the peer's close ends receive, so the echo ends by itself; then the TCP connection is closed
         assertThat(ends.poll(10, TimeUnit.SECONDS)).isEqualTo("send completed");
         assertThat(ends.poll(10, TimeUnit.SECONDS)).isEqualTo("session completed");
+    }
+
+    @Test
+    void anIdleWebSocketOutlivesTheKeepAliveIdleTimeout() throws Exception {
+        // the idle timeout is HTTP's, for a connection between requests; a WebSocket is not one
+        DisposableServer s = bind(server().idleTimeout(Duration.ofMillis(200))
+                .handle((req, res) -> res.sendWebSocket(ws -> ws.send(ws.receive()))));
+        JdkWebSocketClient c = JdkWebSocketClient.connect(s.port());
+        Thread.sleep(1500);
+        c.ws().sendText("after a while", true).get(5, TimeUnit.SECONDS);
+        assertThat(c.next()).isEqualTo("after a while");
+        c.ws().sendClose(1000, "").get(5, TimeUnit.SECONDS);
+        assertThat(c.closeCode()).isEqualTo(1000);
+    }
+
+    @Test
+    void aWebSocketOverTlsEchoes() throws Exception {
+        TestCertificates ca = TestCertificates.newCa("flowsock WebSocket test CA");
+        DisposableServer s = bind(server().secure(io.flowsock.core.Tls.server(ca.context(ca.leaf("localhost"))))
+                .handle((req, res) -> res.sendWebSocket(ws -> ws.send(ws.receive()))));
+        JdkWebSocketClient c = JdkWebSocketClient.connect(java.net.http.HttpClient.newBuilder().sslContext(ca.trusting()).build(),
+                java.net.URI.create("wss://localhost:" + s.port() + "/ws"));
+        byte[] data = new byte[60_000];   // several TLS records, under the 64 KiB message limit
+        new Random(5).nextBytes(data);
+        c.ws().sendBinary(ByteBuffer.wrap(data), true).get(5, TimeUnit.SECONDS);
+        assertThat((byte[]) c.next()).isEqualTo(data);
+        c.ws().sendClose(1000, "").get(5, TimeUnit.SECONDS);
+        assertThat(c.closeCode()).isEqualTo(1000);
     }
 
     @Test

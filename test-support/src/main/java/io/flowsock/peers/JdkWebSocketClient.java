@@ -35,12 +35,17 @@ public final class JdkWebSocketClient implements WebSocket.Listener {
 
     /** Opens {@code ws://127.0.0.1:port/ws}, offering {@code subprotocols} in that order. */
     public static JdkWebSocketClient connect(int port, String... subprotocols) throws Exception {
+        return connect(HttpClient.newHttpClient(), URI.create("ws://127.0.0.1:" + port + "/ws"), subprotocols);
+    }
+
+    /** Opens {@code uri} ({@code ws:} or {@code wss:}) with {@code client}, offering {@code subprotocols}. */
+    public static JdkWebSocketClient connect(HttpClient client, URI uri, String... subprotocols) throws Exception {
         JdkWebSocketClient c = new JdkWebSocketClient();
-        WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        WebSocket.Builder b = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (subprotocols.length > 0) {
             b.subprotocols(subprotocols[0], Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
         }
-        c.ws = b.buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), c).get(10, TimeUnit.SECONDS);
+        c.ws = b.buildAsync(uri, c).get(10, TimeUnit.SECONDS);
         return c;
     }
 
