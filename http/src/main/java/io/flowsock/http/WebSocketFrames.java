@@ -1,6 +1,7 @@
 package io.flowsock.http;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -145,23 +146,24 @@ final class WebSocketFrames {
             return null;
         }
 
+        /** Copies {@code n} bytes of {@code in} into the target, unmasked: eight at a time, then the rest. */
         private void unmask(ByteBuffer in, int n) {
             int p = in.position();
             int t = target.position();
             byte[] m = mask;
             int k = maskAt;
-            if (in.hasArray() && target.hasArray()) {
-                byte[] src = in.array();
-                int so = in.arrayOffset() + p;
-                byte[] dst = target.array();
-                int dO = target.arrayOffset() + t;
-                for (int i = 0; i < n; i++) {
-                    dst[dO + i] = (byte) (src[so + i] ^ m[(k + i) & 3]);
-                }
-            } else {
-                for (int i = 0; i < n; i++) {
-                    target.put(t + i, (byte) (in.get(p + i) ^ m[(k + i) & 3]));
-                }
+            long m8 = 0;   // the mask from byte k on, eight bytes of it, in the buffers' (big-endian) order
+            for (int j = 0; j < 8; j++) {
+                m8 = (m8 << 8) | (m[(k + j) & 3] & 0xff);
+            }
+            boolean swap = in.order() != ByteOrder.BIG_ENDIAN;   // the target is a fresh heap buffer: big-endian
+            int i = 0;
+            for (; i + 8 <= n; i += 8) {   // eight bytes keep k's place in the mask: m8 serves every step
+                long v = in.getLong(p + i);
+                target.putLong(t + i, (swap ? Long.reverseBytes(v) : v) ^ m8);
+            }
+            for (; i < n; i++) {
+                target.put(t + i, (byte) (in.get(p + i) ^ m[(k + i) & 3]));
             }
             in.position(p + n);
             target.position(t + n);

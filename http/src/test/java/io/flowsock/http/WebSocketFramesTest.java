@@ -97,6 +97,7 @@ class WebSocketFramesTest {
             // a read arrives in a buffer of its own; the decoder keeps nothing of it but what it copied
             ByteBuffer in = split.nextBoolean() ? ByteBuffer.wrap(bytes, at, n).slice()
                     : ByteBuffer.allocateDirect(n).put(bytes, at, n).flip();
+            in.order(split.nextBoolean() ? java.nio.ByteOrder.BIG_ENDIAN : java.nio.ByteOrder.LITTLE_ENDIAN);   // bytes are bytes
             for (WebSocketFrames.Frame f; (f = d.next(in)) != null; ) {
                 got.add(f);
             }
