@@ -51,11 +51,13 @@ public interface WebSocket {
 
     /** Sends each string as a text message. */
     default Mono<Void> sendText(Publisher<? extends CharSequence> texts) {
+        java.util.Objects.requireNonNull(texts, "texts");
         return send(Flux.from(texts).map(WebSocketMessage::text));
     }
 
     /** Sends each buffer as a binary message. */
     default Mono<Void> sendBinary(Publisher<? extends ByteBuffer> data) {
+        java.util.Objects.requireNonNull(data, "data");
         return send(Flux.from(data).map(WebSocketMessage::binary));
     }
 

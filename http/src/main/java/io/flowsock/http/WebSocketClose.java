@@ -22,6 +22,9 @@ public record WebSocketClose(int code, String reason) {
     public static final int INTERNAL_ERROR = 1011;
 
     public WebSocketClose {
+        if (code < 1000 || code > 4999) {
+            throw new IllegalArgumentException("code must be in 1000..4999, was " + code);
+        }
         Objects.requireNonNull(reason, "reason");
     }
 
@@ -29,7 +32,7 @@ public record WebSocketClose(int code, String reason) {
      * Whether {@code code} may be sent in a close frame: 1000–1003, 1007–1011 and 3000–4999
      * (1004–1006 and 1015 are reserved, the rest unassigned).
      */
-    public static boolean sendable(int code) {
+    static boolean sendable(int code) {
         return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1011) || (code >= 3000 && code <= 4999);
     }
 }

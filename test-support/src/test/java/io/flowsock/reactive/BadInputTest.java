@@ -207,6 +207,67 @@ class BadInputTest {
         }
     }
 
+    @Test
+    void aWebSocketAndItsTypesRefuseBadArgumentsNamingThem() throws Exception {
+        iae("WebSocketSpec.subprotocol(String)", () -> io.flowsock.http.WebSocketSpec.defaults().subprotocol(""),
+                "subprotocol must be an HTTP token, was \"\"");
+        iae("WebSocketSpec.subprotocol(String)", () -> io.flowsock.http.WebSocketSpec.defaults().subprotocol("a b"),
+                "subprotocol must be an HTTP token, was \"a b\"");
+        iae("WebSocketSpec.maxMessageSize(int)", () -> io.flowsock.http.WebSocketSpec.defaults().maxMessageSize(0),
+                "maxMessageSize must be positive, was 0");
+        npe("WebSocketSpec.closeTimeout(Duration)", () -> io.flowsock.http.WebSocketSpec.defaults().closeTimeout(null),
+                "closeTimeout");
+        iae("WebSocketSpec.closeTimeout(Duration)", () -> io.flowsock.http.WebSocketSpec.defaults().closeTimeout(NEGATIVE),
+                "closeTimeout must be positive, was PT-1S");
+        iae("WebSocketSpec.new(String, int, Duration)", () -> new io.flowsock.http.WebSocketSpec(null, -1, Duration.ofSeconds(1)),
+                "maxMessageSize must be positive, was -1");
+        iae("WebSocketClose.new(int, String)", () -> new io.flowsock.http.WebSocketClose(999, ""),
+                "code must be in 1000..4999, was 999");
+        npe("WebSocketClose.new(int, String)", () -> new io.flowsock.http.WebSocketClose(1000, null), "reason");
+        npe("WebSocketMessage.new(Type, ByteBuffer)", () -> new io.flowsock.http.WebSocketMessage(null, ByteBuffer.allocate(1)),
+                "type");
+        npe("WebSocketMessage.binary(ByteBuffer)", () -> io.flowsock.http.WebSocketMessage.binary(null), "payload");
+        npe("WebSocketMessage.ping(ByteBuffer)", () -> io.flowsock.http.WebSocketMessage.ping(null), "payload");
+        iae("WebSocketMessage.ping(ByteBuffer)", () -> io.flowsock.http.WebSocketMessage.ping(ByteBuffer.allocate(126)),
+                "a PING payload is at most 125 bytes, was 126");
+        npe("WebSocketMessage.text(CharSequence)", () -> io.flowsock.http.WebSocketMessage.text(null), "text");
+
+        CompletableFuture<Void> checked = new CompletableFuture<>();
+        DisposableServer http = io.flowsock.http.HttpServer.create().host("127.0.0.1").port(0)
+                .tcp(t -> t.transport(transport)).handle((req, res) -> {
+                    try {
+                        npe("HttpServerResponse.sendWebSocket(Function)", () -> res.sendWebSocket(null), "handler");
+                        npe("HttpServerResponse.sendWebSocket(WebSocketSpec, Function)",
+                                () -> res.sendWebSocket(null, ws -> ws.close()), "spec");
+                    } catch (Throwable e) {
+                        checked.completeExceptionally(e);
+                    }
+                    return res.sendWebSocket(ws -> {
+                        try {
+                            npe("WebSocket.send(Publisher)", () -> ws.send(null), "messages");
+                            npe("WebSocket.sendText(Publisher)", () -> ws.sendText(null), "texts");
+                            npe("WebSocket.sendBinary(Publisher)", () -> ws.sendBinary(null), "data");
+                            iae("WebSocket.close(int, String)", () -> ws.close(1005, ""),
+                                    "a close status must be 1000-1003, 1007-1011 or 3000-4999, was 1005");
+                            npe("WebSocket.close(int, String)", () -> ws.close(1000, null), "reason");
+                            iae("WebSocket.close(int, String)", () -> ws.close(1000, "x".repeat(124)),
+                                    "a close reason is at most 123 bytes of UTF-8, was 124");
+                            checked.complete(null);
+                        } catch (Throwable e) {
+                            checked.completeExceptionally(e);
+                        }
+                        return ws.close();
+                    });
+                }).bindNow(Duration.ofSeconds(10));
+        try (io.flowsock.http.RawHttp c = new io.flowsock.http.RawHttp(http.port())) {
+            c.send("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+            checked.get(10, TimeUnit.SECONDS);
+        } finally {
+            http.disposeNow(Duration.ofSeconds(5));
+        }
+    }
+
     // ------------------------------------------------------------------ reactive: builders
 
     @Test
@@ -888,6 +949,21 @@ class BadInputTest {
         "HttpServerResponse.header(String, Object)",
         "HttpServerResponse.send(Publisher)",
         "HttpServerResponse.sendString(CharSequence)",
+        "HttpServerResponse.sendWebSocket(Function)",
+        "HttpServerResponse.sendWebSocket(WebSocketSpec, Function)",
+        "WebSocket.close(int, String)",
+        "WebSocket.send(Publisher)",
+        "WebSocket.sendBinary(Publisher)",
+        "WebSocket.sendText(Publisher)",
+        "WebSocketClose.new(int, String)",
+        "WebSocketMessage.binary(ByteBuffer)",
+        "WebSocketMessage.new(Type, ByteBuffer)",
+        "WebSocketMessage.ping(ByteBuffer)",
+        "WebSocketMessage.text(CharSequence)",
+        "WebSocketSpec.closeTimeout(Duration)",
+        "WebSocketSpec.maxMessageSize(int)",
+        "WebSocketSpec.new(String, int, Duration)",
+        "WebSocketSpec.subprotocol(String)",
         "HttpServerResponse.sendString(Publisher)",
         "HttpServerResponse.status(int)",
         "Capabilities.new(int, int)",
