@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * HttpServer against HTTP clients nobody here wrote: curl, ApacheBench, h2load and Python's
- * http.client, each run as its own process. .ci/run installs the Debian packages they come in;
+ * HttpServer against HTTP clients nobody here wrote: curl, ApacheBench, h2load, Python's
+ * http.client and Node's WebSocket client, each run as its own process. .ci/run installs the Debian packages they come in;
  * where one is missing the test is skipped and says which.
  */
 class HttpRealClientsTest extends HttpFixture {
@@ -192,5 +192,35 @@ class HttpRealClientsTest extends HttpFixture {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("ok");
         assertThat(s.accepted()).isEqualTo(1);
+    }
+
+    /** Node's own WebSocket client (undici's), built in from Node 22 and behind a flag in Node 20 and 21. */
+    private static final String NODE_WS = String.join("\n",
+            "const ws = new WebSocket(process.argv[1]); ws.binaryType = 'arraybuffer';",
+            "ws.onopen = () => { ws.send('hello from node'); const b = new Uint8Array(100000);",
+            "  for (let i = 0; i < b.length; i++) b[i] = i & 255; ws.send(b); };",
+            "ws.onmessage = (e) => { if (typeof e.data === 'string') { console.log('text ' + e.data); return; }",
+            "  const a = new Uint8Array(e.data); let ok = a.length === 100000;",
+            "  for (let i = 0; ok && i < a.length; i++) ok = a[i] === (i & 255);",
+            "  console.log('binary ' + a.length + ' ' + ok); ws.close(4000, 'bye'); };",
+            "ws.onclose = (e) => { console.log('close ' + e.code + ' ' + e.wasClean); process.exit(0); };",
+            "ws.onerror = (e) => { console.log('error ' + e.message); process.exit(2); };",
+            "setTimeout(() => { console.log('timeout'); process.exit(3); }, 20000);");
+
+    @Test
+    void nodesWebSocketClientEchoesTextAndBinaryAndClosesCleanly() throws Exception {
+        Assumptions.assumeTrue(onPath("node"), "node is not installed");
+        String flag = null;
+        if (run("node", "-e", "process.exit(typeof WebSocket === 'function' ? 0 : 1)").exit() != 0) {
+            flag = "--experimental-websocket";
+            Assumptions.assumeTrue(run("node", flag, "-e", "process.exit(typeof WebSocket === 'function' ? 0 : 1)").exit() == 0,
+                    "this node has no WebSocket client (Node 20.10 or later has one)");
+        }
+        DisposableServer s = bind((req, res) -> res.sendWebSocket(WebSocketSpec.defaults().maxMessageSize(1 << 20),
+                ws -> ws.send(ws.receive())));
+        String url = "ws://127.0.0.1:" + s.port() + "/ws";
+        Run r = flag == null ? run("node", "-e", NODE_WS, url) : run("node", flag, "-e", NODE_WS, url);
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).isEqualTo("text hello from node\nbinary 100000 true\nclose 4000 true\n");
     }
 }
