@@ -70,6 +70,9 @@ public abstract class MetricsContract extends LoopbackFixture {
                     .counter() != null, WAIT, "the silent peer closed by the watchdog");
             await(() -> registry.get("flowsock.tcp.server.connections.active").gauge().value() == 0, WAIT,
                     "the closed connection counted");
+            // the error is recorded as the connection ends, not necessarily before the gauge drops
+            await(() -> registry.find("flowsock.tcp.server.errors").tag("type", "IdleTimeoutException").counter() != null,
+                    WAIT, "the watchdog's error counted");
         }
         assertThat(count(registry, "flowsock.tcp.server.watchdog.closes", "timeout", "readIdleTimeout")).isEqualTo(1);
         assertThat(count(registry, "flowsock.tcp.server.connections.closed", "outcome", "error")).isEqualTo(1);
