@@ -349,40 +349,17 @@ final class Exchange extends EndSubscriber {
      */
     private void upgrade(ServerResponse.Body b) {
         HttpHeaders h = response.headers();
-        for (String name : new String[] {"Content-Length", "Transfer-Encoding", "Connection", "Upgrade",
-                "Sec-WebSocket-Accept", "Sec-WebSocket-Protocol"}) {
-            h.remove(name);
-        }
-        String refused = WebSocketSession.refusal(request);
+        WebSocketHandshake.clearOwned(h);
+        String refused = WebSocketHandshake.refusal(request);
         if (refused != null) {
-            int status = refused.startsWith("Sec-WebSocket-Version") ? 426 : 400;
-            byte[] text = (status + " " + HttpStatus.reason(status) + ": " + refused + "\n")
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            Ascii out = new Ascii(256 + text.length);
-            HttpStatus.statusLine(out, status);
-            out.append("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ").append(text.length).crlf();
-            if (status == 426) {
-                out.append("Sec-WebSocket-Version: 13\r\n");
-            }
-            out.append("Connection: close\r\n").append(DateHeader.line()).crlf().append(text);
             keepAlive = false;
             wholeWire = true;
-            pipeline.send(out.toBuffer(), new WriteEnd(b.sink(), new WebSocketException(0, refused + " on " + request)),
-                    owner.gathers());
+            pipeline.send(WebSocketHandshake.refusalAnswer(refused),
+                    new WriteEnd(b.sink(), new WebSocketException(0, refused + " on " + request)), owner.gathers());
             return;
         }
-        String protocol = WebSocketSession.agreed(request, b.upgrade().spec());
-        String key = request.headers().get("Sec-WebSocket-Key").orElseThrow();
-        Ascii out = new Ascii(192 + h.byteLength());
-        HttpStatus.statusLine(out, 101);
-        out.append("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ")
-                .append(WebSocketFrames.accept(key)).crlf();
-        if (protocol != null) {
-            out.append("Sec-WebSocket-Protocol: ").append(protocol).crlf();
-        }
-        h.writeTo(out);
-        out.crlf();
-        pipeline.send(out.toBuffer(), new EndSubscriber() {
+        String protocol = WebSocketHandshake.agreed(request, b.upgrade().spec());
+        pipeline.send(WebSocketHandshake.switching(request, protocol, h), new EndSubscriber() {
             @Override
             public void onError(Throwable e) {
                 // the connection failed: the session hears it from the connection's close

@@ -60,7 +60,7 @@ public final class HttpClient implements Disposable {
     static {
         // Jetty's parser reads service files when its class initialises: here, on the thread that
         // first makes a client, rather than on the port thread of the first connection
-        ServerConnection.warmUp();
+        RequestParsers.warmUp();
     }
 
     final TcpClient tcp;

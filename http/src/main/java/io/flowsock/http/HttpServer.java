@@ -165,7 +165,7 @@ public final class HttpServer {
     /** Binds when subscribed; fails as {@link TcpServer#bind()} does. */
     public Mono<DisposableServer> bind() {
         return Mono.defer(() -> {
-            ServerConnection.warmUp();   // here, not on the first connection's port thread: it reads jars
+            RequestParsers.warmUp();   // here, not on the first connection's port thread: it reads jars
             ServerConnections all = new ServerConnections(limits);
             return tcp.handle(conn -> new ServerConnection(conn, handler, limits, all).serve())
                     .doOnDispose(all::shutdown)

@@ -1,5 +1,6 @@
 package io.flowsock.http;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /** Reason phrases and ready-made status lines for the status codes of RFC 9110. */
@@ -88,5 +89,18 @@ final class HttpStatus {
     /** 1xx, 204 and 304 responses never carry content (RFC 9112, 6.3). */
     static boolean hasNoContent(int code) {
         return code < 200 || code == 204 || code == 304;
+    }
+
+    /**
+     * The server's own answer to a request it will not serve: the status, a text body that says
+     * why, {@code Connection: close}; {@code extraFields} are whole header lines ("Name: value\r\n").
+     */
+    static ByteBuffer errorAnswer(int status, String why, String extraFields) {
+        byte[] text = (status + " " + reason(status) + ": " + why + "\n").getBytes(StandardCharsets.UTF_8);
+        Ascii out = new Ascii(256 + extraFields.length() + text.length);
+        statusLine(out, status);
+        out.append("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ").append(text.length).crlf()
+                .append(extraFields).append("Connection: close\r\n").append(DateHeader.line()).crlf().append(text);
+        return out.toBuffer();
     }
 }

@@ -108,6 +108,25 @@ abstract class ParsedMessage implements HttpParser.HttpHandler {
             version = null;
         }
 
+        /**
+         * Whether the server refuses this complete head, which the parser took, under {@code limits}:
+         * too many fields (431), a version other than 1.0 and 1.1 (505), a declared body over the
+         * limit (413). The refusal is then in {@link #bad}, as the parser's own are.
+         */
+        boolean refused(HttpParser parser, HttpLimits limits) {
+            long length = parser.isChunking() ? -1 : Math.max(0, parser.getContentLength());
+            if (fieldCount > limits.maxHeaders()) {
+                bad = new HttpException.RuntimeException(431, "the request has " + fieldCount
+                        + " header fields; at most " + limits.maxHeaders() + " are allowed");
+            } else if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
+                bad = new HttpException.RuntimeException(505, "HTTP/1.0 and HTTP/1.1 are served here, not " + version);
+            } else if (length > limits.maxBodySize()) {
+                bad = new HttpException.RuntimeException(413, "the body is " + length + " bytes; at most "
+                        + limits.maxBodySize() + " are allowed");
+            }
+            return bad != null;
+        }
+
         @Override
         public void startRequest(String method, String uri, HttpVersion version) {
             this.method = method;

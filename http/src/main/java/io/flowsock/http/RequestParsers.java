@@ -1,5 +1,7 @@
 package io.flowsock.http;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.HttpParser;
@@ -25,6 +27,18 @@ final class RequestParsers {
     RequestParsers(HttpLimits limits) {
         this.maxHeaders = limits.maxHeaders();
         this.maxHeaderSize = limits.maxHeaderSize();
+    }
+
+    /**
+     * Loads and initialises the parser's classes on the calling thread. Jetty's first parser
+     * reads service files off the class path, which is blocking I/O: done lazily it would happen
+     * on the first connection's port thread.
+     */
+    static void warmUp() {
+        HttpParser p = new HttpParser(new ParsedMessage.Request(1), 1024, HttpCompliance.RFC9110);
+        p.parseNext(ByteBuffer.wrap("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII)));
+        DateHeader.line();
     }
 
     /** A parser at the start of a message, with the message it reports into, empty. */

@@ -3,7 +3,6 @@ package io.flowsock.http;
 import io.flowsock.core.internal.HeapCopy;
 import io.flowsock.reactive.Connection;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import org.eclipse.jetty.http.HttpParser;
@@ -91,19 +90,6 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
         this.input = new RequestInput(all.parsers());
         this.pipeline = new Pipeline(conn);
         this.deadline = System.nanoTime() + limits.idleTimeout().toNanos();
-    }
-
-    /**
-     * Loads and initialises the parser's classes on the calling thread. Jetty's first parser
-     * reads service files off the class path, which is blocking I/O: done lazily it would happen
-     * on the first connection's port thread.
-     */
-    static void warmUp() {
-        HttpParser p = new HttpParser(new ParsedMessage.Request(1), 1024,
-                org.eclipse.jetty.http.HttpCompliance.RFC9110);
-        p.parseNext(ByteBuffer.wrap("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n"
-                .getBytes(StandardCharsets.US_ASCII)));
-        DateHeader.line();
     }
 
     /** What the TCP server's handler returns: the connection lives until this completes. */
@@ -289,21 +275,12 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
         ParsedMessage.Request msg = input.msg();
         HttpParser parser = input.parser();
         msg.headComplete = false;
-        if (msg.fieldCount > limits.maxHeaders()) {
-            respondError(431, "the request has " + msg.fieldCount + " header fields; at most " + limits.maxHeaders()
-                    + " are allowed");
-            return;
-        }
-        if (msg.version != HttpVersion.HTTP_1_1 && msg.version != HttpVersion.HTTP_1_0) {
-            respondError(505, "HTTP/1.0 and HTTP/1.1 are served here, not " + msg.version);
+        if (msg.refused(parser, limits)) {
+            respondError(msg.bad.getCode(), msg.bad.getReason());
             return;
         }
         HttpHeaders headers = HttpHeaders.parsed(msg.fields);
         long length = parser.isChunking() ? -1 : Math.max(0, parser.getContentLength());
-        if (length > limits.maxBodySize()) {
-            respondError(413, "the body is " + length + " bytes; at most " + limits.maxBodySize() + " are allowed");
-            return;
-        }
         boolean http11 = msg.version == HttpVersion.HTTP_1_1;
         boolean keepAlive = http11 ? !headers.containsToken("Connection", "close")
                 : headers.containsToken("Connection", "keep-alive");
@@ -419,14 +396,10 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
     /** An error response of the server's own to a request it will not serve, then a graceful close. */
     void respondError(int status, String reason) {
         LOG.debug("flowsock-http: {} answered {}: {}", conn, status, reason);
-        byte[] text = (status + " " + HttpStatus.reason(status) + ": " + reason + "\n").getBytes(StandardCharsets.UTF_8);
-        Ascii out = new Ascii(256 + text.length);
-        HttpStatus.statusLine(out, status);
-        out.append("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ").append(text.length).crlf()
-                .append("Connection: close\r\n").append(DateHeader.line()).crlf().append(text);
+        ByteBuffer answer = HttpStatus.errorAnswer(status, reason, "");
         state = State.CLOSED;
         pipeline.flush();
-        conn.send(Mono.just(out.toBuffer())).then(conn.close()).subscribe(null, e -> conn.dispose());
+        conn.send(Mono.just(answer)).then(conn.close()).subscribe(null, e -> conn.dispose());
         all.remove(this);
     }
 

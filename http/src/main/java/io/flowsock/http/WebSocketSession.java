@@ -2,44 +2,29 @@ package io.flowsock.http;
 
 import io.flowsock.reactive.Connection;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.Objects;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Function;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
-import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
 import reactor.util.Logger;
 import reactor.util.Loggers;
-import reactor.util.concurrent.Queues;
 
 /**
  * The WebSocket an upgraded {@link ServerConnection} serves: it decodes the input its connection's
- * loop holds into messages as {@link #receive()} asks, answers pings and close frames, and writes
- * one outbound stream on the connection that carries the application's sends and the control
- * frames between them.
+ * loop holds into messages for its {@link WebSocketInbound} while that has room, answers pings and
+ * close frames through its {@link WebSocketOutbound}, and runs the closing handshake (RFC 6455, 7).
  *
  * <p><b>Threading.</b> {@link #step()} runs in the connection's serial loop; everything from other
  * threads (demand, a send, a close, the function's end) records itself and runs the loop. Fields
  * without a comment are confined to the loop.
- *
- * <p><b>Outbound.</b> One {@code conn.send} for the WebSocket's life: control frames merged with
- * the application's sends one message at a time, so a pong never waits behind a whole stream; the
- * stream ends right after the close frame, which cancels whatever send was still running.
  */
 final class WebSocketSession implements WebSocket {
     private static final Logger LOG = Loggers.getLogger(WebSocketSession.class);
-    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     /** What a response's {@code sendWebSocket} asked for: carried to the exchange in its Body. */
     record Upgrade(WebSocketSpec spec, Function<? super WebSocket, ? extends Publisher<Void>> fn) { }
@@ -53,39 +38,17 @@ final class WebSocketSession implements WebSocket {
     private final Function<? super WebSocket, ? extends Publisher<Void>> fn;
     private final ServerResponse.Sent sent;   // the sendWebSocket Mono's subscriber: told when the TCP connection is closed
     private final WebSocketFrames.Decoder decoder;
+    private final WebSocketInbound inbound;
+    private final WebSocketOutbound outbound;
 
-    private static final AtomicIntegerFieldUpdater<WebSocketSession> RECEIVE_TAKEN =
-            AtomicIntegerFieldUpdater.newUpdater(WebSocketSession.class, "receiveTaken");
-    private static final AtomicIntegerFieldUpdater<WebSocketSession> RECEIVE_ENDED =
-            AtomicIntegerFieldUpdater.newUpdater(WebSocketSession.class, "receiveEnded");
     private static final AtomicReferenceFieldUpdater<WebSocketSession, WebSocketClose> CLOSE_ASKED =
             AtomicReferenceFieldUpdater.newUpdater(WebSocketSession.class, WebSocketClose.class, "closeAsked");
-    private static final AtomicLongFieldUpdater<WebSocketSession> DEMAND =
-            AtomicLongFieldUpdater.newUpdater(WebSocketSession.class, "demand");
-    private volatile int receiveTaken;
-    private volatile int receiveEnded;           // 1 once receive's terminal signal went out
-    /** Written by receive's subscribe, read by the loop, which alone signals it. */
-    private volatile CoreSubscriber<? super WebSocketMessage> receiver;
-    /** Added to by receive's request on any thread, taken from by the loop. */
-    private volatile long demand;
-    private volatile boolean receiveCancelled;
-    /** How receive ends: set by the loop (or the close of the connection) before it is signalled. */
-    private volatile Throwable receiveError;
-    private volatile boolean receiveDone;
     /** The first close() asked, from any thread. */
     private volatile WebSocketClose closeAsked;
-    /** A send subscribed on any thread: its frames, and its Mono's sink. */
-    private record Pending(Flux<ByteBuffer> frames, MonoSink<Void> done) { }
-    /** Sends subscribed on any thread, taken into the outbound stream by the loop. */
-    private final Queue<Pending> sendsAsked = new ConcurrentLinkedQueue<>();
-    /** Every send whose Mono has not ended: failed when the connection closes (a queued send may never run). */
-    private final Queue<MonoSink<Void>> unfinished = new ConcurrentLinkedQueue<>();
     /** Set by the function's Publisher (any thread). */
     private volatile boolean fnDone;
     private volatile Throwable fnError;
     private volatile Subscription fnSubscription;
-    /** Set by the outbound stream's end (a port thread). */
-    private volatile boolean wireDone;
     /** The peer's close frame, or the error this side failed the WebSocket with (RFC 6455, 7.1.5 and 7.1.7). */
     private volatile WebSocketClose peerClose;
     private volatile WebSocketClose failure;
@@ -93,17 +56,6 @@ final class WebSocketSession implements WebSocket {
     private volatile boolean closeSent;      // written by the loop, read by isOpen and send on any thread
     private volatile boolean closeReceived;  // likewise
     private final Sinks.One<WebSocketClose> onClose = Sinks.one();
-
-    // small linked queues: an idle WebSocket holds a few slots, not Reactor's default 256-slot arrays
-    private final Sinks.Many<ByteBuffer> control =
-            Sinks.many().unicast().onBackpressureBuffer(Queues.<ByteBuffer>unbounded(8).get());
-    private final Sinks.Many<Flux<ByteBuffer>> sends =
-            Sinks.many().unicast().onBackpressureBuffer(Queues.<Flux<ByteBuffer>>unbounded(4).get());
-    private ByteBuffer closeFrame;   // the close frame's buffer: the outbound stream ends after it
-    private Disposable wire;
-    /** Messages read ahead of demand, at most maxMessageSize bytes of them (one message at least). */
-    private final java.util.ArrayDeque<WebSocketFrames.Frame> held = new java.util.ArrayDeque<>(2);
-    private long heldBytes;
     private boolean peerFin;              // the peer's FIN came without a close frame
     private boolean failFast;             // a protocol error: the TCP connection closes once the close frame is out
     private boolean tcpClosing;
@@ -119,57 +71,16 @@ final class WebSocketSession implements WebSocket {
         this.subprotocol = subprotocol;
         this.sent = sent;
         this.decoder = new WebSocketFrames.Decoder(spec.maxMessageSize());
-    }
-
-    // ---- the handshake ----
-
-    /** Why {@code r} is no WebSocket handshake (RFC 6455, 4.2.1), or null when it is one. */
-    static String refusal(ServerRequest r) {
-        HttpHeaders h = r.headers();
-        if (!r.method().equals("GET")) {
-            return "a WebSocket handshake is a GET, not " + r.method();
-        }
-        if (!r.version().equals("HTTP/1.1")) {
-            return "a WebSocket handshake is HTTP/1.1, not " + r.version();
-        }
-        if (!h.containsToken("Upgrade", "websocket")) {
-            return "a WebSocket handshake has Upgrade: websocket";
-        }
-        if (!h.containsToken("Connection", "upgrade")) {
-            return "a WebSocket handshake has Connection: Upgrade";
-        }
-        String version = h.get("Sec-WebSocket-Version").orElse("");
-        if (!version.equals("13")) {
-            return "Sec-WebSocket-Version must be 13, was \"" + version + "\"";
-        }
-        String key = h.get("Sec-WebSocket-Key").orElse("");
-        if (!WebSocketFrames.validKey(key)) {
-            return "Sec-WebSocket-Key must be 16 bytes in base64, was \"" + key + "\"";
-        }
-        if (r.contentLength().orElse(1) != 0) {
-            return "a WebSocket handshake has no body";
-        }
-        return null;
-    }
-
-    /** The subprotocol to answer with: the spec's, if the client offered it; else null. */
-    static String agreed(ServerRequest r, WebSocketSpec spec) {
-        String p = spec.subprotocol();
-        return p != null && r.headers().containsToken("Sec-WebSocket-Protocol", p) ? p : null;
+        this.inbound = new WebSocketInbound(owner);
+        this.outbound = new WebSocketOutbound(owner, () -> {
+            CLOSE_ASKED.compareAndSet(this, null, new WebSocketClose(WebSocketClose.INTERNAL_ERROR, ""));
+            owner.drain();
+        });
     }
 
     /** Starts the session once the 101 is queued: the outbound stream, then the function. */
     void start() {
-        Flux<ByteBuffer> out = Flux.merge(1, control.asFlux(), Flux.concat(sends.asFlux(), 1))
-                .takeUntil(b -> b == closeFrame);
-        wire = conn.send(out).subscribe(null, e -> {
-            LOG.debug("flowsock-http: the WebSocket on {} failed to write", conn, e);
-            wireDone = true;
-            owner.drain();
-        }, () -> {
-            wireDone = true;
-            owner.drain();
-        });
+        outbound.start();
         conn.onClose().subscribe(null, e -> closed(), this::closed);
         Publisher<Void> p;
         try {
@@ -209,15 +120,7 @@ final class WebSocketSession implements WebSocket {
 
     /** One step of the connection's loop; true when it made progress. */
     boolean step() {
-        boolean progress = false;
-        for (Pending s; (s = sendsAsked.poll()) != null; ) {
-            if (closeSent) {
-                s.done().error(new IllegalStateException("the WebSocket is closed: nothing more can be sent"));
-            } else {
-                sends.tryEmitNext(s.frames());
-            }
-            progress = true;
-        }
+        boolean progress = outbound.takeSends(closeSent);
         if (!closeSent) {
             WebSocketClose want = closeAsked;
             if (want == null && owner.shutdown) {
@@ -239,14 +142,14 @@ final class WebSocketSession implements WebSocket {
         if (tcpClosing) {
             return false;
         }
-        if (closeSent && wireDone && closeReceived) {
+        if (closeSent && outbound.isDone() && closeReceived) {
             // the closing handshake is over: nothing the peer sends now counts, and a client waits
             // for the server to close first (RFC 6455, 7.1.1), so no FIN of its own is awaited
             tcpClosing = true;
             owner.abort();
             return false;
         }
-        if (closeSent && wireDone && failFast) {
+        if (closeSent && outbound.isDone() && failFast) {
             closeTcp();
             return false;
         }
@@ -255,9 +158,9 @@ final class WebSocketSession implements WebSocket {
             closeTcp();
             return false;
         }
-        progress |= deliver();
+        progress |= inbound.deliver();
         if (peerFin) {
-            if (held.isEmpty() || receiveCancelled || System.nanoTime() - owner.deadline >= 0) {
+            if (inbound.isEmpty() || inbound.isCancelled() || System.nanoTime() - owner.deadline >= 0) {
                 closeTcp();
             }
             return progress;
@@ -298,40 +201,14 @@ final class WebSocketSession implements WebSocket {
         if (closeReceived) {
             return false;
         }
-        return closeSent || receiveCancelled || heldBytes < spec.maxMessageSize();
-    }
-
-    /** Gives the messages read ahead as demand allows, then receive's end once they are all given. */
-    private boolean deliver() {
-        boolean progress = false;
-        if (receiveCancelled && !held.isEmpty()) {
-            held.clear();
-            heldBytes = 0;
-            progress = true;
-        }
-        CoreSubscriber<? super WebSocketMessage> r = receiver;
-        while (r != null && !receiveCancelled && !held.isEmpty() && demand > 0) {
-            WebSocketFrames.Frame f = held.poll();
-            heldBytes -= f.payload().remaining();
-            if (demand != Long.MAX_VALUE) {
-                DEMAND.decrementAndGet(this);
-            }
-            r.onNext(new WebSocketMessage(f.opcode() == WebSocketFrames.TEXT ? WebSocketMessage.Type.TEXT
-                    : f.opcode() == WebSocketFrames.BINARY ? WebSocketMessage.Type.BINARY
-                    : WebSocketMessage.Type.PONG, f.payload()));
-            progress = true;
-        }
-        if (r != null && !receiveCancelled && held.isEmpty() && (receiveDone || receiveError != null)) {
-            endReceive(r);
-        }
-        return progress;
+        return closeSent || inbound.isCancelled() || inbound.heldBytes() < spec.maxMessageSize();
     }
 
     private void frame(WebSocketFrames.Frame f) {
         switch (f.opcode()) {
             case WebSocketFrames.PING -> {
                 if (!closeSent) {
-                    control.tryEmitNext(WebSocketFrames.encode(WebSocketFrames.PONG, f.payload())[0]);
+                    outbound.pong(f.payload());
                 }
             }
             case WebSocketFrames.CLOSE -> {
@@ -344,8 +221,8 @@ final class WebSocketSession implements WebSocket {
                 }
                 closeReceived = true;
                 peerClose = c;
-                receiveDone = true;
-                deliver();   // first: a send fed by receive then ends by itself, before the close cuts the sends
+                inbound.complete();
+                inbound.deliver();   // first: a send fed by receive then ends by itself, before the close cuts the sends
                 if (!closeSent) {
                     sendClose(c);   // the RFC's echo of the status it received
                 }
@@ -353,10 +230,8 @@ final class WebSocketSession implements WebSocket {
             default -> {
                 // text, binary or pong: given when wanted; after this side's close, or with nobody
                 // to receive it, dropped
-                if (!closeSent && !receiveCancelled) {
-                    held.add(f);
-                    heldBytes += f.payload().remaining();
-                    deliver();
+                if (!closeSent && !inbound.isCancelled()) {
+                    inbound.hold(f);
                 }
             }
         }
@@ -365,11 +240,7 @@ final class WebSocketSession implements WebSocket {
     /** Sends the close frame (after anything already queued) and ends the outbound stream after it. */
     private void sendClose(WebSocketClose c) {
         closeSent = true;
-        ByteBuffer payload = c.code() == WebSocketClose.NO_STATUS ? EMPTY : WebSocketFrames.closePayload(c.code(), c.reason());
-        closeFrame = WebSocketFrames.encode(WebSocketFrames.CLOSE, payload)[0];
-        control.tryEmitNext(closeFrame);
-        control.tryEmitComplete();
-        sends.tryEmitComplete();
+        outbound.close(c);
         owner.deadline = System.nanoTime() + spec.closeTimeout().toNanos();
     }
 
@@ -377,11 +248,10 @@ final class WebSocketSession implements WebSocket {
     private void fail(WebSocketException e) {
         LOG.debug("flowsock-http: closing the WebSocket on {} with {}: {}", conn, e.closeCode(), e.getMessage());
         failFast = true;
-        held.clear();
-        heldBytes = 0;
-        receiveError = e;
+        inbound.drop();
+        inbound.fail(e);
         failure = new WebSocketClose(e.closeCode(), e.getMessage());
-        deliver();   // first, as for a peer's close
+        inbound.deliver();   // first, as for a peer's close
         if (!closeSent) {
             String reason = e.getMessage();
             sendClose(new WebSocketClose(e.closeCode(), reason.length() > 60 ? reason.substring(0, 60) : reason));
@@ -390,10 +260,10 @@ final class WebSocketSession implements WebSocket {
 
     /** The peer's FIN without a close frame: 1006, and the connection goes. */
     private void peerGone() {
-        receiveDone = true;
+        inbound.complete();
         peerFin = true;
-        deliver();
-        if (held.isEmpty()) {
+        inbound.deliver();
+        if (inbound.isEmpty()) {
             closeTcp();
         } else {
             // what was read ahead is still given, for at most closeTimeout
@@ -403,9 +273,7 @@ final class WebSocketSession implements WebSocket {
 
     private void closeTcp() {
         tcpClosing = true;
-        if (!wireDone && wire != null) {
-            wire.dispose();   // a peer that is gone or silent is sent nothing more
-        }
+        outbound.cut();
         owner.close();
     }
 
@@ -413,15 +281,10 @@ final class WebSocketSession implements WebSocket {
     private void closed() {
         WebSocketClose c = peerClose != null ? peerClose : failure != null ? failure
                 : new WebSocketClose(WebSocketClose.ABNORMAL, "");
-        if (receiveError == null) {
-            receiveDone = true;
-        }
+        inbound.connectionClosed();
         tcpClosed = true;
         owner.drain();   // receive's end goes out from the loop (closedStep), after what was read ahead
-        IllegalStateException gone = new IllegalStateException("the WebSocket closed (" + c.code() + ") before this send ended");
-        for (MonoSink<Void> d; (d = unfinished.poll()) != null; ) {
-            d.error(gone);
-        }
+        outbound.connectionClosed(new IllegalStateException("the WebSocket closed (" + c.code() + ") before this send ended"));
         Subscription s = fnSubscription;
         if (s != null && !fnDone) {
             s.cancel();
@@ -435,23 +298,12 @@ final class WebSocketSession implements WebSocket {
         }
     }
 
-    private void endReceive(CoreSubscriber<? super WebSocketMessage> r) {
-        if (RECEIVE_ENDED.compareAndSet(this, 0, 1)) {
-            Throwable e = receiveError;
-            if (e != null) {
-                r.onError(e);
-            } else {
-                r.onComplete();
-            }
-        }
-    }
-
     /**
      * The connection's loop after the TCP connection closed: what was read ahead is still given
      * as demand comes, then receive's end. Nothing else runs here any more.
      */
     void closedStep() {
-        deliver();
+        inbound.deliver();
     }
 
     // ---- the application's side (any thread) ----
@@ -468,41 +320,7 @@ final class WebSocketSession implements WebSocket {
 
     @Override
     public Flux<WebSocketMessage> receive() {
-        return new Received();
-    }
-
-    /**
-     * receive()'s Flux and its subscription: signals come only from the connection's loop, which
-     * gives a message per unit of demand; no queue of its own (what is read ahead waits in {@link #held}).
-     */
-    private final class Received extends Flux<WebSocketMessage> implements Subscription {
-        @Override
-        public void subscribe(CoreSubscriber<? super WebSocketMessage> actual) {
-            if (!RECEIVE_TAKEN.compareAndSet(WebSocketSession.this, 0, 1)) {
-                Operators.error(actual, new IllegalStateException("receive() has one subscriber, and it is taken"));
-                return;
-            }
-            actual.onSubscribe(this);
-            receiver = actual;
-            owner.drain();
-        }
-
-        @Override
-        public void request(long n) {
-            if (n <= 0) {
-                receiveError = new IllegalArgumentException("§3.9: request must be positive, was " + n);
-                receiveDone = true;
-            } else {
-                Operators.addCap(DEMAND, WebSocketSession.this, n);
-            }
-            owner.drain();
-        }
-
-        @Override
-        public void cancel() {
-            receiveCancelled = true;
-            owner.drain();
-        }
+        return inbound.flux();
     }
 
     @Override
@@ -513,37 +331,8 @@ final class WebSocketSession implements WebSocket {
                 done.error(new IllegalStateException("the WebSocket is closed: nothing more can be sent"));
                 return;
             }
-            unfinished.add(done);
-            done.onDispose(() -> unfinished.remove(done));
-            sendsAsked.add(new Pending(frames(messages, done), done));
-            owner.drain();
+            outbound.add(messages, done);
         });
-    }
-
-    /** The wire form of a send; its end tells the send's Mono, and a failure closes the WebSocket with 1011. */
-    private Flux<ByteBuffer> frames(Publisher<WebSocketMessage> messages, MonoSink<Void> done) {
-        return Flux.from(messages)
-                // one message at a time: conn.send asks for sendcap buffers, and a queue of one is all
-                // an idle WebSocket then holds (the default prefetch is a 256-slot queue per send)
-                .concatMapIterable(m -> Arrays.asList(WebSocketFrames.encode(opcode(m.type()), m.payload())), 1)
-                .doOnComplete(done::success)
-                .doOnCancel(() -> done.error(new IllegalStateException(
-                        "the WebSocket closed before this send ended")))
-                .onErrorResume(e -> {
-                    done.error(e);
-                    CLOSE_ASKED.compareAndSet(this, null, new WebSocketClose(WebSocketClose.INTERNAL_ERROR, ""));
-                    owner.drain();
-                    return Mono.empty();
-                });
-    }
-
-    private static int opcode(WebSocketMessage.Type t) {
-        return switch (t) {
-            case TEXT -> WebSocketFrames.TEXT;
-            case BINARY -> WebSocketFrames.BINARY;
-            case PING -> WebSocketFrames.PING;
-            case PONG -> WebSocketFrames.PONG;
-        };
     }
 
     @Override

@@ -1,0 +1,152 @@
+package io.flowsock.http;
+
+import io.flowsock.reactive.Connection;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Sinks;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+import reactor.util.concurrent.Queues;
+
+/**
+ * A WebSocket's sending side: one {@code conn.send} for the WebSocket's life, which carries the
+ * control frames merged with the application's sends one message at a time, so a pong never
+ * waits behind a whole stream; the stream ends right after the close frame, which cancels
+ * whatever send was still running.
+ *
+ * <p>Sends are subscribed on any thread and queued; the connection's loop takes them into the
+ * stream ({@link #takeSends}), and alone emits control frames. Fields without a comment are
+ * confined to the loop.
+ */
+final class WebSocketOutbound {
+    private static final Logger LOG = Loggers.getLogger(WebSocketOutbound.class);
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    /** A send subscribed on any thread: its frames, and its Mono's sink. */
+    private record Pending(Flux<ByteBuffer> frames, MonoSink<Void> done) { }
+
+    private final ServerConnection owner;
+    private final Connection conn;
+    /** Run (on the send's thread) when a send fails: the session closes with 1011. */
+    private final Runnable onSendFailure;
+    /** Sends subscribed on any thread, taken into the outbound stream by the loop. */
+    private final Queue<Pending> asked = new ConcurrentLinkedQueue<>();
+    /** Every send whose Mono has not ended: failed when the connection closes (a queued send may never run). */
+    private final Queue<MonoSink<Void>> unfinished = new ConcurrentLinkedQueue<>();
+    // small linked queues: an idle WebSocket holds a few slots, not Reactor's default 256-slot arrays
+    private final Sinks.Many<ByteBuffer> control =
+            Sinks.many().unicast().onBackpressureBuffer(Queues.<ByteBuffer>unbounded(8).get());
+    private final Sinks.Many<Flux<ByteBuffer>> sends =
+            Sinks.many().unicast().onBackpressureBuffer(Queues.<Flux<ByteBuffer>>unbounded(4).get());
+    private ByteBuffer closeFrame;   // the close frame's buffer: the outbound stream ends after it
+    private Disposable wire;
+    /** Set by the outbound stream's end (a port thread). */
+    private volatile boolean done;
+
+    WebSocketOutbound(ServerConnection owner, Runnable onSendFailure) {
+        this.owner = owner;
+        this.conn = owner.connection();
+        this.onSendFailure = onSendFailure;
+    }
+
+    /** Starts the outbound stream, once the 101 is queued ahead of it. */
+    void start() {
+        Flux<ByteBuffer> out = Flux.merge(1, control.asFlux(), Flux.concat(sends.asFlux(), 1))
+                .takeUntil(b -> b == closeFrame);
+        wire = conn.send(out).subscribe(null, e -> {
+            LOG.debug("flowsock-http: the WebSocket on {} failed to write", conn, e);
+            done = true;
+            owner.drain();
+        }, () -> {
+            done = true;
+            owner.drain();
+        });
+    }
+
+    /** Whether the outbound stream ended: the close frame is written, or the write failed. */
+    boolean isDone() {
+        return done;
+    }
+
+    /** Queues a send (any thread); the loop takes it into the stream. */
+    void add(Publisher<WebSocketMessage> messages, MonoSink<Void> sink) {
+        unfinished.add(sink);
+        sink.onDispose(() -> unfinished.remove(sink));
+        asked.add(new Pending(frames(messages, sink), sink));
+        owner.drain();
+    }
+
+    /** Takes the queued sends into the stream, or fails them once the close frame is sent; true when there were any. */
+    boolean takeSends(boolean closeSent) {
+        boolean progress = false;
+        for (Pending s; (s = asked.poll()) != null; ) {
+            if (closeSent) {
+                s.done().error(new IllegalStateException("the WebSocket is closed: nothing more can be sent"));
+            } else {
+                sends.tryEmitNext(s.frames());
+            }
+            progress = true;
+        }
+        return progress;
+    }
+
+    /** Answers a ping. */
+    void pong(ByteBuffer payload) {
+        control.tryEmitNext(WebSocketFrames.encode(WebSocketFrames.PONG, payload)[0]);
+    }
+
+    /** Sends the close frame, after anything already queued, and ends the stream after it. */
+    void close(WebSocketClose c) {
+        ByteBuffer payload = c.code() == WebSocketClose.NO_STATUS ? EMPTY : WebSocketFrames.closePayload(c.code(), c.reason());
+        closeFrame = WebSocketFrames.encode(WebSocketFrames.CLOSE, payload)[0];
+        control.tryEmitNext(closeFrame);
+        control.tryEmitComplete();
+        sends.tryEmitComplete();
+    }
+
+    /** Stops writing: a peer that is gone or silent is sent nothing more. */
+    void cut() {
+        if (!done && wire != null) {
+            wire.dispose();
+        }
+    }
+
+    /** The TCP connection closed (any thread): every send not yet ended fails with {@code why}. */
+    void connectionClosed(Throwable why) {
+        for (MonoSink<Void> d; (d = unfinished.poll()) != null; ) {
+            d.error(why);
+        }
+    }
+
+    /** The wire form of a send; its end tells the send's Mono, and a failure closes the WebSocket with 1011. */
+    private Flux<ByteBuffer> frames(Publisher<WebSocketMessage> messages, MonoSink<Void> sink) {
+        return Flux.from(messages)
+                // one message at a time: conn.send asks for sendcap buffers, and a queue of one is all
+                // an idle WebSocket then holds (the default prefetch is a 256-slot queue per send)
+                .concatMapIterable(m -> Arrays.asList(WebSocketFrames.encode(opcode(m.type()), m.payload())), 1)
+                .doOnComplete(sink::success)
+                .doOnCancel(() -> sink.error(new IllegalStateException(
+                        "the WebSocket closed before this send ended")))
+                .onErrorResume(e -> {
+                    sink.error(e);
+                    onSendFailure.run();
+                    return Mono.empty();
+                });
+    }
+
+    private static int opcode(WebSocketMessage.Type t) {
+        return switch (t) {
+            case TEXT -> WebSocketFrames.TEXT;
+            case BINARY -> WebSocketFrames.BINARY;
+            case PING -> WebSocketFrames.PING;
+            case PONG -> WebSocketFrames.PONG;
+        };
+    }
+}
