@@ -267,7 +267,10 @@ public final class Bench {
                 + "- server JVM " + String.join(" ", Measurement.SERVER_JVM) + "; load JVM "
                 + String.join(" ", Measurement.LOAD_JVM) + "; loopback 127.0.0.1; "
                 + java.util.Arrays.stream(Scenario.values()).filter(s -> s.pinned).map(s -> s.id)
-                        .collect(java.util.stream.Collectors.joining(", ")) + ": server and load pinned to CPU 0\n"
+                        .collect(java.util.stream.Collectors.joining(", ")) + ": server and load pinned to CPU 0; "
+                + java.util.Arrays.stream(Scenario.values()).filter(s -> s.placement == Scenario.Placement.SPLIT)
+                        .map(s -> s.id).collect(java.util.stream.Collectors.joining(", "))
+                + ": load on CPU 0, server on CPU " + Measurement.cpus(Scenario.Placement.SPLIT, true) + "\n"
                 + (o.verifyCpu ? "- --verify-cpu: every CPU window read twice, from /proc/<pid>/stat and by the server "
                 + "itself; more than 15 % apart fails the run\n" : "")
                 + "- cells: median [min–max] over the rounds; ÷ columns: median ÷ the median of the contender "

@@ -64,7 +64,7 @@ final class Measurement {
             Optional<Path> tls = scenario.tls ? settings.tlsDir() : Optional.empty();
             tls.ifPresent(dir -> serverArgs.add("tls=" + dir));
             long startNanos = System.nanoTime();
-            server = Child.start(contender.id, java(scenario.pinned, contender, serverJvm,
+            server = Child.start(contender.id, java(scenario.placement, contender, serverJvm,
                     contender.isWebflux() ? WebfluxRuntime.MAIN : ServerMain.class.getName(), serverArgs),
                     settings.logDir().resolve(tag + "-server.log"));
             if (scenario == Scenario.WEBFLUX_STARTUP) {
@@ -92,7 +92,7 @@ final class Measurement {
             args.addAll(scenario.loadArgs(settings.quick()));
             tls.ifPresent(dir -> args.add("tls_dir=" + dir));
             List<String> loadJvm = settings.profile().map(p -> Profile.loadJvm(p, tag)).orElse(List.of());
-            load = Child.start("load", java(scenario.pinned, null, loadJvm, LoadMain.class.getName(), args),
+            load = Child.start("load", java(scenario.placement, null, loadJvm, LoadMain.class.getName(), args),
                     settings.logDir().resolve(tag + "-load.log"));
             converse(run, server, load, profile);
             Integer exit = load.waitFor(10_000);
@@ -345,11 +345,26 @@ final class Measurement {
         return Long.parseLong(reply.trim());
     }
 
+    /**
+     * The CPUs a child runs on, as taskset's list, or null for any. The load's tools (wrk, ab,
+     * h2load) are its children and inherit its CPUs.
+     */
+    static String cpus(Scenario.Placement placement, boolean server) {
+        int n = Runtime.getRuntime().availableProcessors();
+        return switch (placement) {
+            case SHARED -> null;
+            case PINNED -> "0";
+            case SPLIT -> n < 2 ? null : !server ? "0" : n == 2 ? "1" : "1-" + (n - 1);
+        };
+    }
+
     /** A child JVM's command: {@code server} is the contender whose server it runs, or null for the load. */
-    private List<String> java(boolean pinned, Contender server, List<String> extraJvm, String main, List<String> args) {
+    private List<String> java(Scenario.Placement placement, Contender server, List<String> extraJvm, String main,
+                              List<String> args) {
         List<String> cmd = new ArrayList<>();
-        if (pinned) {
-            cmd.addAll(List.of("taskset", "-c", "0"));   // taskset execs java: the pid stays the JVM's
+        String cpus = cpus(placement, server != null);
+        if (cpus != null) {
+            cmd.addAll(List.of("taskset", "-c", cpus));   // taskset execs java: the pid stays the JVM's
         }
         boolean uring = server != null && server.isUring();
         List<String> flags = new ArrayList<>(server == null ? LOAD_JVM : uring ? UringRuntime.serverJvm(SERVER_JVM) : SERVER_JVM);

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The scenarios, in the order they run: the server behaviour, the load's arguments in quick and
- * full mode, whether both processes are pinned to CPU 0, and the rows each adds to the table.
+ * full mode, where the server and the load run ({@link Placement}), and the rows each adds to the table.
  *
  * <p>Metric keys are what the load prints, plus what the runner derives: {@code cpu} (server CPU
  * time per {@code cpu_units}, times {@code cpuScale}), {@code errors} (every err_ key plus failed
@@ -13,7 +13,7 @@ import java.util.List;
  * {@code rss_mib}.
  */
 enum Scenario {
-    HELLO("hello", Behaviour.HELLO, false,
+    HELLO("hello", Behaviour.HELLO, Placement.SHARED,
             "concurrency=32 warmup_ms=500 duration_ms=2000",
             "concurrency=32 warmup_ms=3000 duration_ms=10000",
             30_000, 60_000, 1e6, false, List.of(
@@ -23,7 +23,7 @@ enum Scenario {
                     new Metric("cpu", "server CPU µs/exchange ↓"),
                     new Metric("err_connect", "connect errors"),
                     new Metric("err_other", "other errors"))),
-    STORM("storm", Behaviour.GREET, false,
+    STORM("storm", Behaviour.GREET, Placement.SHARED,
             "connections=500 warmup=200 settle_ms=300 timeout_ms=10000 threads=2",
             "connections=5000 warmup=1000 settle_ms=1000 timeout_ms=15000 threads=2",
             30_000, 60_000, 1e6, false, List.of(
@@ -42,29 +42,29 @@ enum Scenario {
      * page the server allocates (one minor fault per 4 KiB page, in system time). A long-running
      * server pays this once; a run that starts a server per measurement pays it every time.
      */
-    STREAM_FRESH("stream-fresh", Behaviour.DISCARD, false,
+    STREAM_FRESH("stream-fresh", Behaviour.DISCARD, Placement.SHARED,
             "bytes=" + (64L << 20) + " warmup_bytes=0",
             "bytes=" + (2L << 30) + " warmup_bytes=0",
             30_000, 120_000, 1, true, Metric.FRESH_BULK),
-    ECHO_STREAM_FRESH("echo-stream-fresh", Behaviour.ECHO, false,
+    ECHO_STREAM_FRESH("echo-stream-fresh", Behaviour.ECHO, Placement.SHARED,
             "bytes=" + (32L << 20) + " warmup_bytes=0",
             "bytes=" + (1L << 30) + " warmup_bytes=0",
             30_000, 120_000, 1, true, Metric.FRESH_BULK),
-    STREAM("stream", Behaviour.DISCARD, false,
+    STREAM("stream", Behaviour.DISCARD, Placement.SHARED,
             "bytes=" + (64L << 20) + " warmup_bytes=" + (32L << 20),
             "bytes=" + (2L << 30) + " warmup_bytes=" + (512L << 20),
             30_000, 120_000, 1, false, List.of(
                     new Metric("mib_s", "MiB/s ↑"),
                     new Metric("cpu", "server CPU s/GiB ↓"),
                     new Metric("cpu_jit", "of which JIT compiler threads s/GiB"))),
-    ECHO_STREAM("echo-stream", Behaviour.ECHO, false,
+    ECHO_STREAM("echo-stream", Behaviour.ECHO, Placement.SHARED,
             "bytes=" + (32L << 20) + " warmup_bytes=" + (16L << 20),
             "bytes=" + (1L << 30) + " warmup_bytes=" + (256L << 20),
             30_000, 120_000, 1, false, List.of(
                     new Metric("mib_s", "MiB/s ↑"),
                     new Metric("cpu", "server CPU s/GiB ↓"),
                     new Metric("cpu_jit", "of which JIT compiler threads s/GiB"))),
-    PINGPONG("pingpong", Behaviour.ECHO, true,
+    PINGPONG("pingpong", Behaviour.ECHO, Placement.PINNED,
             "round_trips=5000 warmup=2000",
             "round_trips=200000 warmup=50000",
             30_000, 120_000, 1e6, false, List.of(
@@ -73,7 +73,7 @@ enum Scenario {
                     new Metric("p99_us", "p99 µs ↓"),
                     new Metric("p999_us", "p99.9 µs ↓"),
                     new Metric("cpu", "server CPU µs/round trip ↓"))),
-    PINGPONG16("pingpong16", Behaviour.ECHO, true,
+    PINGPONG16("pingpong16", Behaviour.ECHO, Placement.PINNED,
             "connections=16 round_trips=5000 warmup=2000",
             "connections=16 round_trips=200000 warmup=50000",
             30_000, 120_000, 1e6, false, List.of(
@@ -83,7 +83,7 @@ enum Scenario {
                     new Metric("p999_us", "p99.9 µs ↓"),
                     new Metric("cpu", "server CPU µs/round trip ↓"))),
     /** pingpong16 over WebSocket: 16 upgraded connections, a 64-byte binary message in flight on each (WebSocketEchoLoad). */
-    WS_ECHO("ws-echo", Behaviour.HTTP, true,
+    WS_ECHO("ws-echo", Behaviour.HTTP, Placement.PINNED,
             "connections=16 size=64 round_trips=5000 warmup=2000",
             "connections=16 size=64 round_trips=200000 warmup=50000",
             30_000, 120_000, 1e6, false, List.of(
@@ -93,12 +93,12 @@ enum Scenario {
                     new Metric("p999_us", "p99.9 µs ↓"),
                     new Metric("cpu", "server CPU µs/message ↓"))),
     /** wrk on keep-alive connections: {@code GET /hello}, a request at a time on each (see HttpToolLoad). */
-    HTTP_KEEPALIVE("http-keepalive", Behaviour.HTTP, false,
+    HTTP_KEEPALIVE("http-keepalive", Behaviour.HTTP, Placement.SHARED,
             "threads=2 connections=64 warmup_s=1 duration_s=1",
             "threads=2 connections=64 warmup_s=4 duration_s=10",
             30_000, 120_000, 1e6, false, Metric.WRK),
     /** h2load over HTTP/1.1, 16 requests pipelined on each of 16 connections. */
-    HTTP_PIPELINED("http-pipelined", Behaviour.HTTP, false,
+    HTTP_PIPELINED("http-pipelined", Behaviour.HTTP, Placement.SHARED,
             "connections=16 pipeline=16 warmup_requests=20000 duration_s=1 min_requests=20000",
             "connections=16 pipeline=16 warmup_requests=300000 duration_s=10 min_requests=100000",
             30_000, 120_000, 1e6, false, List.of(
@@ -106,12 +106,12 @@ enum Scenario {
                     new Metric("cpu", "server CPU µs/request ↓"),
                     new Metric("err_not_2xx", "requests not answered 2xx"))),
     /** ab without -k: a connection per request, the seed's HTTPD case. */
-    HTTP_CLOSE("http-close", Behaviour.HTTP, false,
+    HTTP_CLOSE("http-close", Behaviour.HTTP, Placement.SHARED,
             "concurrency=32 warmup_requests=1000 duration_s=1 min_requests=2000",
             "concurrency=32 warmup_requests=20000 duration_s=10 min_requests=10000",
             30_000, 120_000, 1e6, false, Metric.AB),
     /** One POST /upload streamed with Content-Length, read and dropped by the server. */
-    HTTP_UPLOAD("http-upload", Behaviour.HTTP, false,
+    HTTP_UPLOAD("http-upload", Behaviour.HTTP, Placement.SHARED,
             "bytes=" + (64L << 20) + " warmup_bytes=" + (16L << 20),
             "bytes=" + (1L << 30) + " warmup_bytes=" + (256L << 20),
             30_000, 120_000, 1, false, List.of(
@@ -120,7 +120,7 @@ enum Scenario {
                     new Metric("cpu_jit", "of which JIT compiler threads s/GiB"),
                     new Metric("err_response", "wrong answers"))),
     /** Keep-alive connections left open after one request each: what the server holds for them. */
-    HTTP_IDLE_MEMORY("http-idle-memory", Behaviour.HTTP, false,
+    HTTP_IDLE_MEMORY("http-idle-memory", Behaviour.HTTP, Placement.SHARED,
             "connections=200 warmup_requests=400",
             "connections=2000 warmup_requests=4000",
             30_000, 90_000, 0, false, List.of(
@@ -130,7 +130,7 @@ enum Scenario {
                     new Metric("rss_mib", "RSS MiB, all held ↓"),
                     new Metric("err_connect", "connect errors"),
                     new Metric("err_other", "requests not answered right"))),
-    IDLE("idle", Behaviour.ECHO, false,
+    IDLE("idle", Behaviour.ECHO, Placement.SHARED,
             "connections=500",
             "connections=10000",
             30_000, 90_000, 0, false, List.of(
@@ -140,7 +140,7 @@ enum Scenario {
                     new Metric("rss_mib", "RSS MiB, all held ↓"),
                     new Metric("err_connect", "connect errors"))),
     /** stream over TLS 1.3: the server decrypts and discards. */
-    TLS_STREAM("tls-stream", Behaviour.DISCARD, false,
+    TLS_STREAM("tls-stream", Behaviour.DISCARD, Placement.SHARED,
             "bytes=" + (16L << 20) + " warmup_bytes=" + (8L << 20),
             "bytes=" + (1L << 30) + " warmup_bytes=" + (256L << 20),
             30_000, 120_000, 1, false, true, List.of(
@@ -148,37 +148,37 @@ enum Scenario {
                     new Metric("cpu", "server CPU s/GiB ↓"),
                     new Metric("cpu_jit", "of which JIT compiler threads s/GiB"))),
     /** hello over TLS 1.3, a full handshake on every connection: the client caches no session. */
-    TLS_HELLO("tls-hello", Behaviour.HELLO, false,
+    TLS_HELLO("tls-hello", Behaviour.HELLO, Placement.SHARED,
             "concurrency=4 warmup_ms=800 duration_ms=1000",
             "concurrency=16 warmup_ms=3000 duration_ms=8000",
             30_000, 60_000, 1e6, false, true, Metric.handshakes("full handshakes/s ↑")),
     /** hello over TLS 1.3 with one client context, so each connection may resume a session (PSK). */
-    TLS_RESUME("tls-resume", Behaviour.HELLO, false,
+    TLS_RESUME("tls-resume", Behaviour.HELLO, Placement.SHARED,
             "concurrency=4 warmup_ms=800 duration_ms=1000",
             "concurrency=16 warmup_ms=3000 duration_ms=8000",
             30_000, 60_000, 1e6, false, true, Metric.handshakes("resuming handshakes/s ↑")),
     /** UDP echo of 64-byte datagrams, 32 in flight on one socket (see UdpEchoLoad). */
-    UDP_ECHO_64("udp-echo-64", Behaviour.UDP_ECHO, false,
+    UDP_ECHO_64("udp-echo-64", Behaviour.UDP_ECHO, Placement.SHARED,
             "window=32 warmup=20000 datagrams=50000",
             "window=32 warmup=200000 datagrams=1000000",
             30_000, 120_000, 1e6, false, Metric.datagrams()),
     /** UDP echo of 1400-byte datagrams (an Ethernet-sized payload), 32 in flight on one socket. */
-    UDP_ECHO_1400("udp-echo-1400", Behaviour.UDP_ECHO, false,
+    UDP_ECHO_1400("udp-echo-1400", Behaviour.UDP_ECHO, Placement.SHARED,
             "window=32 warmup=20000 datagrams=50000",
             "window=32 warmup=200000 datagrams=1000000",
             30_000, 120_000, 1e6, false, Metric.datagrams()),
     /** The WebFlux application's annotated {@code GET /hello} under wrk, as http-keepalive drives flowsock's own server. */
-    WEBFLUX_HELLO("webflux-hello", Behaviour.WEBFLUX, false,
+    WEBFLUX_HELLO("webflux-hello", Behaviour.WEBFLUX, Placement.SPLIT,
             "threads=2 connections=64 warmup_s=1 duration_s=1 path=/hello",
             "threads=2 connections=64 warmup_s=4 duration_s=10 path=/hello",
             30_000, 120_000, 1e6, false, Metric.WRK),
     /** {@code GET /json}: a small record through Jackson, the same wrk run. */
-    WEBFLUX_JSON("webflux-json", Behaviour.WEBFLUX, false,
+    WEBFLUX_JSON("webflux-json", Behaviour.WEBFLUX, Placement.SPLIT,
             "threads=2 connections=64 warmup_s=1 duration_s=1 path=/json",
             "threads=2 connections=64 warmup_s=4 duration_s=10 path=/json",
             30_000, 120_000, 1e6, false, Metric.WRK),
     /** {@code GET /sse?count=M} on N keep-alive connections at once, each stream read whole and checked (SseLoad). */
-    WEBFLUX_SSE("webflux-sse", Behaviour.WEBFLUX, false,
+    WEBFLUX_SSE("webflux-sse", Behaviour.WEBFLUX, Placement.SHARED,
             "clients=16 events=1000 warmup_s=1 duration_s=1",
             "clients=32 events=2000 warmup_s=4 duration_s=10",
             30_000, 120_000, 1e6, false, List.of(
@@ -187,12 +187,12 @@ enum Scenario {
                     new Metric("cpu", "server CPU µs/event ↓"),
                     new Metric("err_stream", "streams not answered right"))),
     /** ws-echo against the WebFlux application's {@code WebSocketHandler} at {@code /ws}. */
-    WEBFLUX_WS_ECHO("webflux-ws-echo", Behaviour.WEBFLUX, true,
+    WEBFLUX_WS_ECHO("webflux-ws-echo", Behaviour.WEBFLUX, Placement.PINNED,
             "connections=16 size=64 round_trips=5000 warmup=2000",
             "connections=16 size=64 round_trips=200000 warmup=50000",
             30_000, 120_000, 1e6, false, WS_ECHO.metrics),
     /** ab without -k on {@code GET /hello}: a connection per request, as http-close. */
-    WEBFLUX_CLOSE("webflux-close", Behaviour.WEBFLUX, false,
+    WEBFLUX_CLOSE("webflux-close", Behaviour.WEBFLUX, Placement.SHARED,
             "concurrency=32 warmup_requests=1000 duration_s=1 min_requests=2000 path=/hello",
             "concurrency=32 warmup_requests=20000 duration_s=10 min_requests=10000 path=/hello",
             30_000, 120_000, 1e6, false, Metric.AB),
@@ -201,7 +201,7 @@ enum Scenario {
      * memory once it is up (heap after two full GCs, RSS after them), then the load's first
      * requests on the cold server, each answer checked (WebfluxCheckLoad).
      */
-    WEBFLUX_STARTUP("webflux-startup", Behaviour.WEBFLUX, false, "", "",
+    WEBFLUX_STARTUP("webflux-startup", Behaviour.WEBFLUX, Placement.SHARED, "", "",
             30_000, 60_000, 0, false, List.of(
                     new Metric("startup_ms", "ms from JVM start to port accepting ↓"),
                     new Metric("startup_cpu_s", "server CPU s until accepting ↓"),
@@ -257,8 +257,26 @@ enum Scenario {
         }
     }
 
+    /**
+     * Where the server and the load run. The load is on the same two CPUs as the server, so when
+     * both share them the scheduler divides the CPUs among their runnable threads: a server with
+     * more threads than CPUs (Reactor Netty's default is at least four event loops) takes time
+     * from the load and posts a higher rate than a server with one thread per CPU doing the
+     * same work at the same cost. SPLIT removes that: the load on CPU 0, the server on the rest.
+     */
+    enum Placement {
+        /** Both anywhere: the scenarios whose figure is the server's CPU per unit, or whose load is light. */
+        SHARED,
+        /** Both on CPU 0: single-connection latency, one CPU passing the turn to the other. */
+        PINNED,
+        /** The load on CPU 0, the server on CPUs 1..n-1: a CPU-bound server under a multi-threaded load. */
+        SPLIT
+    }
+
     final String id;
     final Behaviour behaviour;
+    final Placement placement;
+    /** Both processes on CPU 0. */
     final boolean pinned;
     private final String quickArgs;
     private final String fullArgs;
@@ -272,18 +290,19 @@ enum Scenario {
     /** Server and load speak TLS 1.3 with the run's key (see {@link TlsFiles}). */
     final boolean tls;
 
-    Scenario(String id, Behaviour behaviour, boolean pinned, String quickArgs, String fullArgs,
+    Scenario(String id, Behaviour behaviour, Placement placement, String quickArgs, String fullArgs,
              long quickDeadlineMs, long fullDeadlineMs, double cpuScale, boolean fresh, List<Metric> metrics) {
-        this(id, behaviour, pinned, quickArgs, fullArgs, quickDeadlineMs, fullDeadlineMs, cpuScale, fresh, false,
+        this(id, behaviour, placement, quickArgs, fullArgs, quickDeadlineMs, fullDeadlineMs, cpuScale, fresh, false,
                 metrics);
     }
 
-    Scenario(String id, Behaviour behaviour, boolean pinned, String quickArgs, String fullArgs,
+    Scenario(String id, Behaviour behaviour, Placement placement, String quickArgs, String fullArgs,
              long quickDeadlineMs, long fullDeadlineMs, double cpuScale, boolean fresh, boolean tls,
              List<Metric> metrics) {
         this.id = id;
         this.behaviour = behaviour;
-        this.pinned = pinned;
+        this.placement = placement;
+        this.pinned = placement == Placement.PINNED;
         this.quickArgs = quickArgs;
         this.fullArgs = fullArgs;
         this.quickDeadlineMs = quickDeadlineMs;
