@@ -369,7 +369,15 @@ final class Exchange extends EndSubscriber {
             public void onComplete() {
             }
         }, false);
-        owner.upgrade(new WebSocketSession(owner, input, request, b.upgrade(), protocol, b.sink()));
+        ServerResponse.Sent sent = b.sink();
+        owner.upgrade(new WebSocketSession(owner, false, request.headers(), request.path(), b.upgrade().spec(),
+                b.upgrade().fn(), protocol, e -> {
+                    if (e == null) {
+                        sent.success();
+                    } else {
+                        sent.error(e);
+                    }
+                }));
     }
 
     private static void removeIf(HttpHeaders h, int present, int bit, String name) {

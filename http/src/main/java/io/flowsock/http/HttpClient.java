@@ -231,6 +231,15 @@ public final class HttpClient implements Disposable {
         return request("OPTIONS");
     }
 
+    /**
+     * A WebSocket (RFC 6455) to open: {@code client.websocket().uri("ws://host/path").handle(ws -> ...)}.
+     * Each one has a TCP connection of its own, outside the pools, made with this client's TCP
+     * settings, TLS and connect timeout; its handshake answer is awaited for the response timeout.
+     */
+    public HttpClientWebSocket websocket() {
+        return new HttpClientWebSocket(this);
+    }
+
     /** A request with any method, an RFC 9110 token such as {@code "PROPFIND"}. */
     public HttpClientRequest request(String method) {
         Objects.requireNonNull(method, "method");
@@ -319,22 +328,30 @@ public final class HttpClient implements Disposable {
     /** The pool for the URI's origin, made on first use. */
     ClientPool pool(URI uri) {
         boolean secure = secured(uri);
-        int port = uri.getPort() > 0 ? uri.getPort() : secure ? 443 : 80;
-        String host = uri.getHost();
-        String key = (secure ? "https://" : "http://") + host + ":" + port;
+        String key = (secure ? "https://" : "http://") + uri.getHost() + ":" + port(uri, secure);
         return pools.byOrigin.computeIfAbsent(key, k -> {
-            String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-            TcpClient t = tcp.host(bare).port(port).connectTimeout(connectTimeout);
-            if (secure) {
-                t = t.secure(tls.enabled() ? tls : DefaultTls.CLIENT);
-            }
-            Mono<Connection> connector = t.connect();
-            ClientPool p = new ClientPool(URI.create(k), connector, pool, 16 * 1024);
+            ClientPool p = new ClientPool(URI.create(k), connect(uri), pool, 16 * 1024);
             if (pools.disposed) {
                 p.dispose();
             }
             return p;
         });
+    }
+
+    /** Connects to the URI's origin, with TLS where {@link #secured} says, on a new connection each subscription. */
+    Mono<Connection> connect(URI uri) {
+        boolean secure = secured(uri);
+        String host = uri.getHost();
+        String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        TcpClient t = tcp.host(bare).port(port(uri, secure)).connectTimeout(connectTimeout);
+        if (secure) {
+            t = t.secure(tls.enabled() ? tls : DefaultTls.CLIENT);
+        }
+        return t.connect();
+    }
+
+    private static int port(URI uri, boolean secure) {
+        return uri.getPort() > 0 ? uri.getPort() : secure ? 443 : 80;
     }
 
     /**

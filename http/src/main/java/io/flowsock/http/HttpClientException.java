@@ -28,7 +28,12 @@ public final class HttpClientException extends FlowsockException {
         /** More redirects than {@link HttpClient#MAX_REDIRECTS} in a row. */
         TOO_MANY_REDIRECTS,
         /** The client was disposed, so its pools take no more requests. */
-        CLIENT_DISPOSED
+        CLIENT_DISPOSED,
+        /**
+         * The server did not accept a WebSocket handshake: an answer other than 101, or a 101 that
+         * breaks RFC 6455, 4.1 (the message says which).
+         */
+        WEBSOCKET_HANDSHAKE
     }
 
     private final Kind kind;

@@ -44,7 +44,7 @@ import reactor.util.Loggers;
  * <p>Split by concern: {@link RequestInput} holds the input buffer and the lent parser,
  * {@link Exchange} one request and its answer, {@link Pipeline} the answers on their way out.
  */
-final class ServerConnection implements CoreSubscriber<Boolean> {
+final class ServerConnection implements CoreSubscriber<Boolean>, WebSocketSession.Host {
     private static final Logger LOG = Loggers.getLogger(ServerConnection.class);
     /** Most of an unread body that is read and dropped to keep the connection; beyond it, it is closed. */
     static final int DRAIN_LIMIT = 256 * 1024;
@@ -158,7 +158,8 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
 
     // ---- the serial loop ----
 
-    void drain() {
+    @Override
+    public void drain() {
         if (wip.getAndIncrement() != 0) {
             return;
         }
@@ -374,19 +375,42 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
         return false;
     }
 
-    boolean atEof() {
+    @Override
+    public boolean atEof() {
         return eof;
     }
 
-    Connection connection() {
+    @Override
+    public Connection connection() {
         return conn;
+    }
+
+    @Override
+    public ByteBuffer pending() {
+        return input.pending();
+    }
+
+    @Override
+    public boolean shuttingDown() {
+        return shutdown;
+    }
+
+    @Override
+    public long deadline() {
+        return deadline;
+    }
+
+    @Override
+    public void deadline(long nanos) {
+        deadline = nanos;   // the server's sweep of its connections' deadlines runs the loop then
     }
 
     HttpLimits limits() {
         return limits;
     }
 
-    void requestMore() {
+    @Override
+    public void requestMore() {
         if (!requested && !eof) {
             requested = true;
             askMore = true;   // the loop asks as it exits
@@ -403,14 +427,16 @@ final class ServerConnection implements CoreSubscriber<Boolean> {
         all.remove(this);
     }
 
-    void close() {
+    @Override
+    public void close() {
         state = State.CLOSED;
         pipeline.flush();   // answers gathered go out before the FIN
         conn.close().subscribe(null, e -> conn.dispose());
         all.remove(this);
     }
 
-    void abort() {
+    @Override
+    public void abort() {
         state = State.CLOSED;
         pipeline.flush();   // sent to a connection about to go: their ends hear that it went
         conn.dispose();

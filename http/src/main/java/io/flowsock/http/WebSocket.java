@@ -6,8 +6,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * A server-side WebSocket (RFC 6455) on an upgraded HTTP/1.1 connection, given to the function of
- * {@link HttpServerResponse#sendWebSocket(WebSocketSpec, java.util.function.Function)}.
+ * A WebSocket (RFC 6455) on an upgraded HTTP/1.1 connection: on the server, given to the function
+ * of {@link HttpServerResponse#sendWebSocket(WebSocketSpec, java.util.function.Function)}; on the
+ * client, to the function of {@link HttpClientWebSocket#handle(java.util.function.Function)}. Both
+ * sides behave alike; where they differ (masking, who closes the TCP connection) RFC 6455 decides.
  *
  * <pre>{@code
  * (req, res) -> res.sendWebSocket(ws -> ws.send(ws.receive()))                 // echo
@@ -19,26 +21,31 @@ import reactor.core.publisher.Mono;
  * against demand: while no message is wanted nothing more is read, and TCP slows the client.
  * Pings are answered with pongs by flowsock and not given; pongs are. A message larger than
  * {@link WebSocketSpec#maxMessageSize()}, a frame that breaks RFC 6455 (an unmasked client frame,
- * reserved bits, an unknown opcode, a fragmented or oversized control frame) or text that is not
+ * a masked server frame, reserved bits, an unknown opcode, a fragmented or oversized control frame) or text that is not
  * UTF-8 closes the WebSocket with 1009, 1002 or 1007 and fails {@code receive()} with a
  * {@link WebSocketException} naming it. The peer's close completes it.
  *
  * <p><b>Sending.</b> Each message goes out as one frame; a pong for a ping the peer sent goes
- * between messages, never behind a whole stream. Sends run one after another in the order they
+ * between messages, never behind a whole stream. A client's frames are masked, each with a fresh
+ * key, and so copied once; a server's go unmasked. Sends run one after another in the order they
  * are subscribed, at most {@code sendcap} buffers ahead of the kernel; a send's Mono completes when
  * its last message is handed to the connection.
  *
  * <p><b>Closing.</b> When the function's Publisher ends, the WebSocket closes with 1000 (1011 if it
  * failed); {@link #close(int, String)} closes it earlier. flowsock sends the close frame, stops
  * the sends, reads and drops what the peer still sends until its close frame arrives (at most
- * {@link WebSocketSpec#closeTimeout()}), then closes the TCP connection. A peer's close is
+ * {@link WebSocketSpec#closeTimeout()}), then the server closes the TCP connection, and the client
+ * waits for it to (at most {@code closeTimeout} again) before closing its own side. A peer's close is
  * answered with the same status. {@link #onClose()} tells how it ended.
  *
  * <p><b>Threading.</b> Any method from any thread.
  */
 public interface WebSocket {
-    /** The upgrade request: its path, query and headers. */
-    HttpServerRequest request();
+    /**
+     * The header fields of the handshake's other half: on the server, the upgrade request's (its
+     * path and query are the handler's {@code request}); on the client, the 101 response's.
+     */
+    HttpHeaders handshakeHeaders();
 
     /** The subprotocol agreed in the handshake, or null. */
     String subprotocol();

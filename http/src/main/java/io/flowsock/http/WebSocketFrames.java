@@ -12,8 +12,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
 /**
- * RFC 6455 framing for the server side: a decoder of client frames (masked, as the RFC requires)
- * that joins fragments into whole messages, and the encoder of unmasked server frames.
+ * RFC 6455 framing for both sides: a decoder that joins fragments into whole messages, of client
+ * frames (masked, as the RFC requires) on the server and of server frames (never masked) on the
+ * client, and the encoders of unmasked server frames and masked client frames.
  *
  * <p>The framing is fourteen bytes of header at most; a general-purpose library would bring an
  * event model and buffer pools of its own to a loop that already has both, so the decoder is a
@@ -79,6 +80,39 @@ final class WebSocketFrames {
         return new ByteBuffer[] {out.flip(), payload};
     }
 
+    /**
+     * The wire form of one client frame with FIN set, masked with {@code key} (RFC 6455, 5.3): one
+     * buffer, the payload copied behind the header as it is masked, since the caller's buffer is
+     * never written to.
+     */
+    static ByteBuffer encodeMasked(int opcode, ByteBuffer payload, int key) {
+        int n = payload.remaining();
+        int headerLength = (n < 126 ? 2 : n < 65_536 ? 4 : 10) + 4;
+        ByteBuffer out = ByteBuffer.allocate(headerLength + n);
+        out.put((byte) (0x80 | opcode));
+        if (n < 126) {
+            out.put((byte) (0x80 | n));
+        } else if (n < 65_536) {
+            out.put((byte) (0x80 | 126)).putShort((short) n);
+        } else {
+            out.put((byte) (0x80 | 127)).putLong(n);
+        }
+        out.putInt(key);
+        long k8 = ((long) key << 32) | (key & 0xffffffffL);
+        boolean swap = payload.order() != ByteOrder.BIG_ENDIAN;
+        int p = payload.position();
+        int t = out.position();
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            long v = payload.getLong(p + i);
+            out.putLong(t + i, (swap ? Long.reverseBytes(v) : v) ^ k8);
+        }
+        for (; i < n; i++) {
+            out.put(t + i, (byte) (payload.get(p + i) ^ (key >>> (24 - 8 * (i & 3)))));
+        }
+        return out.position(0).limit(headerLength + n);
+    }
+
     /** A close frame's payload: the code, then the reason as UTF-8 (at most 123 bytes). */
     static ByteBuffer closePayload(int code, String reason) {
         byte[] text = reason.getBytes(StandardCharsets.UTF_8);
@@ -88,9 +122,10 @@ final class WebSocketFrames {
         return ByteBuffer.allocate(2 + text.length).putShort((short) code).put(text).flip();
     }
 
-    /** Decodes client frames into whole messages and control frames. */
+    /** Decodes a peer's frames into whole messages and control frames. */
     static final class Decoder {
         private final int maxMessage;
+        private final boolean masked;   // the peer is a client: every frame masked; a server: none
         private CharsetDecoder utf8;   // made at the first text message: an idle WebSocket holds none
         private final byte[] header = new byte[14];
         private int have;           // header bytes gathered for the frame being read
@@ -104,8 +139,15 @@ final class WebSocketFrames {
         private ByteBuffer message; // a data message being joined, or null
         private int messageOpcode;
 
+        /** A server's decoder: the frames of a client, every one masked. */
         Decoder(int maxMessage) {
+            this(maxMessage, true);
+        }
+
+        /** {@code masked}: the peer is a client, whose every frame is masked; else a server, whose none is. */
+        Decoder(int maxMessage, boolean masked) {
             this.maxMessage = maxMessage;
+            this.masked = masked;
         }
 
         /** Whether a data message is begun and not ended, or a frame is half read. */
@@ -149,6 +191,11 @@ final class WebSocketFrames {
         /** Copies {@code n} bytes of {@code in} into the target, unmasked: eight at a time, then the rest. */
         private void unmask(ByteBuffer in, int n) {
             int p = in.position();
+            if (!masked) {
+                target.put(in.slice(p, n));
+                in.position(p + n);
+                return;
+            }
             int t = target.position();
             byte[] m = mask;
             int k = maskAt;
@@ -179,7 +226,7 @@ final class WebSocketFrames {
                 return false;
             }
             int len7 = header[1] & 0x7f;
-            int need = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + 4;
+            int need = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + (masked ? 4 : 0);
             if (have == 2) {
                 checkFirstBytes(len7);
             }
@@ -204,7 +251,9 @@ final class WebSocketFrames {
                 }
                 at = 10;
             }
-            System.arraycopy(header, at, mask, 0, 4);
+            if (masked) {
+                System.arraycopy(header, at, mask, 0, 4);
+            }
             maskAt = 0;
             have = 0;
             remaining = length;
@@ -237,8 +286,11 @@ final class WebSocketFrames {
                 throw new WebSocketException(WebSocketClose.PROTOCOL_ERROR,
                         "a frame has reserved bits set (0x" + Integer.toHexString(b0 & 0x70) + ") and no extension was agreed");
             }
-            if ((header[1] & 0x80) == 0) {
+            if ((header[1] & 0x80) == 0 && masked) {
                 throw new WebSocketException(WebSocketClose.PROTOCOL_ERROR, "a client frame is not masked (RFC 6455, 5.1)");
+            }
+            if ((header[1] & 0x80) != 0 && !masked) {
+                throw new WebSocketException(WebSocketClose.PROTOCOL_ERROR, "a server frame is masked (RFC 6455, 5.1)");
             }
             switch (opcode) {
                 case CONTINUATION -> {

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -17,9 +18,12 @@ import reactor.util.concurrent.Queues;
 
 /**
  * A WebSocket's sending side: one {@code conn.send} for the WebSocket's life, which carries the
- * control frames merged with the application's sends one message at a time, so a pong never
- * waits behind a whole stream; the stream ends right after the close frame, which cancels
- * whatever send was still running.
+ * pongs merged with the application's sends one message at a time, so a pong never waits behind a
+ * whole stream. The close frame is not merged: it goes behind the sends, as the last of them, and
+ * the stream ends right after it. Closing first cuts whatever send is still running (its upstream
+ * is cancelled and its Mono fails), but a message it already handed to the stream still goes out
+ * ahead of the close frame: merged, the close frame could overtake a message waiting in the merge
+ * for the connection's demand, and that message would be lost.
  *
  * <p>Sends are subscribed on any thread and queued; the connection's loop takes them into the
  * stream ({@link #takeSends}), and alone emits control frames. Fields without a comment are
@@ -32,7 +36,8 @@ final class WebSocketOutbound {
     /** A send subscribed on any thread: its frames, and its Mono's sink. */
     private record Pending(Flux<ByteBuffer> frames, MonoSink<Void> done) { }
 
-    private final ServerConnection owner;
+    private final WebSocketSession.Host owner;
+    private final boolean mask;   // the client's side: every frame masked
     private final Connection conn;
     /** Run (on the send's thread) when a send fails: the session closes with 1011. */
     private final Runnable onSendFailure;
@@ -45,13 +50,16 @@ final class WebSocketOutbound {
             Sinks.many().unicast().onBackpressureBuffer(Queues.<ByteBuffer>unbounded(8).get());
     private final Sinks.Many<Flux<ByteBuffer>> sends =
             Sinks.many().unicast().onBackpressureBuffer(Queues.<Flux<ByteBuffer>>unbounded(4).get());
+    /** Emitted at the close: every send still running stops taking messages. */
+    private final Sinks.Empty<Void> cut = Sinks.empty();
     private ByteBuffer closeFrame;   // the close frame's buffer: the outbound stream ends after it
     private Disposable wire;
     /** Set by the outbound stream's end (a port thread). */
     private volatile boolean done;
 
-    WebSocketOutbound(ServerConnection owner, Runnable onSendFailure) {
+    WebSocketOutbound(WebSocketSession.Host owner, boolean mask, Runnable onSendFailure) {
         this.owner = owner;
+        this.mask = mask;
         this.conn = owner.connection();
         this.onSendFailure = onSendFailure;
     }
@@ -99,16 +107,20 @@ final class WebSocketOutbound {
 
     /** Answers a ping. */
     void pong(ByteBuffer payload) {
-        control.tryEmitNext(WebSocketFrames.encode(WebSocketFrames.PONG, payload)[0]);
+        control.tryEmitNext(encode(WebSocketFrames.PONG, payload)[0]);
     }
 
-    /** Sends the close frame, after anything already queued, and ends the stream after it. */
+    /**
+     * Sends the close frame after what the sends already handed to the stream, cuts the sends, and
+     * ends the stream after it.
+     */
     void close(WebSocketClose c) {
         ByteBuffer payload = c.code() == WebSocketClose.NO_STATUS ? EMPTY : WebSocketFrames.closePayload(c.code(), c.reason());
-        closeFrame = WebSocketFrames.encode(WebSocketFrames.CLOSE, payload)[0];
-        control.tryEmitNext(closeFrame);
-        control.tryEmitComplete();
+        closeFrame = encode(WebSocketFrames.CLOSE, payload)[0];
+        cut.tryEmitEmpty();
+        sends.tryEmitNext(Flux.just(closeFrame));
         sends.tryEmitComplete();
+        control.tryEmitComplete();
     }
 
     /** Stops writing: a peer that is gone or silent is sent nothing more. */
@@ -130,7 +142,7 @@ final class WebSocketOutbound {
         return Flux.from(messages)
                 // one message at a time: conn.send asks for sendcap buffers, and a queue of one is all
                 // an idle WebSocket then holds (the default prefetch is a 256-slot queue per send)
-                .concatMapIterable(m -> Arrays.asList(WebSocketFrames.encode(opcode(m.type()), m.payload())), 1)
+                .concatMapIterable(m -> Arrays.asList(encode(opcode(m.type()), m.payload())), 1)
                 .doOnComplete(sink::success)
                 .doOnCancel(() -> sink.error(new IllegalStateException(
                         "the WebSocket closed before this send ended")))
@@ -138,7 +150,14 @@ final class WebSocketOutbound {
                     sink.error(e);
                     onSendFailure.run();
                     return Mono.empty();
-                });
+                })
+                .takeUntilOther(cut.asMono());
+    }
+
+    /** One frame: unmasked from the server, masked with a fresh key from the client. */
+    private ByteBuffer[] encode(int opcode, ByteBuffer payload) {
+        return mask ? new ByteBuffer[] {WebSocketFrames.encodeMasked(opcode, payload, ThreadLocalRandom.current().nextInt())}
+                : WebSocketFrames.encode(opcode, payload);
     }
 
     private static int opcode(WebSocketMessage.Type t) {

@@ -4,6 +4,7 @@ import io.flowsock.reactive.Connection;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -15,9 +16,14 @@ import reactor.util.Logger;
 import reactor.util.Loggers;
 
 /**
- * The WebSocket an upgraded {@link ServerConnection} serves: it decodes the input its connection's
- * loop holds into messages for its {@link WebSocketInbound} while that has room, answers pings and
- * close frames through its {@link WebSocketOutbound}, and runs the closing handshake (RFC 6455, 7).
+ * The WebSocket an upgraded connection serves, on either side: on the server, the
+ * {@link ServerConnection} a handshake upgraded; on the client, a {@link WebSocketClientConnection}.
+ * It decodes the input its connection's loop holds into messages for its {@link WebSocketInbound}
+ * while that has room, answers pings and close frames through its {@link WebSocketOutbound}, and
+ * runs the closing handshake (RFC 6455, 7). The two sides differ in three things: a client masks
+ * what it sends and a server does not; each refuses the other's kind of frame; and after the
+ * closing handshake the server closes the TCP connection at once, while the client waits for it
+ * to (at most {@code closeTimeout}), as RFC 6455, 7.1.1 asks.
  *
  * <p><b>Threading.</b> {@link #step()} runs in the connection's serial loop; everything from other
  * threads (demand, a send, a close, the function's end) records itself and runs the loop. Fields
@@ -29,14 +35,48 @@ final class WebSocketSession implements WebSocket {
     /** What a response's {@code sendWebSocket} asked for: carried to the exchange in its Body. */
     record Upgrade(WebSocketSpec spec, Function<? super WebSocket, ? extends Publisher<Void>> fn) { }
 
-    private final ServerConnection owner;
-    private final RequestInput input;
+    /**
+     * The connection a session runs on, and its serial loop. Every method but {@link #drain()}
+     * runs in that loop.
+     */
+    interface Host {
+        Connection connection();
+
+        /** The input read and not yet consumed; the session consumes it. */
+        ByteBuffer pending();
+
+        /** Asks for one more buffer of input, unless one is asked for or the input ended. */
+        void requestMore();
+
+        boolean atEof();
+
+        /** Whether the server is shutting down: the WebSocket closes with 1001. */
+        boolean shuttingDown();
+
+        /** When the current wait ends (System.nanoTime), Long.MAX_VALUE for none; the host runs its loop then. */
+        long deadline();
+
+        void deadline(long nanos);
+
+        /** Closes the TCP connection gracefully (what is queued, then FIN). */
+        void close();
+
+        /** Closes the TCP connection at once. */
+        void abort();
+
+        /** Runs the loop (any thread). */
+        void drain();
+    }
+
+    private final Host owner;
+    private final boolean client;
     private final Connection conn;
-    private final ServerRequest request;
+    private final HttpHeaders handshake;   // the upgrade request's (server) or the 101's (client) fields
+    private final String label;
     private final WebSocketSpec spec;
     private final String subprotocol;
     private final Function<? super WebSocket, ? extends Publisher<Void>> fn;
-    private final ServerResponse.Sent sent;   // the sendWebSocket Mono's subscriber: told when the TCP connection is closed
+    private final Consumer<Throwable> ended;   // told once the TCP connection is closed: null, or the function's failure
     private final WebSocketFrames.Decoder decoder;
     private final WebSocketInbound inbound;
     private final WebSocketOutbound outbound;
@@ -60,19 +100,28 @@ final class WebSocketSession implements WebSocket {
     private boolean failFast;             // a protocol error: the TCP connection closes once the close frame is out
     private boolean tcpClosing;
 
-    WebSocketSession(ServerConnection owner, RequestInput input, ServerRequest request, Upgrade upgrade,
-                     String subprotocol, ServerResponse.Sent sent) {
+    /**
+     * @param client    whether this is the client's side
+     * @param handshake the header fields of the handshake's other half: the upgrade request on the
+     *                  server, the 101 on the client
+     * @param label     what {@link #toString()} names: the path
+     * @param ended     told once the TCP connection is closed: null, or the function's failure
+     */
+    WebSocketSession(Host owner, boolean client, HttpHeaders handshake, String label, WebSocketSpec spec,
+                     Function<? super WebSocket, ? extends Publisher<Void>> fn, String subprotocol,
+                     Consumer<Throwable> ended) {
         this.owner = owner;
-        this.input = input;
+        this.client = client;
         this.conn = owner.connection();
-        this.request = request;
-        this.spec = upgrade.spec();
-        this.fn = upgrade.fn();
+        this.handshake = handshake;
+        this.label = label;
+        this.spec = spec;
+        this.fn = fn;
         this.subprotocol = subprotocol;
-        this.sent = sent;
-        this.decoder = new WebSocketFrames.Decoder(spec.maxMessageSize());
+        this.ended = ended;
+        this.decoder = new WebSocketFrames.Decoder(spec.maxMessageSize(), !client);
         this.inbound = new WebSocketInbound(owner);
-        this.outbound = new WebSocketOutbound(owner, () -> {
+        this.outbound = new WebSocketOutbound(owner, client, () -> {
             CLOSE_ASKED.compareAndSet(this, null, new WebSocketClose(WebSocketClose.INTERNAL_ERROR, ""));
             owner.drain();
         });
@@ -123,7 +172,7 @@ final class WebSocketSession implements WebSocket {
         boolean progress = outbound.takeSends(closeSent);
         if (!closeSent) {
             WebSocketClose want = closeAsked;
-            if (want == null && owner.shutdown) {
+            if (want == null && owner.shuttingDown()) {
                 want = new WebSocketClose(WebSocketClose.GOING_AWAY, "the server is shutting down");
             }
             if (want == null && fnDone) {
@@ -143,29 +192,32 @@ final class WebSocketSession implements WebSocket {
             return false;
         }
         if (closeSent && outbound.isDone() && closeReceived) {
-            // the closing handshake is over: nothing the peer sends now counts, and a client waits
-            // for the server to close first (RFC 6455, 7.1.1), so no FIN of its own is awaited
-            tcpClosing = true;
-            owner.abort();
-            return false;
+            if (!client) {
+                // the closing handshake is over: nothing the peer sends now counts, and a client waits
+                // for the server to close first (RFC 6455, 7.1.1), so no FIN of its own is awaited
+                tcpClosing = true;
+                owner.abort();
+                return false;
+            }
+            return awaitServerClose();
         }
         if (closeSent && outbound.isDone() && failFast) {
             closeTcp();
             return false;
         }
-        if (closeSent && !closeReceived && System.nanoTime() - owner.deadline >= 0) {
+        if (closeSent && !closeReceived && System.nanoTime() - owner.deadline() >= 0) {
             LOG.debug("flowsock-http: the peer of {} sent no close frame within {}; closing", conn, spec.closeTimeout());
             closeTcp();
             return false;
         }
         progress |= inbound.deliver();
         if (peerFin) {
-            if (inbound.isEmpty() || inbound.isCancelled() || System.nanoTime() - owner.deadline >= 0) {
+            if (inbound.isEmpty() || inbound.isCancelled() || System.nanoTime() - owner.deadline() >= 0) {
                 closeTcp();
             }
             return progress;
         }
-        ByteBuffer in = input.pending();
+        ByteBuffer in = owner.pending();
         while (!failFast && in.hasRemaining() && wantsInput()) {
             WebSocketFrames.Frame f;
             try {
@@ -190,6 +242,27 @@ final class WebSocketSession implements WebSocket {
             }
         }
         return progress;
+    }
+
+    /**
+     * The client after the closing handshake: it reads (and drops) until the server closes the TCP
+     * connection, then closes its own side; a server that does not within closeTimeout is cut off.
+     */
+    private boolean awaitServerClose() {
+        ByteBuffer in = owner.pending();
+        in.position(in.limit());
+        if (owner.atEof()) {
+            tcpClosing = true;
+            owner.close();
+        } else if (System.nanoTime() - owner.deadline() >= 0) {
+            LOG.debug("flowsock-http: the server of {} did not close the connection within {}; closing", conn,
+                    spec.closeTimeout());
+            tcpClosing = true;
+            owner.abort();
+        } else {
+            owner.requestMore();
+        }
+        return false;
     }
 
     /**
@@ -241,7 +314,7 @@ final class WebSocketSession implements WebSocket {
     private void sendClose(WebSocketClose c) {
         closeSent = true;
         outbound.close(c);
-        owner.deadline = System.nanoTime() + spec.closeTimeout().toNanos();
+        owner.deadline(System.nanoTime() + spec.closeTimeout().toNanos());
     }
 
     /** Fails the WebSocket (RFC 6455, 7.1.7): the close frame with the error's code, then the TCP close. */
@@ -267,7 +340,7 @@ final class WebSocketSession implements WebSocket {
             closeTcp();
         } else {
             // what was read ahead is still given, for at most closeTimeout
-            owner.deadline = Math.min(owner.deadline, System.nanoTime() + spec.closeTimeout().toNanos());
+            owner.deadline(Math.min(owner.deadline(), System.nanoTime() + spec.closeTimeout().toNanos()));
         }
     }
 
@@ -290,12 +363,7 @@ final class WebSocketSession implements WebSocket {
             s.cancel();
         }
         onClose.tryEmitValue(c);
-        Throwable e = fnError;
-        if (e != null) {
-            sent.error(e);
-        } else {
-            sent.success();
-        }
+        ended.accept(fnError);
     }
 
     /**
@@ -309,8 +377,8 @@ final class WebSocketSession implements WebSocket {
     // ---- the application's side (any thread) ----
 
     @Override
-    public HttpServerRequest request() {
-        return request;
+    public HttpHeaders handshakeHeaders() {
+        return handshake;
     }
 
     @Override
@@ -361,7 +429,7 @@ final class WebSocketSession implements WebSocket {
 
     @Override
     public String toString() {
-        return "WebSocket " + request.path() + " on " + conn;
+        return "WebSocket " + label + " on " + conn;
     }
 }
 

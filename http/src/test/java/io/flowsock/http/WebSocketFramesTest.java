@@ -21,7 +21,9 @@ import net.jqwik.api.constraints.IntRange;
  * flowsock's WebSocket decoder, written here rather than taken from a library (docs/http.md says
  * why), checked as a parser of our own must be: random messages, each fragmented at random into
  * frames of every header size (7-bit, 16-bit and 64-bit lengths), masked with random keys, with
- * pings between the fragments, arrive whole and in order however the bytes are split into reads.
+ * pings between the fragments, arrive whole and in order however the bytes are split into reads;
+ * the same unmasked, as a server sends them, through the client's decoder; and the client's
+ * masked frames decode back to what was sent.
  */
 class WebSocketFramesTest {
     /** A message as the client sends it: its opcode, payload and the sizes of its fragments. */
@@ -71,7 +73,8 @@ class WebSocketFramesTest {
 
     @Property(tries = 200)
     void messagesArriveWholeHoweverTheBytesAreSplit(@ForAll("conversations") List<Message> messages,
-                                                    @ForAll long splitSeed, @ForAll @IntRange(min = 1, max = 9000) int maxRead) {
+                                                    @ForAll long splitSeed, @ForAll @IntRange(min = 1, max = 9000) int maxRead,
+                                                    @ForAll boolean fromServer) {
         ByteArrayOutputStream wire = new ByteArrayOutputStream();
         Random masks = new Random(splitSeed ^ 0x5DEECE66DL);
         for (Message m : messages) {
@@ -80,15 +83,15 @@ class WebSocketFramesTest {
                 int n = m.fragments().get(i);
                 boolean last = i == m.fragments().size() - 1;
                 int op = i == 0 ? m.opcode() : WebSocketFrames.CONTINUATION;
-                clientFrame(wire, op, last, m.payload(), at, n, masks);
+                frame(wire, op, last, m.payload(), at, n, fromServer ? null : masks);
                 at += n;
                 if (!last && m.opcode() != WebSocketFrames.PING && masks.nextInt(4) == 0) {
-                    clientFrame(wire, WebSocketFrames.PING, true, new byte[] {1, 2, 3}, 0, 3, masks);   // between fragments
+                    frame(wire, WebSocketFrames.PING, true, new byte[] {1, 2, 3}, 0, 3, fromServer ? null : masks);   // between fragments
                 }
             }
         }
         byte[] bytes = wire.toByteArray();
-        WebSocketFrames.Decoder d = new WebSocketFrames.Decoder(1 << 20);
+        WebSocketFrames.Decoder d = new WebSocketFrames.Decoder(1 << 20, !fromServer);
         List<WebSocketFrames.Frame> got = new ArrayList<>();
         Random split = new Random(splitSeed);
         int at = 0;
@@ -128,22 +131,31 @@ class WebSocketFramesTest {
     /** One masked client frame of {@code payload[from, from + n)}, with the shortest length field that holds n. */
     private static void clientFrame(ByteArrayOutputStream out, int opcode, boolean fin, byte[] payload, int from, int n,
                                     Random masks) {
+        frame(out, opcode, fin, payload, from, n, masks);
+    }
+
+    /** One frame of {@code payload[from, from + n)}: masked with keys from {@code masks}, or unmasked (a server's) when null. */
+    private static void frame(ByteArrayOutputStream out, int opcode, boolean fin, byte[] payload, int from, int n,
+                              Random masks) {
+        int m = masks == null ? 0 : 0x80;
         out.write((fin ? 0x80 : 0) | opcode);
         if (n < 126) {
-            out.write(0x80 | n);
+            out.write(m | n);
         } else if (n < 65_536) {
-            out.write(0x80 | 126);
+            out.write(m | 126);
             out.write(n >>> 8);
             out.write(n);
         } else {
-            out.write(0x80 | 127);
+            out.write(m | 127);
             for (int s = 56; s >= 0; s -= 8) {
                 out.write((int) ((long) n >>> s));
             }
         }
         byte[] mask = new byte[4];
-        masks.nextBytes(mask);
-        out.writeBytes(mask);
+        if (masks != null) {
+            masks.nextBytes(mask);
+            out.writeBytes(mask);
+        }
         for (int i = 0; i < n; i++) {
             out.write(payload[from + i] ^ mask[i & 3]);
         }
@@ -169,6 +181,37 @@ class WebSocketFramesTest {
         all.get(back);
         assertThat(back).isEqualTo(payload);
         assertThat(wire.length).as("copied behind the header up to 16 KiB").isEqualTo(size <= WebSocketFrames.COPY_LIMIT ? 1 : 2);
+    }
+
+    @Property(tries = 100)
+    void aClientFrameIsMaskedAndDecodesBackWhateverTheKeyAndBuffer(@ForAll @IntRange(min = 0, max = 70_000) int size,
+                                                                   @ForAll int key, @ForAll boolean direct,
+                                                                   @ForAll boolean littleEndian, @ForAll @IntRange(min = 0, max = 7) int offset) {
+        byte[] payload = new byte[size];
+        new Random(size ^ key).nextBytes(payload);
+        ByteBuffer src = (direct ? ByteBuffer.allocateDirect(size + offset) : ByteBuffer.allocate(size + offset))
+                .position(offset).slice().put(payload).flip();
+        src.order(littleEndian ? java.nio.ByteOrder.LITTLE_ENDIAN : java.nio.ByteOrder.BIG_ENDIAN);
+        ByteBuffer wire = WebSocketFrames.encodeMasked(WebSocketFrames.BINARY, src, key);
+        assertThat(wire.get(1) & 0x80).as("client frames are masked").isEqualTo(0x80);
+        byte[] untouched = new byte[size];
+        src.duplicate().get(untouched);
+        assertThat(untouched).as("the caller's buffer is not written to").isEqualTo(payload);
+        assertThat(src.position()).isZero();
+        WebSocketFrames.Frame f = new WebSocketFrames.Decoder(1 << 20).next(wire);
+        assertThat(f).isNotNull();
+        byte[] back = new byte[f.payload().remaining()];
+        f.payload().get(back);
+        assertThat(back).isEqualTo(payload);
+        assertThat(wire.hasRemaining()).isFalse();
+    }
+
+    @Property(tries = 20)
+    void aMaskedFrameFromAServerIsAProtocolError(@ForAll @IntRange(min = 0, max = 200) int size) {
+        ByteBuffer wire = WebSocketFrames.encodeMasked(WebSocketFrames.TEXT, ByteBuffer.allocate(size), 7);
+        assertThatThrownBy(() -> new WebSocketFrames.Decoder(1 << 20, false).next(wire))
+                .isInstanceOfSatisfying(WebSocketException.class, e -> assertThat(e.closeCode()).isEqualTo(1002))
+                .hasMessageContaining("server frame is masked");
     }
 
     @Property(tries = 100)

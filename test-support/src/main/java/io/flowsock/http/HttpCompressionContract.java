@@ -116,7 +116,7 @@ public abstract class HttpCompressionContract extends HttpFixture {
             OutputStream out = socket.getOutputStream();
             InputStream in = socket.getInputStream();
             out.write(get("gzip").getBytes(StandardCharsets.US_ASCII));
-            String head = readHead(in);
+            String head = ScriptedServer.readHead(in);
             assertThat(head).contains("Transfer-Encoding: chunked").contains("Content-Encoding: gzip")
                     .doesNotContain("Content-Length");
 
@@ -148,20 +148,6 @@ public abstract class HttpCompressionContract extends HttpFixture {
         byte[] buf = new byte[64 * 1024];
         int n = inflater.inflate(buf);
         return new String(buf, 0, n, StandardCharsets.UTF_8);
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("the connection closed within the head: " + head);
-            }
-            head.write(b);
-            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        return head.toString(StandardCharsets.US_ASCII);
     }
 
     /** One chunk's data (empty for the last chunk, whose trailer section is read too). */

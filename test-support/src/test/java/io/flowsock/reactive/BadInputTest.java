@@ -169,6 +169,21 @@ class BadInputTest {
             npe("HttpClientRequest.uri(String)", () -> r.uri(null), "uri");
             iae("HttpClientRequest.uri(String)", () -> r.uri("http://[bad"),
                     "uri \"http://[bad\" is not a URI: Expected closing bracket for IPv6 address at index 11");
+            io.flowsock.http.HttpClientWebSocket w = c.websocket();
+            npe("HttpClientWebSocket.handle(Function)", () -> w.uri("ws://127.0.0.1:1/").handle(null), "fn");
+            refused("HttpClientWebSocket.handle(Function)", () -> w.handle(ws -> reactor.core.publisher.Mono.empty()),
+                    IllegalStateException.class, "the WebSocket has no URI: call uri(...) first");
+            npe("HttpClientWebSocket.header(String, Object)", () -> w.header(null, "v"), "name");
+            npe("HttpClientWebSocket.headers(Consumer)", () -> w.headers(null), "change");
+            npe("HttpClientWebSocket.spec(WebSocketSpec)", () -> w.spec(null), "spec");
+            npe("HttpClientWebSocket.subprotocols(List)", () -> w.subprotocols(null), "offered");
+            iae("HttpClientWebSocket.subprotocols(List)", () -> w.subprotocols(List.of("a b")),
+                    "a subprotocol must be an HTTP token, was \"a b\"");
+            npe("HttpClientWebSocket.uri(String)", () -> w.uri(null), "uri");
+            iae("HttpClientWebSocket.uri(String)", () -> w.uri("ftp://example.com/"),
+                    "uri must be a ws://, wss://, http:// or https:// URI with a host, was ftp://example.com/");
+            iae("HttpClientWebSocket.uri(String)", () -> w.uri("ws://example.com/#top"),
+                    "a WebSocket URI has no fragment (RFC 6455, 3), was ws://example.com/#top");
         } finally {
             c.dispose();
         }
@@ -919,6 +934,12 @@ class BadInputTest {
         "HttpClientRequest.send(Publisher)",
         "HttpClientRequest.sendString(CharSequence)",
         "HttpClientRequest.uri(String)",
+        "HttpClientWebSocket.handle(Function)",
+        "HttpClientWebSocket.header(String, Object)",
+        "HttpClientWebSocket.headers(Consumer)",
+        "HttpClientWebSocket.spec(WebSocketSpec)",
+        "HttpClientWebSocket.subprotocols(List)",
+        "HttpClientWebSocket.uri(String)",
         "HttpHeaders.add(String, Object)",
         "HttpHeaders.contains(String)",
         "HttpHeaders.containsToken(String, String)",
