@@ -24,7 +24,8 @@ import reactor.core.publisher.Sinks;
 /**
  * WebFlux's WebSocket support on flowsock: Spring's {@code HandshakeWebSocketService} checks the
  * handshake and runs a {@link WebSocketHandler} through {@link FlowsockRequestUpgradeStrategy},
- * against the JDK's WebSocket client.
+ * against the JDK's WebSocket client; and WebFlux's client side, {@link FlowsockWebSocketClient},
+ * running a handler against that server.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class FlowsockWebSocketTest {
@@ -65,18 +66,9 @@ class FlowsockWebSocketTest {
 
     @Test
     void theHandlerClosesWithItsStatusAndSpringsSubprotocolIsAnswered() throws Exception {
-        int port = serve(new WebSocketHandler() {
-            @Override
-            public java.util.List<String> getSubProtocols() {
-                return java.util.List.of("v2.chat");
-            }
-
-            @Override
-            public Mono<Void> handle(org.springframework.web.reactive.socket.WebSocketSession session) {
-                return session.send(Mono.just(session.textMessage("protocol " + session.getHandshakeInfo().getSubProtocol())))
-                        .then(session.close(CloseStatus.POLICY_VIOLATION));
-            }
-        });
+        int port = serve(speaking(java.util.List.of("v2.chat"), session -> session.send(Mono.just(
+                        session.textMessage("protocol " + session.getHandshakeInfo().getSubProtocol())))
+                .then(session.close(CloseStatus.POLICY_VIOLATION))));
         JdkWebSocketClient c = JdkWebSocketClient.connect(port, "v2.chat");
         assertThat(c.ws().getSubprotocol()).isEqualTo("v2.chat");
         assertThat(c.next()).isEqualTo("protocol v2.chat");
@@ -94,5 +86,43 @@ class FlowsockWebSocketTest {
         JdkWebSocketClient c = JdkWebSocketClient.connect(port);
         assertThat(pong.asMono().block(Duration.ofSeconds(10))).isEqualTo("ping-1");   // the JDK client answers pings
         assertThat(c.closeCode()).isEqualTo(1000);
+    }
+
+    @Test
+    void flowsocksWebSocketClientRunsAHandlerWithItsSubprotocolAndHeaders() {
+        int port = serve(speaking(java.util.List.of("v2.chat"), session -> {
+            String asked = session.getHandshakeInfo().getHeaders().getFirst("X-Asked");
+            return session.send(session.receive().map(m -> session.textMessage(asked + ": " + m.getPayloadAsText())));
+        }));
+        org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
+        headers.add("X-Asked", "by spring");
+        java.util.List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        FlowsockWebSocketClient client = new FlowsockWebSocketClient();
+        reactor.test.StepVerifier.create(client.execute(java.net.URI.create("ws://127.0.0.1:" + port + "/ws"), headers,
+                        speaking(java.util.List.of("v1.chat", "v2.chat"), session -> {
+                            got.add(session.getHandshakeInfo().getSubProtocol());
+                            return session.send(reactor.core.publisher.Flux.just("one", "two").map(session::textMessage))
+                                    .thenMany(session.receive().take(2).map(WebSocketMessage::getPayloadAsText))
+                                    .doOnNext(got::add)
+                                    .then();
+                        })))
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+        assertThat(got).containsExactly("v2.chat", "by spring: one", "by spring: two");
+    }
+
+    /** A handler with subprotocols: the interface's default has none. */
+    private static WebSocketHandler speaking(java.util.List<String> protocols, WebSocketHandler body) {
+        return new WebSocketHandler() {
+            @Override
+            public java.util.List<String> getSubProtocols() {
+                return protocols;
+            }
+
+            @Override
+            public Mono<Void> handle(org.springframework.web.reactive.socket.WebSocketSession session) {
+                return body.handle(session);
+            }
+        };
     }
 }
