@@ -129,14 +129,26 @@ public final class HttpClientWebSocket {
         List<String> offered = subprotocols.isEmpty() && spec.subprotocol() != null ? List.of(spec.subprotocol())
                 : subprotocols;
         return Mono.create(sink -> {
+            if (client.isDisposed()) {
+                sink.error(new HttpClientException(HttpClientException.Kind.CLIENT_DISPOSED, target, "the client is disposed"));
+                return;
+            }
             // subscribed here, not flat-mapped: a cancel after the connect must reach the WebSocket,
             // which closes with 1001, and not the connect, whose cancel discards the connection
             Opening opening = new Opening();
             sink.onCancel(opening::cancel);
             opening.connecting = client.connect(target).subscribe(conn -> {
-                String key = key();
-                opening.opened(new WebSocketClientConnection(conn, target, head(target, key, offered), key, offered,
-                        spec, client.responseTimeout, fn, sink));
+                WebSocketClientConnection ws;
+                try {
+                    String key = key();
+                    ws = new WebSocketClientConnection(conn, target, head(target, key, offered), key, offered,
+                            spec, client.responseTimeout, fn, sink);
+                } catch (RuntimeException e) {   // a client header that cannot go out, say: the connection is not kept
+                    conn.dispose();
+                    sink.error(e);
+                    return;
+                }
+                opening.opened(ws);
             }, sink::error);
         });
     }

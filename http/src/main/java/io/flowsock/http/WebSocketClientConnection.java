@@ -322,6 +322,8 @@ final class WebSocketClientConnection implements CoreSubscriber<ByteBuffer>, Web
         closed = true;
         stopTimer();
         conn.close().subscribe(null, e -> conn.dispose());
+        // the graceful close reads until the peer's FIN only as far as demand goes: what comes now is dropped
+        inbound.request(Long.MAX_VALUE);
     }
 
     @Override

@@ -2,10 +2,11 @@ package io.flowsock.http;
 
 import io.flowsock.reactive.Connection;
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Queue;
+import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -34,7 +35,7 @@ final class WebSocketOutbound {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     /** A send subscribed on any thread: its frames, and its Mono's sink. */
-    private record Pending(Flux<ByteBuffer> frames, MonoSink<Void> done) { }
+    private record Pending(Flux<ByteBuffer[]> frames, MonoSink<Void> done) { }
 
     private final WebSocketSession.Host owner;
     private final boolean mask;   // the client's side: every frame masked
@@ -46,13 +47,19 @@ final class WebSocketOutbound {
     /** Every send whose Mono has not ended: failed when the connection closes (a queued send may never run). */
     private final Queue<MonoSink<Void>> unfinished = new ConcurrentLinkedQueue<>();
     // small linked queues: an idle WebSocket holds a few slots, not Reactor's default 256-slot arrays
-    private final Sinks.Many<ByteBuffer> control =
-            Sinks.many().unicast().onBackpressureBuffer(Queues.<ByteBuffer>unbounded(8).get());
-    private final Sinks.Many<Flux<ByteBuffer>> sends =
-            Sinks.many().unicast().onBackpressureBuffer(Queues.<Flux<ByteBuffer>>unbounded(4).get());
+    // whole frames (a header and its payload may be two buffers) are what is merged, so a pong
+    // never lands between a frame's header and its payload
+    private final Sinks.Many<ByteBuffer[]> control =
+            Sinks.many().unicast().onBackpressureBuffer(Queues.<ByteBuffer[]>unbounded(8).get());
+    private final Sinks.Many<Flux<ByteBuffer[]>> sends =
+            Sinks.many().unicast().onBackpressureBuffer(Queues.<Flux<ByteBuffer[]>>unbounded(4).get());
     /** Emitted at the close: every send still running stops taking messages. */
     private final Sinks.Empty<Void> cut = Sinks.empty();
-    private ByteBuffer closeFrame;   // the close frame's buffer: the outbound stream ends after it
+    /** Set at the close: a send that has not started yet never subscribes to its messages. */
+    private volatile boolean closing;
+    private ByteBuffer[] closeFrame;   // the close frame: the outbound stream ends after it
+    /** The client's mask keys, from a generator seeded by SecureRandom (RFC 6455, 5.3); null on the server. */
+    private final SplittableRandom masks;
     private Disposable wire;
     /** Set by the outbound stream's end (a port thread). */
     private volatile boolean done;
@@ -60,6 +67,7 @@ final class WebSocketOutbound {
     WebSocketOutbound(WebSocketSession.Host owner, boolean mask, Runnable onSendFailure) {
         this.owner = owner;
         this.mask = mask;
+        this.masks = mask ? new SplittableRandom(SEEDS.nextLong()) : null;
         this.conn = owner.connection();
         this.onSendFailure = onSendFailure;
     }
@@ -67,7 +75,12 @@ final class WebSocketOutbound {
     /** Starts the outbound stream, once the 101 is queued ahead of it. */
     void start() {
         Flux<ByteBuffer> out = Flux.merge(1, control.asFlux(), Flux.concat(sends.asFlux(), 1))
-                .takeUntil(b -> b == closeFrame);
+                .takeUntil(f -> f == closeFrame)
+                // frames asked of the merge FRAMES_AHEAD at a time: asked one at a time, the merge
+                // serves the source it served last while that one has a frame ready, so a stream that
+                // never pauses keeps every pong waiting until it ends (measured: none of 300 pings
+                // answered during a 3,000-message stream)
+                .concatMapIterable(Arrays::asList, FRAMES_AHEAD);
         wire = conn.send(out).subscribe(null, e -> {
             LOG.debug("flowsock-http: the WebSocket on {} failed to write", conn, e);
             done = true;
@@ -107,7 +120,7 @@ final class WebSocketOutbound {
 
     /** Answers a ping. */
     void pong(ByteBuffer payload) {
-        control.tryEmitNext(encode(WebSocketFrames.PONG, payload)[0]);
+        control.tryEmitNext(encode(WebSocketFrames.PONG, payload));
     }
 
     /**
@@ -116,9 +129,10 @@ final class WebSocketOutbound {
      */
     void close(WebSocketClose c) {
         ByteBuffer payload = c.code() == WebSocketClose.NO_STATUS ? EMPTY : WebSocketFrames.closePayload(c.code(), c.reason());
-        closeFrame = encode(WebSocketFrames.CLOSE, payload)[0];
+        closeFrame = encode(WebSocketFrames.CLOSE, payload);
+        closing = true;
         cut.tryEmitEmpty();
-        sends.tryEmitNext(Flux.just(closeFrame));
+        sends.tryEmitNext(Flux.<ByteBuffer[]>just(closeFrame));
         sends.tryEmitComplete();
         control.tryEmitComplete();
     }
@@ -138,11 +152,16 @@ final class WebSocketOutbound {
     }
 
     /** The wire form of a send; its end tells the send's Mono, and a failure closes the WebSocket with 1011. */
-    private Flux<ByteBuffer> frames(Publisher<WebSocketMessage> messages, MonoSink<Void> sink) {
-        return Flux.from(messages)
-                // one message at a time: conn.send asks for sendcap buffers, and a queue of one is all
-                // an idle WebSocket then holds (the default prefetch is a 256-slot queue per send)
-                .concatMapIterable(m -> Arrays.asList(encode(opcode(m.type()), m.payload())), 1)
+    private Flux<ByteBuffer[]> frames(Publisher<WebSocketMessage> messages, MonoSink<Void> sink) {
+        return Flux.defer(() -> {
+            if (closing) {
+                sink.error(new IllegalStateException("the WebSocket closed before this send began"));
+                return Flux.<ByteBuffer[]>empty();
+            }
+            // one message at a time: the merge takes one frame at a time from the send (the
+            // default prefetch would be a 256-slot queue per send)
+            return Flux.from(messages).map(m -> encode(opcode(m.type()), m.payload()));
+        })
                 .doOnComplete(sink::success)
                 .doOnCancel(() -> sink.error(new IllegalStateException(
                         "the WebSocket closed before this send ended")))
@@ -156,9 +175,18 @@ final class WebSocketOutbound {
 
     /** One frame: unmasked from the server, masked with a fresh key from the client. */
     private ByteBuffer[] encode(int opcode, ByteBuffer payload) {
-        return mask ? new ByteBuffer[] {WebSocketFrames.encodeMasked(opcode, payload, ThreadLocalRandom.current().nextInt())}
+        return mask ? new ByteBuffer[] {WebSocketFrames.encodeMasked(opcode, payload, nextMask())}
                 : WebSocketFrames.encode(opcode, payload);
     }
+
+    /** A send's thread and the loop both frame: the generator is shared under this lock, briefly. */
+    private synchronized int nextMask() {
+        return masks.nextInt();
+    }
+
+    private static final SecureRandom SEEDS = new SecureRandom();
+    /** Frames the wire asks of the merge at a time (a queue this long per WebSocket). */
+    private static final int FRAMES_AHEAD = 4;
 
     private static int opcode(WebSocketMessage.Type t) {
         return switch (t) {

@@ -99,6 +99,7 @@ final class WebSocketSession implements WebSocket {
     private boolean peerFin;              // the peer's FIN came without a close frame
     private boolean failFast;             // a protocol error: the TCP connection closes once the close frame is out
     private boolean tcpClosing;
+    private boolean awaitingFin;          // the client, after the closing handshake: the server's FIN is awaited
 
     /**
      * @param client    whether this is the client's side
@@ -205,8 +206,10 @@ final class WebSocketSession implements WebSocket {
             closeTcp();
             return false;
         }
-        if (closeSent && !closeReceived && System.nanoTime() - owner.deadline() >= 0) {
-            LOG.debug("flowsock-http: the peer of {} sent no close frame within {}; closing", conn, spec.closeTimeout());
+        if (closeSent && System.nanoTime() - owner.deadline() >= 0) {
+            // no close frame from the peer in time, or ours still unwritten (a peer that stopped reading)
+            LOG.debug("flowsock-http: the closing handshake of {} did not end within {}; closing", conn,
+                    spec.closeTimeout());
             closeTcp();
             return false;
         }
@@ -249,6 +252,11 @@ final class WebSocketSession implements WebSocket {
      * connection, then closes its own side; a server that does not within closeTimeout is cut off.
      */
     private boolean awaitServerClose() {
+        if (!awaitingFin) {
+            awaitingFin = true;
+            owner.deadline(System.nanoTime() + spec.closeTimeout().toNanos());
+        }
+        boolean progress = inbound.deliver();   // what was read ahead is still given meanwhile
         ByteBuffer in = owner.pending();
         in.position(in.limit());
         if (owner.atEof()) {
@@ -262,7 +270,7 @@ final class WebSocketSession implements WebSocket {
         } else {
             owner.requestMore();
         }
-        return false;
+        return progress;
     }
 
     /**
