@@ -130,6 +130,11 @@ enum Scenario {
                     new Metric("rss_mib", "RSS MiB, all held ↓"),
                     new Metric("err_connect", "connect errors"),
                     new Metric("err_other", "requests not answered right"))),
+    /** http-idle-memory for WebSockets: upgraded connections held idle after one echo each (WebSocketIdleLoad). */
+    WS_IDLE_MEMORY("ws-idle-memory", Behaviour.HTTP, Placement.SHARED,
+            "connections=200 warmup=50",
+            "connections=2000 warmup=500",
+            30_000, 90_000, 0, false, HTTP_IDLE_MEMORY.metrics),
     IDLE("idle", Behaviour.ECHO, Placement.SHARED,
             "connections=500",
             "connections=10000",

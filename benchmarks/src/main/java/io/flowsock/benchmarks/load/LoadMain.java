@@ -54,6 +54,7 @@ public final class LoadMain {
                 case "http-upload" -> HttpUploadLoad.run(server, params);
                 case "ws-echo", "webflux-ws-echo" -> WebSocketEchoLoad.run(server, params);
                 case "http-idle-memory" -> HttpIdleLoad.run(server, params);
+                case "ws-idle-memory" -> WebSocketIdleLoad.run(server, params);
                 case "udp-echo-64" -> UdpEchoLoad.run(server, params, 64);
                 case "udp-echo-1400" -> UdpEchoLoad.run(server, params, 1400);
                 default -> throw new IllegalArgumentException("unknown scenario: " + scenario);

@@ -30,7 +30,7 @@ final class WebSocketEchoLoad {
     }
 
     /** One connection's message in flight: a masked frame out, the same payload unmasked back. */
-    private static final class Frame extends PingPong16Load.Peer {
+    static final class Frame extends PingPong16Load.Peer implements AutoCloseable {
         final byte[] payload;
         final int headerLength;
 
@@ -39,6 +39,11 @@ final class WebSocketEchoLoad {
             payload = new byte[size];
             Arrays.fill(payload, (byte) ('a' + id % 26));
             headerLength = header(size);
+        }
+
+        @Override
+        public void close() throws IOException {
+            ch.close();
         }
 
         static int header(int size) {
@@ -95,7 +100,7 @@ final class WebSocketEchoLoad {
     }
 
     /** The upgrade, blocking: the request, then the response head up to its blank line, checked. */
-    private static void handshake(SocketChannel ch) throws IOException {
+    static void handshake(SocketChannel ch) throws IOException {
         String request = "GET " + HttpRoutes.WS_PATH + " HTTP/1.1\r\nHost: " + Protocol.HOST + "\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Key: " + KEY + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
         ByteBuffer out = ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII));
