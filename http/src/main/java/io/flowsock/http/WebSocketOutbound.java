@@ -3,7 +3,6 @@ package io.flowsock.http;
 import io.flowsock.reactive.Connection;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.Queue;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -19,12 +18,14 @@ import reactor.util.concurrent.Queues;
 
 /**
  * A WebSocket's sending side: one {@code conn.send} for the WebSocket's life, which carries the
- * pongs merged with the application's sends one message at a time, so a pong never waits behind a
- * whole stream. The close frame is not merged: it goes behind the sends, as the last of them, and
- * the stream ends right after it. Closing first cuts whatever send is still running (its upstream
- * is cancelled and its Mono fails), but a message it already handed to the stream still goes out
- * ahead of the close frame: merged, the close frame could overtake a message waiting in the merge
- * for the connection's demand, and that message would be lost.
+ * pongs merged with the application's sends a whole frame at a time, so a pong never waits behind
+ * a whole stream nor lands between a large frame's header and payload ({@link FrameWire} gives the
+ * frames to the connection buffer by buffer). The close frame is not merged with the pongs: it
+ * comes from {@link SendsCut}, behind the sends, and the stream ends right after it. Closing cuts
+ * whatever send is still running (its upstream is cancelled and its Mono fails), but a frame it
+ * already handed to the stream still goes out ahead of the close frame: merged with the pongs, the
+ * close frame could overtake a frame waiting in the merge for the connection's demand, and that
+ * message would be lost.
  *
  * <p>Sends are subscribed on any thread and queued; the connection's loop takes them into the
  * stream ({@link #takeSends}), and alone emits control frames. Fields without a comment are
@@ -53,11 +54,10 @@ final class WebSocketOutbound {
             Sinks.many().unicast().onBackpressureBuffer(Queues.<ByteBuffer[]>unbounded(8).get());
     private final Sinks.Many<Flux<ByteBuffer[]>> sends =
             Sinks.many().unicast().onBackpressureBuffer(Queues.<Flux<ByteBuffer[]>>unbounded(4).get());
-    /** Emitted at the close: every send still running stops taking messages. */
-    private final Sinks.Empty<Void> cut = Sinks.empty();
-    /** Set at the close: a send that has not started yet never subscribes to its messages. */
-    private volatile boolean closing;
-    private ByteBuffer[] closeFrame;   // the close frame: the outbound stream ends after it
+    /** The sends, one after another, until the close cuts them. */
+    private final SendsCut sendsCut;
+    /** The close frame: written by the loop before the cut, read where the cut stream ends; the stream ends after it. */
+    private volatile ByteBuffer[] closeFrame;
     /** The client's mask keys, from a generator seeded by SecureRandom (RFC 6455, 5.3); null on the server. */
     private final SplittableRandom masks;
     private Disposable wire;
@@ -70,17 +70,14 @@ final class WebSocketOutbound {
         this.masks = mask ? new SplittableRandom(SEEDS.nextLong()) : null;
         this.conn = owner.connection();
         this.onSendFailure = onSendFailure;
+        this.sendsCut = new SendsCut(Flux.concat(sends.asFlux(), 1));
     }
 
     /** Starts the outbound stream, once the 101 is queued ahead of it. */
     void start() {
-        Flux<ByteBuffer> out = Flux.merge(1, control.asFlux(), Flux.concat(sends.asFlux(), 1))
-                .takeUntil(f -> f == closeFrame)
-                // frames asked of the merge FRAMES_AHEAD at a time: asked one at a time, the merge
-                // serves the source it served last while that one has a frame ready, so a stream that
-                // never pauses keeps every pong waiting until it ends (measured: none of 300 pings
-                // answered during a 3,000-message stream)
-                .concatMapIterable(Arrays::asList, FRAMES_AHEAD);
+        // the close frame comes from sendsCut, behind what the sends emitted before the cut
+        Flux<ByteBuffer> out = new FrameWire(Flux.merge(1, control.asFlux(), sendsCut)
+                .takeUntil(f -> f == closeFrame));
         wire = conn.send(out).subscribe(null, e -> {
             LOG.debug("flowsock-http: the WebSocket on {} failed to write", conn, e);
             done = true;
@@ -130,9 +127,7 @@ final class WebSocketOutbound {
     void close(WebSocketClose c) {
         ByteBuffer payload = c.code() == WebSocketClose.NO_STATUS ? EMPTY : WebSocketFrames.closePayload(c.code(), c.reason());
         closeFrame = encode(WebSocketFrames.CLOSE, payload);
-        closing = true;
-        cut.tryEmitEmpty();
-        sends.tryEmitNext(Flux.<ByteBuffer[]>just(closeFrame));
+        sendsCut.cut(closeFrame);
         sends.tryEmitComplete();
         control.tryEmitComplete();
     }
@@ -153,15 +148,9 @@ final class WebSocketOutbound {
 
     /** The wire form of a send; its end tells the send's Mono, and a failure closes the WebSocket with 1011. */
     private Flux<ByteBuffer[]> frames(Publisher<WebSocketMessage> messages, MonoSink<Void> sink) {
-        return Flux.defer(() -> {
-            if (closing) {
-                sink.error(new IllegalStateException("the WebSocket closed before this send began"));
-                return Flux.<ByteBuffer[]>empty();
-            }
-            // one message at a time: the merge takes one frame at a time from the send (the
-            // default prefetch would be a 256-slot queue per send)
-            return Flux.from(messages).map(m -> encode(opcode(m.type()), m.payload()));
-        })
+        // one message at a time: the merge takes one frame at a time from the send (a prefetching
+        // operator would hold a 256-slot queue per send)
+        return Flux.from(messages).map(m -> encode(opcode(m.type()), m.payload()))
                 .doOnComplete(sink::success)
                 .doOnCancel(() -> sink.error(new IllegalStateException(
                         "the WebSocket closed before this send ended")))
@@ -169,8 +158,7 @@ final class WebSocketOutbound {
                     sink.error(e);
                     onSendFailure.run();
                     return Mono.empty();
-                })
-                .takeUntilOther(cut.asMono());
+                });
     }
 
     /** One frame: unmasked from the server, masked with a fresh key from the client. */
@@ -185,8 +173,6 @@ final class WebSocketOutbound {
     }
 
     private static final SecureRandom SEEDS = new SecureRandom();
-    /** Frames the wire asks of the merge at a time (a queue this long per WebSocket). */
-    private static final int FRAMES_AHEAD = 4;
 
     private static int opcode(WebSocketMessage.Type t) {
         return switch (t) {
