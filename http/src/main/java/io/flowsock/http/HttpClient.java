@@ -235,6 +235,7 @@ public final class HttpClient implements Disposable {
      * A WebSocket (RFC 6455) to open: {@code client.websocket().uri("ws://host/path").handle(ws -> ...)}.
      * Each one has a TCP connection of its own, outside the pools, made with this client's TCP
      * settings, TLS and connect timeout; its handshake answer is awaited for the response timeout.
+     * {@link #dispose()} closes those still open with 1001.
      */
     public HttpClientWebSocket websocket() {
         return new HttpClientWebSocket(this);
@@ -276,6 +277,16 @@ public final class HttpClient implements Disposable {
     public void dispose() {
         pools.disposed = true;
         pools.byOrigin.values().forEach(ClientPool::dispose);
+        pools.webSockets.forEach(WebSocketClientConnection::clientDisposed);   // each closes with 1001
+    }
+
+    /** A WebSocket of this client's, open until its connection closes: dispose closes it with 1001. */
+    void track(WebSocketClientConnection ws, Connection conn) {
+        pools.webSockets.add(ws);
+        conn.onClose().subscribe(null, e -> pools.webSockets.remove(ws), () -> pools.webSockets.remove(ws));
+        if (pools.disposed) {
+            ws.clientDisposed();   // disposed while this one was connecting
+        }
     }
 
     @Override
@@ -366,6 +377,8 @@ public final class HttpClient implements Disposable {
     /** The pools a client and the clients derived from it without changing how they connect share. */
     private static final class Pools {
         final Map<String, ClientPool> byOrigin = new ConcurrentHashMap<>();
+        /** The WebSockets open (outside the pools, but disposed with them). */
+        final java.util.Set<WebSocketClientConnection> webSockets = ConcurrentHashMap.newKeySet();
         /** Set by dispose (any thread), read by pool creation and isDisposed. */
         volatile boolean disposed;
     }

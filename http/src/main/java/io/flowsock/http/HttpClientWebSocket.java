@@ -148,6 +148,7 @@ public final class HttpClientWebSocket {
                     sink.error(e);
                     return;
                 }
+                client.track(ws, conn);
                 opening.opened(ws);
             }, sink::error);
         });

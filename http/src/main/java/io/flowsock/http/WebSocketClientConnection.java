@@ -58,6 +58,8 @@ final class WebSocketClientConnection implements CoreSubscriber<ByteBuffer>, Web
     private volatile long deadline = Long.MAX_VALUE;
     /** Set by the handshake's timer (a scheduler's thread). */
     private volatile boolean handshakeTimedOut;
+    /** Set when the client is disposed before the 101 (any thread). */
+    private volatile boolean clientGone;
     /** The session, once the 101 is checked: written by the loop, read by the handle Mono's cancel. */
     private volatile WebSocketSession session;
 
@@ -91,6 +93,17 @@ final class WebSocketClientConnection implements CoreSubscriber<ByteBuffer>, Web
         }
         conn.send(Mono.just(head)).subscribe(null, e -> conn.dispose());   // a failed write ends the inbound too
         conn.inbound().subscribe(this);
+    }
+
+    /** The client was disposed (any thread): the WebSocket goes away (1001), or the handshake fails. */
+    void clientDisposed() {
+        WebSocketSession s = session;
+        if (s != null) {
+            s.close(WebSocketClose.GOING_AWAY, "the client is disposed").subscribe(null, e -> conn.dispose());
+        } else {
+            clientGone = true;
+            drain();
+        }
     }
 
     /** The handle Mono was cancelled (any thread): the WebSocket goes away (1001), or the handshake is dropped. */
@@ -183,6 +196,11 @@ final class WebSocketClientConnection implements CoreSubscriber<ByteBuffer>, Web
 
     /** Reads the answer to the handshake; false when it waits for more. */
     private boolean handshake() {
+        if (clientGone) {
+            failHandshake(new HttpClientException(HttpClientException.Kind.CLIENT_DISPOSED, uri,
+                    "the client was disposed during the WebSocket handshake"));
+            return false;
+        }
         if (handshakeTimedOut) {
             failHandshake(new HttpClientException(HttpClientException.Kind.RESPONSE_TIMEOUT, uri,
                     "no answer to the WebSocket handshake within the response timeout of "

@@ -228,6 +228,29 @@ public abstract class WebSocketClientContract extends HttpClientFixture {
     }
 
     @Test
+    void disposingTheClientClosesItsWebSocketsWith1001() {
+        Sinks.One<WebSocketClose> serverSaw = Sinks.one();
+        Sinks.One<Boolean> open = Sinks.one();
+        DisposableServer s = bind((req, res) -> res.sendWebSocket(ws -> {
+            ws.onClose().subscribe(serverSaw::tryEmitValue);
+            return ws.send(ws.receive());
+        }));
+        HttpClient c = client(s);
+        Mono<Void> session = c.websocket().uri("/").handle(ws -> {
+            open.tryEmitValue(true);
+            return Mono.never();
+        });
+        CompletableFuture<Void> ended = session.toFuture();
+        open.asMono().block(VERIFY);
+        c.dispose();
+        assertThat(serverSaw.asMono().block(VERIFY)).isEqualTo(new WebSocketClose(1001, "the client is disposed"));
+        ended.orTimeout(20, TimeUnit.SECONDS).join();   // the handle Mono ends with the TCP connection
+        assertThatThrownBy(() -> c.websocket().uri("/").handle(ws -> Mono.empty()).block(VERIFY))
+                .isInstanceOfSatisfying(HttpClientException.class,
+                        e -> assertThat(e.kind()).isEqualTo(HttpClientException.Kind.CLIENT_DISPOSED));
+    }
+
+    @Test
     void aWebSocketOverTlsEchoes() {
         TestCertificates ca = TestCertificates.newCa("flowsock WebSocket client CA");
         DisposableServer s = bind(server().secure(io.flowsock.core.Tls.server(ca.context(ca.leaf("localhost"))))
