@@ -371,13 +371,7 @@ final class Exchange extends EndSubscriber {
         }, false);
         ServerResponse.Sent sent = b.sink();
         owner.upgrade(new WebSocketSession(owner, false, request.headers(), request.path(), b.upgrade().spec(),
-                b.upgrade().fn(), protocol, e -> {
-                    if (e == null) {
-                        sent.success();
-                    } else {
-                        sent.error(e);
-                    }
-                }));
+                b.upgrade().fn(), protocol, sent::success, sent::error));
     }
 
     private static void removeIf(HttpHeaders h, int present, int bit, String name) {

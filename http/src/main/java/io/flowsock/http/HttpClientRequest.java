@@ -168,11 +168,7 @@ public final class HttpClientRequest {
     }
 
     private HttpHeaders headers(URI target, String m, Publisher<? extends ByteBuffer> b) {
-        HttpHeaders h = new HttpHeaders();
-        h.set("Host", target.getPort() < 0 ? target.getHost() : target.getHost() + ":" + target.getPort());
-        h.set("User-Agent", "flowsock");
-        client.headers.accept(h);
-        headers.accept(h);
+        HttpHeaders h = fields(client, target, headers);
         if (b == null && !h.contains("Content-Length") && (m.equals("POST") || m.equals("PUT") || m.equals("PATCH"))) {
             h.set("Content-Length", 0);   // RFC 9110, 8.6: a body-bearing method without one says so
         }
@@ -200,10 +196,25 @@ public final class HttpClientRequest {
         return Flux.concat(Mono.fromSupplier(() -> head(target, m, h)), chunks, Mono.fromSupplier(LAST_CHUNK::duplicate));
     }
 
-    private static ByteBuffer head(URI target, String m, HttpHeaders h) {
-        String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
-        Ascii out = new Ascii(256);
-        out.append(m).append(" ").append(path);
+    /** Host and User-Agent, then the client's default fields, then the request's own changes. */
+    static HttpHeaders fields(HttpClient client, URI target, Consumer<HttpHeaders> change) {
+        HttpHeaders h = new HttpHeaders();
+        h.set("Host", target.getPort() < 0 ? target.getHost() : target.getHost() + ":" + target.getPort());
+        h.set("User-Agent", "flowsock");
+        client.headers.accept(h);
+        change.accept(h);
+        return h;
+    }
+
+    /** The target's raw path, or "/" when it has none (RFC 9112, 3.2.1: the origin form is never empty). */
+    static String path(URI target) {
+        return target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
+    }
+
+    /** A request's head: its request line in origin form, then the fields. */
+    static ByteBuffer head(URI target, String m, HttpHeaders h) {
+        Ascii out = new Ascii(256 + h.byteLength());
+        out.append(m).append(" ").append(path(target));
         if (target.getRawQuery() != null) {
             out.append("?").append(target.getRawQuery());
         }

@@ -190,11 +190,7 @@ public final class HttpClientWebSocket {
 
     /** The opening handshake: the client's defaults and this one's fields, then the handshake's own. */
     private ByteBuffer head(URI target, String key, List<String> offered) {
-        HttpHeaders h = new HttpHeaders();
-        h.set("Host", target.getPort() < 0 ? target.getHost() : target.getHost() + ":" + target.getPort());
-        h.set("User-Agent", "flowsock");
-        client.headers.accept(h);
-        headers.accept(h);
+        HttpHeaders h = HttpClientRequest.fields(client, target, headers);
         for (String owned : OWNED) {
             h.remove(owned);
         }
@@ -207,15 +203,7 @@ public final class HttpClientWebSocket {
             // does) then still find each name
             h.set("Sec-WebSocket-Protocol", String.join(",", offered));
         }
-        String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
-        Ascii out = new Ascii(256 + h.byteLength());
-        out.append("GET ").append(path);
-        if (target.getRawQuery() != null) {
-            out.append("?").append(target.getRawQuery());
-        }
-        out.append(" HTTP/1.1").crlf();
-        h.writeTo(out);
-        return out.crlf().toBuffer();
+        return HttpClientRequest.head(target, "GET", h);
     }
 
     /** Fields the handshake sets itself: whatever the defaults or this request set for them is dropped. */

@@ -99,6 +99,11 @@ final class SendsCut extends Flux<ByteBuffer[]> implements CoreSubscriber<ByteBu
         }
     }
 
+    /** Whether {@code frame} is the close frame the cut ended the stream with: the merged wire ends after it. */
+    boolean isCloseFrame(ByteBuffer[] frame) {
+        return frame == closeFrame;
+    }
+
     private void end() {
         if (ended) {
             return;

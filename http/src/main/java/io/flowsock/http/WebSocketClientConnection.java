@@ -228,7 +228,8 @@ final class WebSocketClientConnection implements CoreSubscriber<ByteBuffer>, Web
         }
         msg.headComplete = false;
         HttpHeaders h = HttpHeaders.parsed(msg.fields);
-        String refused = refusal(msg.status, h);
+        String protocol = h.get("Sec-WebSocket-Protocol").map(String::trim).orElse(null);
+        String refused = refusal(msg.status, h, protocol);
         if (refused != null) {
             failHandshake(new HttpClientException(HttpClientException.Kind.WEBSOCKET_HANDSHAKE, uri, refused));
             return false;
@@ -236,21 +237,14 @@ final class WebSocketClientConnection implements CoreSubscriber<ByteBuffer>, Web
         if (handshakeTimer != null) {
             handshakeTimer.dispose();
         }
-        String protocol = h.get("Sec-WebSocket-Protocol").map(String::trim).orElse(null);
-        WebSocketSession ws = new WebSocketSession(this, true, h, path(), spec, fn, protocol, e -> {
-            if (e == null) {
-                sink.success();
-            } else {
-                sink.error(e);
-            }
-        });
+        WebSocketSession ws = new WebSocketSession(this, true, h, HttpClientRequest.path(uri), spec, fn, protocol, sink::success, sink::error);
         session = ws;
         ws.start();
         return true;
     }
 
     /** Why the answer is no acceptance of the handshake (RFC 6455, 4.1, the client's checks), or null. */
-    private String refusal(int status, HttpHeaders h) {
+    private String refusal(int status, HttpHeaders h, String protocol) {
         if (status != 101) {
             return "the server answered the WebSocket handshake with " + status + ", not 101 Switching Protocols";
         }
@@ -268,7 +262,6 @@ final class WebSocketClientConnection implements CoreSubscriber<ByteBuffer>, Web
             return "the server agreed to the extension \"" + h.get("Sec-WebSocket-Extensions").get()
                     + "\", which was not offered";
         }
-        String protocol = h.get("Sec-WebSocket-Protocol").map(String::trim).orElse(null);
         if (protocol != null && !offered.contains(protocol)) {
             return "the server chose the subprotocol \"" + protocol + "\", which was not offered (offered: " + offered + ")";
         }
@@ -282,10 +275,6 @@ final class WebSocketClientConnection implements CoreSubscriber<ByteBuffer>, Web
         }
         conn.dispose();
         sink.error(e);
-    }
-
-    private String path() {
-        return uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     }
 
     // ---- the host of the session: in the loop ----

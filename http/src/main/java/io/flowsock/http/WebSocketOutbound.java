@@ -56,8 +56,6 @@ final class WebSocketOutbound {
             Sinks.many().unicast().onBackpressureBuffer(Queues.<Flux<ByteBuffer[]>>unbounded(4).get());
     /** The sends, one after another, until the close cuts them. */
     private final SendsCut sendsCut;
-    /** The close frame: written by the loop before the cut, read where the cut stream ends; the stream ends after it. */
-    private volatile ByteBuffer[] closeFrame;
     /** The client's mask keys, from a generator seeded by SecureRandom (RFC 6455, 5.3); null on the server. */
     private final SplittableRandom masks;
     private Disposable wire;
@@ -77,7 +75,7 @@ final class WebSocketOutbound {
     void start() {
         // the close frame comes from sendsCut, behind what the sends emitted before the cut
         Flux<ByteBuffer> out = new FrameWire(Flux.merge(1, control.asFlux(), sendsCut)
-                .takeUntil(f -> f == closeFrame));
+                .takeUntil(sendsCut::isCloseFrame));
         wire = conn.send(out).subscribe(null, e -> {
             LOG.debug("flowsock-http: the WebSocket on {} failed to write", conn, e);
             done = true;
@@ -126,8 +124,7 @@ final class WebSocketOutbound {
      */
     void close(WebSocketClose c) {
         ByteBuffer payload = c.code() == WebSocketClose.NO_STATUS ? EMPTY : WebSocketFrames.closePayload(c.code(), c.reason());
-        closeFrame = encode(WebSocketFrames.CLOSE, payload);
-        sendsCut.cut(closeFrame);
+        sendsCut.cut(encode(WebSocketFrames.CLOSE, payload));
         sends.tryEmitComplete();
         control.tryEmitComplete();
     }

@@ -76,7 +76,8 @@ final class WebSocketSession implements WebSocket {
     private final WebSocketSpec spec;
     private final String subprotocol;
     private final Function<? super WebSocket, ? extends Publisher<Void>> fn;
-    private final Consumer<Throwable> ended;   // told once the TCP connection is closed: null, or the function's failure
+    private final Runnable onClosed;           // told once the TCP connection is closed, when the function succeeded
+    private final Consumer<Throwable> onFailed; // or instead, with the function's failure
     private final WebSocketFrames.Decoder decoder;
     private final WebSocketInbound inbound;
     private final WebSocketOutbound outbound;
@@ -106,11 +107,12 @@ final class WebSocketSession implements WebSocket {
      * @param handshake the header fields of the handshake's other half: the upgrade request on the
      *                  server, the 101 on the client
      * @param label     what {@link #toString()} names: the path
-     * @param ended     told once the TCP connection is closed: null, or the function's failure
+     * @param closed    told once the TCP connection is closed, when the function succeeded
+     * @param failed    told instead, with the function's failure
      */
     WebSocketSession(Host owner, boolean client, HttpHeaders handshake, String label, WebSocketSpec spec,
                      Function<? super WebSocket, ? extends Publisher<Void>> fn, String subprotocol,
-                     Consumer<Throwable> ended) {
+                     Runnable closed, Consumer<Throwable> failed) {
         this.owner = owner;
         this.client = client;
         this.conn = owner.connection();
@@ -119,7 +121,8 @@ final class WebSocketSession implements WebSocket {
         this.spec = spec;
         this.fn = fn;
         this.subprotocol = subprotocol;
-        this.ended = ended;
+        this.onClosed = closed;
+        this.onFailed = failed;
         this.decoder = new WebSocketFrames.Decoder(spec.maxMessageSize(), !client);
         this.inbound = new WebSocketInbound(owner);
         this.outbound = new WebSocketOutbound(owner, client, () -> {
@@ -371,7 +374,11 @@ final class WebSocketSession implements WebSocket {
             s.cancel();
         }
         onClose.tryEmitValue(c);
-        ended.accept(fnError);
+        if (fnError == null) {
+            onClosed.run();
+        } else {
+            onFailed.accept(fnError);
+        }
     }
 
     /**
