@@ -433,6 +433,9 @@ final class ServerConnection implements CoreSubscriber<Boolean>, WebSocketSessio
         pipeline.flush();   // answers gathered go out before the FIN
         conn.close().subscribe(null, e -> conn.dispose());
         all.remove(this);
+        // the loop's next step reads on to the peer's FIN, which the graceful close waits for: a
+        // WebSocket that failed had stopped reading, and nothing else would run that step
+        drain();
     }
 
     @Override

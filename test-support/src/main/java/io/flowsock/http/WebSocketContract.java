@@ -335,7 +335,10 @@ public abstract class WebSocketContract extends HttpFixture {
 
     @Test
     void framesThatBreakTheRfcCloseWithTheirStatus() throws Exception {
-        DisposableServer s = echo(WebSocketSpec.defaults());
+        // a TCP close timeout far beyond the wait at the end: the server's graceful close must read
+        // on to the client's FIN, though the failed WebSocket had stopped reading
+        DisposableServer s = bind(server().tcp(t -> t.closeTimeout(Duration.ofSeconds(60)))
+                .handle((req, res) -> res.sendWebSocket(ws -> ws.send(ws.receive()))));
         byte[] hi = "hi".getBytes(StandardCharsets.US_ASCII);
         Object[][] cases = {
             {"unmasked", 0x81, false, hi, 1002},
@@ -356,6 +359,7 @@ public abstract class WebSocketContract extends HttpFixture {
                 assertThat(c.closedByServer()).as((String) k[0] + ": the TCP connection closes").isTrue();
             }
         }
+        HttpClientFixture.await(() -> s.connections() == 0, "every failed WebSocket's connection closed on the server");
     }
 
     @Test
