@@ -359,7 +359,8 @@ final class Exchange extends EndSubscriber {
             return;
         }
         String protocol = WebSocketHandshake.agreed(request, b.upgrade().spec());
-        pipeline.send(WebSocketHandshake.switching(request, protocol, h), new EndSubscriber() {
+        PerMessageDeflate.Agreed extension = WebSocketHandshake.extension(request, b.upgrade().spec());
+        pipeline.send(WebSocketHandshake.switching(request, protocol, extension, h), new EndSubscriber() {
             @Override
             public void onError(Throwable e) {
                 // the connection failed: the session hears it from the connection's close
@@ -371,7 +372,7 @@ final class Exchange extends EndSubscriber {
         }, false);
         ServerResponse.Sent sent = b.sink();
         owner.upgrade(new WebSocketSession(owner, false, request.headers(), request.path(), b.upgrade().spec(),
-                b.upgrade().fn(), protocol, sent::success, sent::error));
+                b.upgrade().fn(), protocol, extension == null ? null : extension.deflate(), sent::success, sent::error));
     }
 
     private static void removeIf(HttpHeaders h, int present, int bit, String name) {

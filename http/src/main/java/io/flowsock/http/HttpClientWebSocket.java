@@ -203,6 +203,9 @@ public final class HttpClientWebSocket {
             // does) then still find each name
             h.set("Sec-WebSocket-Protocol", String.join(",", offered));
         }
+        if (spec.compress()) {
+            h.set("Sec-WebSocket-Extensions", PerMessageDeflate.offer());
+        }
         return HttpClientRequest.head(target, "GET", h);
     }
 

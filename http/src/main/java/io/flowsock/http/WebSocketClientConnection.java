@@ -234,10 +234,18 @@ final class WebSocketClientConnection implements CoreSubscriber<ByteBuffer>, Web
             failHandshake(new HttpClientException(HttpClientException.Kind.WEBSOCKET_HANDSHAKE, uri, refused));
             return false;
         }
+        PerMessageDeflate deflate;
+        try {
+            deflate = PerMessageDeflate.agreed(h.getAll("Sec-WebSocket-Extensions"), spec.compress());
+        } catch (IllegalArgumentException e) {
+            failHandshake(new HttpClientException(HttpClientException.Kind.WEBSOCKET_HANDSHAKE, uri, e.getMessage()));
+            return false;
+        }
         if (handshakeTimer != null) {
             handshakeTimer.dispose();
         }
-        WebSocketSession ws = new WebSocketSession(this, true, h, HttpClientRequest.path(uri), spec, fn, protocol, sink::success, sink::error);
+        WebSocketSession ws = new WebSocketSession(this, true, h, HttpClientRequest.path(uri), spec, fn, protocol, deflate,
+                sink::success, sink::error);
         session = ws;
         ws.start();
         return true;
@@ -257,10 +265,6 @@ final class WebSocketClientConnection implements CoreSubscriber<ByteBuffer>, Web
         String accept = h.get("Sec-WebSocket-Accept").orElse("");
         if (!accept.trim().equals(WebSocketFrames.accept(key))) {
             return "the server's Sec-WebSocket-Accept \"" + accept + "\" does not answer the key sent";
-        }
-        if (h.contains("Sec-WebSocket-Extensions")) {
-            return "the server agreed to the extension \"" + h.get("Sec-WebSocket-Extensions").get()
-                    + "\", which was not offered";
         }
         if (protocol != null && !offered.contains(protocol)) {
             return "the server chose the subprotocol \"" + protocol + "\", which was not offered (offered: " + offered + ")";

@@ -138,6 +138,9 @@ final class WebSocketFrames {
         private ByteBuffer target;  // where this frame's payload goes: the message, or the control frame's own
         private ByteBuffer message; // a data message being joined, or null
         private int messageOpcode;
+        private boolean rsv1;              // this frame's RSV1: its message is compressed
+        private boolean messageCompressed;
+        private final PerMessageDeflate deflate;   // the extension agreed, or null
 
         /** A server's decoder: the frames of a client, every one masked. */
         Decoder(int maxMessage) {
@@ -146,8 +149,14 @@ final class WebSocketFrames {
 
         /** {@code masked}: the peer is a client, whose every frame is masked; else a server, whose none is. */
         Decoder(int maxMessage, boolean masked) {
+            this(maxMessage, masked, null);
+        }
+
+        /** {@code deflate}: permessage-deflate was agreed, and a message whose first frame has RSV1 is inflated. */
+        Decoder(int maxMessage, boolean masked, PerMessageDeflate deflate) {
             this.maxMessage = maxMessage;
             this.masked = masked;
+            this.deflate = deflate;
         }
 
         /** Whether a data message is begun and not ended, or a frame is half read. */
@@ -269,6 +278,7 @@ final class WebSocketFrames {
                 if (message == null) {
                     message = ByteBuffer.allocate((int) length);
                     messageOpcode = opcode;
+                    messageCompressed = rsv1;
                 } else if (message.remaining() < length) {
                     int size = (int) Math.min(maxMessage, Math.max(total, 2L * message.capacity()));
                     message = ByteBuffer.allocate(size).put(message.flip());
@@ -282,9 +292,15 @@ final class WebSocketFrames {
             int b0 = header[0] & 0xff;
             fin = (b0 & 0x80) != 0;
             opcode = b0 & 0x0f;
-            if ((b0 & 0x70) != 0) {
+            rsv1 = (b0 & PerMessageDeflate.RSV1) != 0;
+            int reserved = b0 & (deflate == null ? 0x70 : 0x30);
+            if (reserved != 0) {
+                throw new WebSocketException(WebSocketClose.PROTOCOL_ERROR, "a frame has reserved bits set (0x"
+                        + Integer.toHexString(reserved) + ") that no extension agreed gives a meaning");
+            }
+            if (rsv1 && opcode != TEXT && opcode != BINARY) {   // RFC 7692, 6: only a message's first frame
                 throw new WebSocketException(WebSocketClose.PROTOCOL_ERROR,
-                        "a frame has reserved bits set (0x" + Integer.toHexString(b0 & 0x70) + ") and no extension was agreed");
+                        "RSV1 is set on a frame that begins no message (opcode 0x" + Integer.toHexString(opcode) + ")");
             }
             if ((header[1] & 0x80) == 0 && masked) {
                 throw new WebSocketException(WebSocketClose.PROTOCOL_ERROR, "a client frame is not masked (RFC 6455, 5.1)");
@@ -330,6 +346,9 @@ final class WebSocketFrames {
             }
             ByteBuffer m = message.flip();
             message = null;
+            if (messageCompressed) {
+                m = deflate.decompress(m, maxMessage);
+            }
             if (messageOpcode == TEXT) {
                 try {
                     if (utf8 == null) {

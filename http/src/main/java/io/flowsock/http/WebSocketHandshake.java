@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
 final class WebSocketHandshake {
     /** The response fields the handshake owns: whatever the handler set for them is dropped. */
     private static final String[] OWNED = {"Content-Length", "Transfer-Encoding", "Connection", "Upgrade",
-            "Sec-WebSocket-Accept", "Sec-WebSocket-Protocol"};
+            "Sec-WebSocket-Accept", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions"};
 
     private WebSocketHandshake() {
     }
@@ -66,8 +66,16 @@ final class WebSocketHandshake {
         }
     }
 
-    /** The 101 to a handshake {@link #refusal} accepted, with the handler's own fields after the handshake's. */
-    static ByteBuffer switching(ServerRequest r, String protocol, HttpHeaders h) {
+    /** permessage-deflate as the server agrees to it: only when the spec asks for compression and the client offers it. */
+    static PerMessageDeflate.Agreed extension(ServerRequest r, WebSocketSpec spec) {
+        return spec.compress() ? PerMessageDeflate.accept(r.headers()) : null;
+    }
+
+    /**
+     * The 101 to a handshake {@link #refusal} accepted, with the handler's own fields after the
+     * handshake's; {@code extension} is what was agreed of permessage-deflate, or null.
+     */
+    static ByteBuffer switching(ServerRequest r, String protocol, PerMessageDeflate.Agreed extension, HttpHeaders h) {
         String key = r.headers().get("Sec-WebSocket-Key").orElseThrow();
         Ascii out = new Ascii(192 + h.byteLength());
         HttpStatus.statusLine(out, 101);
@@ -75,6 +83,9 @@ final class WebSocketHandshake {
                 .append(WebSocketFrames.accept(key)).crlf();
         if (protocol != null) {
             out.append("Sec-WebSocket-Protocol: ").append(protocol).crlf();
+        }
+        if (extension != null) {
+            out.append("Sec-WebSocket-Extensions: ").append(extension.answer()).crlf();
         }
         h.writeTo(out);
         return out.crlf().toBuffer();

@@ -40,6 +40,8 @@ final class WebSocketOutbound {
 
     private final WebSocketSession.Host owner;
     private final boolean mask;   // the client's side: every frame masked
+    /** permessage-deflate, when agreed: text and binary messages go compressed. */
+    private final PerMessageDeflate deflate;
     private final Connection conn;
     /** Run (on the send's thread) when a send fails: the session closes with 1011. */
     private final Runnable onSendFailure;
@@ -62,8 +64,9 @@ final class WebSocketOutbound {
     /** Set by the outbound stream's end (a port thread). */
     private volatile boolean done;
 
-    WebSocketOutbound(WebSocketSession.Host owner, boolean mask, Runnable onSendFailure) {
+    WebSocketOutbound(WebSocketSession.Host owner, boolean mask, PerMessageDeflate deflate, Runnable onSendFailure) {
         this.owner = owner;
+        this.deflate = deflate;
         this.mask = mask;
         this.masks = mask ? new SplittableRandom(SEEDS.nextLong()) : null;
         this.conn = owner.connection();
@@ -147,7 +150,7 @@ final class WebSocketOutbound {
     private Flux<ByteBuffer[]> frames(Publisher<WebSocketMessage> messages, MonoSink<Void> sink) {
         // one message at a time: the merge takes one frame at a time from the send (a prefetching
         // operator would hold a 256-slot queue per send)
-        return Flux.from(messages).map(m -> encode(opcode(m.type()), m.payload()))
+        return Flux.from(messages).map(this::encode)
                 .doOnComplete(sink::success)
                 .doOnCancel(() -> sink.error(new IllegalStateException(
                         "the WebSocket closed before this send ended")))
@@ -156,6 +159,15 @@ final class WebSocketOutbound {
                     onSendFailure.run();
                     return Mono.empty();
                 });
+    }
+
+    /** A message's frame, compressed if permessage-deflate was agreed and it is text or binary. */
+    private ByteBuffer[] encode(WebSocketMessage m) {
+        int opcode = opcode(m.type());
+        if (deflate != null && opcode < WebSocketFrames.CLOSE) {
+            return encode(opcode | PerMessageDeflate.RSV1, deflate.compress(m.payload()));
+        }
+        return encode(opcode, m.payload());
     }
 
     /** One frame: unmasked from the server, masked with a fresh key from the client. */

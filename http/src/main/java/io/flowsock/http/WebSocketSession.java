@@ -79,6 +79,7 @@ final class WebSocketSession implements WebSocket {
     private final Runnable onClosed;           // told once the TCP connection is closed, when the function succeeded
     private final Consumer<Throwable> onFailed; // or instead, with the function's failure
     private final WebSocketFrames.Decoder decoder;
+    private final PerMessageDeflate deflate;   // the extension agreed, or null; its native memory freed at the close
     private final WebSocketInbound inbound;
     private final WebSocketOutbound outbound;
 
@@ -107,12 +108,13 @@ final class WebSocketSession implements WebSocket {
      * @param handshake the header fields of the handshake's other half: the upgrade request on the
      *                  server, the 101 on the client
      * @param label     what {@link #toString()} names: the path
+     * @param deflate   permessage-deflate as agreed in the handshake, or null
      * @param closed    told once the TCP connection is closed, when the function succeeded
      * @param failed    told instead, with the function's failure
      */
     WebSocketSession(Host owner, boolean client, HttpHeaders handshake, String label, WebSocketSpec spec,
                      Function<? super WebSocket, ? extends Publisher<Void>> fn, String subprotocol,
-                     Runnable closed, Consumer<Throwable> failed) {
+                     PerMessageDeflate deflate, Runnable closed, Consumer<Throwable> failed) {
         this.owner = owner;
         this.client = client;
         this.conn = owner.connection();
@@ -123,9 +125,10 @@ final class WebSocketSession implements WebSocket {
         this.subprotocol = subprotocol;
         this.onClosed = closed;
         this.onFailed = failed;
-        this.decoder = new WebSocketFrames.Decoder(spec.maxMessageSize(), !client);
+        this.deflate = deflate;
+        this.decoder = new WebSocketFrames.Decoder(spec.maxMessageSize(), !client, deflate);
         this.inbound = new WebSocketInbound(owner);
-        this.outbound = new WebSocketOutbound(owner, client, () -> {
+        this.outbound = new WebSocketOutbound(owner, client, deflate, () -> {
             CLOSE_ASKED.compareAndSet(this, null, new WebSocketClose(WebSocketClose.INTERNAL_ERROR, ""));
             owner.drain();
         });
@@ -374,6 +377,9 @@ final class WebSocketSession implements WebSocket {
             s.cancel();
         }
         onClose.tryEmitValue(c);
+        if (deflate != null) {
+            deflate.end();
+        }
         if (fnError == null) {
             onClosed.run();
         } else {

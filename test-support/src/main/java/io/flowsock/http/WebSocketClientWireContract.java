@@ -150,15 +150,16 @@ public abstract class WebSocketClientWireContract extends HttpClientFixture {
 
     // ---- the scripted server's framing, by hand ----
 
-    private record Frame(int opcode, boolean masked, byte[] payload) { }
+    /** A frame as read: its opcode, whether it was masked, its payload unmasked, and its RSV1 bit. */
+    record Frame(int opcode, boolean masked, byte[] payload, boolean rsv1) { }
 
     /** Reads the handshake and answers 101 with the right accept, plus {@code extra} header lines. */
-    private static void accept101(InputStream in, OutputStream out, String extra) throws Exception {
+    static void accept101(InputStream in, OutputStream out, String extra) throws Exception {
         out.write(answer(in, extra));
         out.flush();
     }
 
-    private static byte[] answer(InputStream in, String extra) throws Exception {
+    static byte[] answer(InputStream in, String extra) throws Exception {
         String head = ScriptedServer.readHead(in);
         if (head.isEmpty()) {
             throw new IOException("the client closed before its handshake was whole");
@@ -179,8 +180,8 @@ public abstract class WebSocketClientWireContract extends HttpClientFixture {
                 .getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** An unmasked frame with FIN set, as a server sends it (payloads under 126 bytes). */
-    private static byte[] frame(int opcode, byte[] payload) {
+    /** An unmasked frame with FIN set, as a server sends it (payloads under 126 bytes; 0x40 in opcode sets RSV1). */
+    static byte[] frame(int opcode, byte[] payload) {
         byte[] f = new byte[2 + payload.length];
         f[0] = (byte) (0x80 | opcode);
         f[1] = (byte) payload.length;
@@ -189,7 +190,7 @@ public abstract class WebSocketClientWireContract extends HttpClientFixture {
     }
 
     /** One frame as the client sent it, unmasked here. */
-    private static Frame readFrame(InputStream raw) throws IOException {
+    static Frame readFrame(InputStream raw) throws IOException {
         DataInputStream in = new DataInputStream(raw);
         int b0 = in.readUnsignedByte();
         int b1 = in.readUnsignedByte();
@@ -211,6 +212,6 @@ public abstract class WebSocketClientWireContract extends HttpClientFixture {
                 payload[i] ^= mask[i & 3];
             }
         }
-        return new Frame(b0 & 0x0f, masked, payload);
+        return new Frame(b0 & 0x0f, masked, payload, (b0 & 0x40) != 0);
     }
 }

@@ -38,7 +38,9 @@ class WebSocketClientPeersTest {
                         .ws("/proto", (in, out) -> out.sendString(Mono.just("protocol " + in.selectedSubprotocol())),
                                 WebsocketServerSpec.builder().protocols("chat").build())
                         .ws("/close", (in, out) -> out.sendString(Mono.just("closing"))
-                                .then(out.sendClose(4001, "netty says bye"))))
+                                .then(out.sendClose(4001, "netty says bye")))
+                        .ws("/deflate", (in, out) -> out.sendString(in.receive().asString()),
+                                WebsocketServerSpec.builder().compress(true).build()))
                 .bindNow(WAIT);
         client = HttpClient.create().baseUrl("http://127.0.0.1:" + netty.port());
     }
@@ -98,6 +100,53 @@ class WebSocketClientPeersTest {
         }).block(WAIT);
         assertThat(got).containsExactly("closing");
         assertThat(close[0]).isEqualTo(new WebSocketClose(4001, "netty says bye"));
+    }
+
+    /** Text that repeats itself, as chat does: what the window kept between messages compresses. */
+    private static List<String> chat(int n) {
+        List<String> l = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            l.add("message " + i + ": " + "all work and no play ".repeat(1 + i * 7 % 500));
+        }
+        return l;
+    }
+
+    @Test
+    void nettyAgreesToPermessageDeflateAndEchoesCompressedText() {
+        List<String> sent = chat(60);
+        List<String> got = new ArrayList<>();
+        List<String> agreed = new ArrayList<>();
+        client.websocket().uri("/deflate").spec(WebSocketSpec.defaults().compress(true)).handle(ws -> {
+            agreed.add(ws.handshakeHeaders().get("Sec-WebSocket-Extensions").orElse("(none)"));
+            return ws.sendText(Flux.fromIterable(sent)).thenMany(ws.receive().take(sent.size()))
+                    .map(WebSocketMessage::text).doOnNext(got::add).then();
+        }).block(WAIT);
+        assertThat(agreed).containsExactly("permessage-deflate");
+        assertThat(got).isEqualTo(sent);
+    }
+
+    @Test
+    void nettysClientWithCompressionIsEchoedByFlowsocksServer() {
+        io.flowsock.reactive.DisposableServer server = HttpServer.create().host("127.0.0.1").port(0)
+                .handle((req, res) -> res.sendWebSocket(WebSocketSpec.defaults().compress(true), ws -> ws.send(ws.receive())))
+                .bindNow(WAIT);
+        try {
+            List<String> sent = chat(60);
+            List<String> agreed = new ArrayList<>();
+            List<String> got = reactor.netty.http.client.HttpClient.create()
+                    .websocket(reactor.netty.http.client.WebsocketClientSpec.builder().compress(true).build())
+                    .uri("ws://127.0.0.1:" + server.port() + "/")
+                    .handle((in, out) -> {
+                        agreed.add(String.valueOf(in.headers().get("Sec-WebSocket-Extensions")));
+                        return Flux.merge(out.sendString(Flux.fromIterable(sent)).then().then(Mono.<String>empty()),
+                                in.receive().asString().take(sent.size()));
+                    })
+                    .collectList().block(WAIT);
+            assertThat(agreed).containsExactly("permessage-deflate");
+            assertThat(got).isEqualTo(sent);
+        } finally {
+            server.disposeNow(WAIT);
+        }
     }
 
     private static byte[] bytes(ByteBuffer b) {

@@ -236,6 +236,8 @@ class BadInputTest {
                 "closeTimeout must be positive, was PT-1S");
         iae("WebSocketSpec.new(String, int, Duration)", () -> new io.flowsock.http.WebSocketSpec(null, -1, Duration.ofSeconds(1)),
                 "maxMessageSize must be positive, was -1");
+        npe("WebSocketSpec.new(String, int, Duration, boolean)",
+                () -> new io.flowsock.http.WebSocketSpec(null, 1, null, true), "closeTimeout");
         iae("WebSocketClose.new(int, String)", () -> new io.flowsock.http.WebSocketClose(999, ""),
                 "code must be in 1000..4999, was 999");
         npe("WebSocketClose.new(int, String)", () -> new io.flowsock.http.WebSocketClose(1000, null), "reason");
@@ -984,6 +986,7 @@ class BadInputTest {
         "WebSocketSpec.closeTimeout(Duration)",
         "WebSocketSpec.maxMessageSize(int)",
         "WebSocketSpec.new(String, int, Duration)",
+        "WebSocketSpec.new(String, int, Duration, boolean)",
         "WebSocketSpec.subprotocol(String)",
         "HttpServerResponse.sendString(Publisher)",
         "HttpServerResponse.status(int)",
