@@ -1,6 +1,7 @@
 package io.flowsock.spring;
 
 import io.flowsock.http.HttpClient;
+import io.flowsock.http.WebSocketSpec;
 import java.net.URI;
 import java.util.List;
 import java.util.Objects;
@@ -34,6 +35,7 @@ import reactor.core.publisher.Mono;
 @SuppressWarnings("exports")
 public final class FlowsockWebSocketClient implements WebSocketClient {
     private final HttpClient client;
+    private final WebSocketSpec spec;
     private final DataBufferFactory buffers = DefaultDataBufferFactory.sharedInstance;
 
     /** On a client of flowsock's defaults ({@link HttpClient#create()}). */
@@ -43,7 +45,18 @@ public final class FlowsockWebSocketClient implements WebSocketClient {
 
     /** On {@code client}: its TCP settings, TLS, connect and response timeouts. */
     public FlowsockWebSocketClient(HttpClient client) {
+        this(client, WebSocketSpec.defaults());
+    }
+
+    /**
+     * On {@code client}, with {@code spec}'s largest message received, close timeout and
+     * compression, as {@code ReactorNettyWebSocketClient} takes a {@code WebsocketClientSpec}:
+     * {@code new FlowsockWebSocketClient(client, WebSocketSpec.defaults().compress(true))} offers
+     * permessage-deflate. The handler's subprotocols are offered, not the spec's.
+     */
+    public FlowsockWebSocketClient(HttpClient client, WebSocketSpec spec) {
         this.client = Objects.requireNonNull(client, "client");
+        this.spec = Objects.requireNonNull(spec, "spec");
     }
 
     @Override
@@ -56,7 +69,7 @@ public final class FlowsockWebSocketClient implements WebSocketClient {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(headers, "headers");
         Objects.requireNonNull(handler, "handler");
-        return Mono.defer(() -> client.websocket().uri(url.toString())
+        return Mono.defer(() -> client.websocket().uri(url.toString()).spec(spec)
                 .headers(h -> headers.forEach((String name, List<String> values) -> {
                     h.remove(name);
                     for (String value : values) {

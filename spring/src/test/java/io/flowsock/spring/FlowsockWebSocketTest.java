@@ -3,6 +3,7 @@ package io.flowsock.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowsock.http.HttpServer;
+import io.flowsock.http.WebSocketSpec;
 import io.flowsock.peers.JdkWebSocketClient;
 import io.flowsock.reactive.DisposableServer;
 import java.nio.ByteBuffer;
@@ -39,7 +40,11 @@ class FlowsockWebSocketTest {
     }
 
     private int serve(WebSocketHandler ws) {
-        HandshakeWebSocketService service = new HandshakeWebSocketService(new FlowsockRequestUpgradeStrategy());
+        return serve(new FlowsockRequestUpgradeStrategy(), ws);
+    }
+
+    private int serve(FlowsockRequestUpgradeStrategy strategy, WebSocketHandler ws) {
+        HandshakeWebSocketService service = new HandshakeWebSocketService(strategy);
         HttpHandler app = WebHttpHandlerBuilder.webHandler(exchange -> service.handleRequest(exchange, ws)).build();
         server = HttpServer.create().host("127.0.0.1").handle(new FlowsockHttpHandlerAdapter(app)).bindNow();
         return server.port();
@@ -109,6 +114,26 @@ class FlowsockWebSocketTest {
                 .expectComplete()
                 .verify(Duration.ofSeconds(10));
         assertThat(got).containsExactly("v2.chat", "by spring: one", "by spring: two");
+    }
+
+    @Test
+    void permessageDeflateIsAgreedThroughSpringsHandshakeOnBothSides() {
+        WebSocketSpec compress = WebSocketSpec.defaults().compress(true);
+        int port = serve(new FlowsockRequestUpgradeStrategy(compress),
+                session -> session.send(session.receive().map(m -> session.textMessage("echo " + m.getPayloadAsText()))));
+        java.util.List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        String text = "a message that repeats itself, ".repeat(200);
+        FlowsockWebSocketClient client = new FlowsockWebSocketClient(io.flowsock.http.HttpClient.create(), compress);
+        reactor.test.StepVerifier.create(client.execute(java.net.URI.create("ws://127.0.0.1:" + port + "/ws"), session -> {
+                    got.add(session.getHandshakeInfo().getHeaders().getFirst("Sec-WebSocket-Extensions"));
+                    return session.send(reactor.core.publisher.Flux.just(text, "two").map(session::textMessage))
+                            .thenMany(session.receive().take(2).map(WebSocketMessage::getPayloadAsText))
+                            .doOnNext(got::add)
+                            .then();
+                }))
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+        assertThat(got).containsExactly("permessage-deflate", "echo " + text, "echo two");
     }
 
     /** A handler with subprotocols: the interface's default has none. */
