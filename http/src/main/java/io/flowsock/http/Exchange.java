@@ -372,7 +372,7 @@ final class Exchange extends EndSubscriber {
         }, false);
         ServerResponse.Sent sent = b.sink();
         owner.upgrade(new WebSocketSession(owner, false, request.headers(), request.path(), b.upgrade().spec(),
-                b.upgrade().fn(), protocol, extension == null ? null : extension.deflate(), sent::success, sent::error));
+                b.upgrade().fn(), protocol, extension == null ? null : extension.deflate(), sent));
     }
 
     private static void removeIf(HttpHeaders h, int present, int bit, String name) {

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -25,11 +26,14 @@ import java.util.zip.Inflater;
  *
  * <p>Memory. The deflater (about 256 KiB of native memory at zlib's defaults) and the inflater
  * (about 40 KiB) are made at the first message that needs them, so a WebSocket that sends nothing
- * compressed holds neither; both are freed by {@link #end()} when the connection closes.
+ * compressed holds neither; both are freed when the connection closes ({@link #endDeflater()},
+ * {@link #endInflater()}).
  *
  * <p>Threading. Messages are compressed on the thread that emits them (one send at a time, in
- * the order they go out, which the shared window depends on) and decompressed on the connection's
- * loop; {@link #end()} may come from any thread, so each side is guarded by its own lock.
+ * the order they go out, which the shared window depends on), under a lock that the close only
+ * tries, so that it never waits on a port thread for a large message: the compressing thread frees
+ * the deflater when it is done. Messages are decompressed on the connection's loop, which frees
+ * the inflater once it decodes nothing more.
  */
 final class PerMessageDeflate {
     static final String NAME = "permessage-deflate";
@@ -39,11 +43,12 @@ final class PerMessageDeflate {
     private static final byte[] TAIL = {0, 0, (byte) 0xff, (byte) 0xff};
 
     private final boolean resetDeflater;   // our side takes no context over from one message to the next
-    private final Object deflateLock = new Object();
-    private final Object inflateLock = new Object();
-    private Deflater deflater;
-    private Inflater inflater;
-    private boolean ended;
+    /** Held while a message is compressed (a send's thread); the close only tries it. */
+    private final ReentrantLock deflating = new ReentrantLock();
+    private Deflater deflater;                 // under deflating
+    private volatile boolean deflaterEnded;
+    private Inflater inflater;                 // the connection's loop only
+    private boolean inflaterEnded;
 
     private PerMessageDeflate(boolean resetDeflater) {
         this.resetDeflater = resetDeflater;
@@ -81,6 +86,9 @@ final class PerMessageDeflate {
                 if (offer.containsKey("client_no_context_takeover")) {
                     answer.append("; client_no_context_takeover");
                 }
+                if (offer.containsKey("server_max_window_bits")) {
+                    answer.append("; server_max_window_bits=15");   // accepted by answering it (RFC 7692, 7.1.2.1)
+                }
                 return new Agreed(new PerMessageDeflate(serverReset), answer.toString());
             }
         }
@@ -108,9 +116,13 @@ final class PerMessageDeflate {
             throw new IllegalArgumentException("the server agreed to the extensions \"" + String.join(", ", answer)
                     + "\", but none was offered");
         }
-        if (all.size() > 1 || all.get(0) == null) {
+        if (all.contains(null)) {
             throw new IllegalArgumentException("the server agreed to the extensions \"" + String.join(", ", answer)
-                    + "\", but only permessage-deflate, once and well formed, was offered");
+                    + "\", but only permessage-deflate was offered (another extension, or a parameter malformed or repeated)");
+        }
+        if (all.size() > 1) {
+            throw new IllegalArgumentException("the server agreed to permessage-deflate more than once: \""
+                    + String.join(", ", answer) + "\"");
         }
         boolean reset = false;
         for (Map.Entry<String, String> p : all.get(0).entrySet()) {
@@ -119,8 +131,8 @@ final class PerMessageDeflate {
                 case "client_no_context_takeover" -> reset = true;
                 case "server_max_window_bits" -> {
                     if (!windowBits(p.getValue())) {
-                        throw new IllegalArgumentException("the server's permessage-deflate has server_max_window_bits="
-                                + p.getValue() + ", not 8 to 15");
+                        throw new IllegalArgumentException("the server's permessage-deflate has server_max_window_bits"
+                                + (p.getValue() == null ? " without a value" : "=" + p.getValue() + ", not 8 to 15"));
                     }
                 }
                 default -> throw new IllegalArgumentException("the server's permessage-deflate has the parameter \""
@@ -133,8 +145,9 @@ final class PerMessageDeflate {
         return new PerMessageDeflate(reset);
     }
 
+    /** 8 to 15, in decimal without a leading zero (RFC 7692, 7.1.2.1). */
     private static boolean windowBits(String v) {
-        return v != null && v.length() <= 2 && v.chars().allMatch(Character::isDigit)
+        return v != null && v.length() <= 2 && !v.startsWith("0") && v.chars().allMatch(Character::isDigit)
                 && Integer.parseInt(v) >= 8 && Integer.parseInt(v) <= 15;
     }
 
@@ -182,8 +195,9 @@ final class PerMessageDeflate {
 
     /** A message's payload compressed, the sync flush's tail left off; the caller's buffer is read, not changed. */
     ByteBuffer compress(ByteBuffer payload) {
-        synchronized (deflateLock) {
-            if (ended) {
+        deflating.lock();
+        try {
+            if (deflaterEnded) {
                 throw new IllegalStateException("the WebSocket is closed: its compressor is freed");
             }
             if (deflater == null) {
@@ -209,80 +223,107 @@ final class PerMessageDeflate {
             }
             // a sync flush ends with an empty stored block, 00 00 ff ff: the wire leaves it off
             return ByteBuffer.wrap(out, 0, n - 4);
+        } finally {
+            if (deflaterEnded) {
+                freeDeflater();   // the close came while this message was compressed: freed here, not there
+            }
+            deflating.unlock();
         }
     }
 
     /**
      * A compressed message's payload inflated; a result over {@code max} bytes is 1009, data that
-     * is no deflate stream 1007.
+     * is no deflate stream 1007. On the connection's loop only, as {@link #endInflater()}.
      */
     ByteBuffer decompress(ByteBuffer data, int max) {
-        synchronized (inflateLock) {
-            if (ended) {
-                throw new WebSocketException(WebSocketClose.GOING_AWAY, "the WebSocket is closed");
-            }
-            if (!data.hasRemaining()) {
-                return data;   // RSV1 on no payload at all: an empty message, though no deflater writes it so
-            }
-            if (inflater == null) {
-                inflater = new Inflater(true);
-            }
-            byte[] out = new byte[Math.min(max, Math.max(256, data.remaining() * 4)) + 1];
-            int n = 0;
-            try {
-                for (int step = 0; step < 2; step++) {   // the payload, then the flush's tail put back
-                    inflater.setInput(step == 0 ? data : ByteBuffer.wrap(TAIL));
-                    while (true) {
-                        if (n == out.length) {   // out is at most max + 1 long: full at that length is too big
-                            if (n > max) {
-                                throw tooBig(max);
-                            }
-                            out = Arrays.copyOf(out, (int) Math.min(max + 1L, 2L * out.length));
+        if (inflaterEnded) {
+            throw new WebSocketException(WebSocketClose.GOING_AWAY, "the WebSocket is closed");
+        }
+        if (!data.hasRemaining()) {
+            return data;   // RSV1 on no payload at all: an empty message, though no deflater writes it so
+        }
+        if (inflater == null) {
+            inflater = new Inflater(true);
+        }
+        int cap = max >= Integer.MAX_VALUE - 8 ? Integer.MAX_VALUE - 8 : max + 1;   // one byte over the limit tells it
+        byte[] out = new byte[Math.min(cap, Math.max(256, data.remaining() * 4))];
+        int n = 0;
+        try {
+            for (int step = 0; step < 2; step++) {   // the payload, then the flush's tail put back
+                inflater.setInput(step == 0 ? data : ByteBuffer.wrap(TAIL));
+                while (true) {
+                    if (n == out.length) {
+                        if (n > max || n == cap) {
+                            throw tooBig(max);
                         }
-                        int got = inflater.inflate(out, n, out.length - n);
-                        n += got;
-                        if (got == 0 && (inflater.needsInput() || inflater.finished())) {
-                            break;
-                        }
-                        if (got == 0 && inflater.needsDictionary()) {
-                            throw new DataFormatException("a preset dictionary is asked for");
-                        }
+                        out = Arrays.copyOf(out, (int) Math.min(cap, 2L * out.length));
+                    }
+                    int got = inflater.inflate(out, n, out.length - n);
+                    n += got;
+                    if (got == 0 && (inflater.needsInput() || inflater.finished())) {
+                        break;
+                    }
+                    if (got == 0 && inflater.needsDictionary()) {
+                        throw new DataFormatException("a preset dictionary is asked for");
                     }
                 }
-            } catch (DataFormatException e) {
-                inflater.reset();
-                throw new WebSocketException(WebSocketClose.INVALID_PAYLOAD,
-                        "a compressed message is no deflate data: " + e.getMessage());
             }
-            if (n > max) {
-                throw tooBig(max);
-            }
-            if (inflater.finished()) {
-                inflater.reset();   // the peer ended its stream (a final block): its next message starts a new one
-            }
-            return ByteBuffer.wrap(out, 0, n);
+        } catch (DataFormatException e) {
+            inflater.reset();
+            throw new WebSocketException(WebSocketClose.INVALID_PAYLOAD,
+                    "a compressed message is no deflate data: " + e.getMessage());
         }
+        if (n > max) {
+            throw tooBig(max);
+        }
+        if (inflater.finished()) {
+            // the peer ended its stream with a final block; unless it takes no context over, its next
+            // message may still refer back into this one (RFC 7692, 7.2.3.4): the new stream starts with
+            // this message's last 32 KiB as its dictionary (an earlier message's bytes are not kept)
+            inflater.reset();
+            int keep = Math.min(n, WINDOW);
+            if (keep > 0) {
+                inflater.setDictionary(out, n - keep, keep);
+            }
+        }
+        return ByteBuffer.wrap(out, 0, n);
     }
+
+    private static final int WINDOW = 32 * 1024;
 
     private static WebSocketException tooBig(int max) {
         return new WebSocketException(WebSocketClose.TOO_BIG, "a compressed message inflates to more than "
                 + max + " bytes; the limit is WebSocketSpec.maxMessageSize");
     }
 
-    /** Frees the native memory of both sides (any thread, any number of times). */
-    void end() {
-        synchronized (deflateLock) {
-            ended = true;
-            if (deflater != null) {
-                deflater.end();
-                deflater = null;
+    /**
+     * Frees the compressor's native memory (any thread, any number of times), without waiting: a
+     * message being compressed on another thread frees it when it is done.
+     */
+    void endDeflater() {
+        deflaterEnded = true;
+        if (deflating.tryLock()) {
+            try {
+                freeDeflater();
+            } finally {
+                deflating.unlock();
             }
         }
-        synchronized (inflateLock) {
-            if (inflater != null) {
-                inflater.end();
-                inflater = null;
-            }
+    }
+
+    private void freeDeflater() {
+        if (deflater != null) {
+            deflater.end();
+            deflater = null;
+        }
+    }
+
+    /** Frees the decompressor's native memory: on the connection's loop, once it decodes nothing more. */
+    void endInflater() {
+        inflaterEnded = true;
+        if (inflater != null) {
+            inflater.end();
+            inflater = null;
         }
     }
 }

@@ -239,7 +239,7 @@ final class ServerResponse implements HttpServerResponse {
      * One subscriber of a {@link Send}: told once, by the write's end or a failed claim. A cancel
      * does not stop the write, which the connection's framing needs whole; it only drops the signal.
      */
-    static final class Sent implements Subscription {
+    static final class Sent implements Subscription, WebSocketSession.Ended {
         private final CoreSubscriber<? super Void> actual;
         /** Set by cancel (any thread), read by the one terminal signal. */
         private volatile boolean cancelled;
@@ -270,6 +270,16 @@ final class ServerResponse implements HttpServerResponse {
             } else {
                 actual.onError(e);
             }
+        }
+
+        @Override
+        public void ended() {
+            success();
+        }
+
+        @Override
+        public void failed(Throwable e) {
+            error(e);
         }
     }
 }

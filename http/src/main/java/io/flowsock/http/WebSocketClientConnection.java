@@ -32,7 +32,8 @@ import reactor.util.Loggers;
  * thread may enter. Fields without a comment are confined to it. One buffer of input is asked for
  * at a time, and only when the loop has used up the last.
  */
-final class WebSocketClientConnection implements CoreSubscriber<ByteBuffer>, WebSocketSession.Host {
+final class WebSocketClientConnection implements CoreSubscriber<ByteBuffer>, WebSocketSession.Host,
+        WebSocketSession.Ended {
     private static final Logger LOG = Loggers.getLogger(WebSocketClientConnection.class);
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
 
@@ -244,8 +245,7 @@ final class WebSocketClientConnection implements CoreSubscriber<ByteBuffer>, Web
         if (handshakeTimer != null) {
             handshakeTimer.dispose();
         }
-        WebSocketSession ws = new WebSocketSession(this, true, h, HttpClientRequest.path(uri), spec, fn, protocol, deflate,
-                sink::success, sink::error);
+        WebSocketSession ws = new WebSocketSession(this, true, h, HttpClientRequest.path(uri), spec, fn, protocol, deflate, this);
         session = ws;
         ws.start();
         return true;
@@ -278,6 +278,18 @@ final class WebSocketClientConnection implements CoreSubscriber<ByteBuffer>, Web
             handshakeTimer.dispose();
         }
         conn.dispose();
+        sink.error(e);
+    }
+
+    // ---- how the session ended: the handle Mono hears it ----
+
+    @Override
+    public void ended() {
+        sink.success();
+    }
+
+    @Override
+    public void failed(Throwable e) {
         sink.error(e);
     }
 

@@ -138,8 +138,7 @@ final class WebSocketFrames {
         private ByteBuffer target;  // where this frame's payload goes: the message, or the control frame's own
         private ByteBuffer message; // a data message being joined, or null
         private int messageOpcode;
-        private boolean rsv1;              // this frame's RSV1: its message is compressed
-        private boolean messageCompressed;
+        private boolean messageCompressed; // RSV1 on the message's first frame
         private final PerMessageDeflate deflate;   // the extension agreed, or null
 
         /** A server's decoder: the frames of a client, every one masked. */
@@ -157,6 +156,11 @@ final class WebSocketFrames {
             this.maxMessage = maxMessage;
             this.masked = masked;
             this.deflate = deflate;
+        }
+
+        /** permessage-deflate as agreed, or null. */
+        PerMessageDeflate deflate() {
+            return deflate;
         }
 
         /** Whether a data message is begun and not ended, or a frame is half read. */
@@ -278,7 +282,7 @@ final class WebSocketFrames {
                 if (message == null) {
                     message = ByteBuffer.allocate((int) length);
                     messageOpcode = opcode;
-                    messageCompressed = rsv1;
+                    messageCompressed = (header[0] & PerMessageDeflate.RSV1) != 0;
                 } else if (message.remaining() < length) {
                     int size = (int) Math.min(maxMessage, Math.max(total, 2L * message.capacity()));
                     message = ByteBuffer.allocate(size).put(message.flip());
@@ -292,7 +296,7 @@ final class WebSocketFrames {
             int b0 = header[0] & 0xff;
             fin = (b0 & 0x80) != 0;
             opcode = b0 & 0x0f;
-            rsv1 = (b0 & PerMessageDeflate.RSV1) != 0;
+            boolean rsv1 = (b0 & PerMessageDeflate.RSV1) != 0;
             int reserved = b0 & (deflate == null ? 0x70 : 0x30);
             if (reserved != 0) {
                 throw new WebSocketException(WebSocketClose.PROTOCOL_ERROR, "a frame has reserved bits set (0x"

@@ -35,6 +35,15 @@ final class WebSocketSession implements WebSocket {
     /** What a response's {@code sendWebSocket} asked for: carried to the exchange in its Body. */
     record Upgrade(WebSocketSpec spec, Function<? super WebSocket, ? extends Publisher<Void>> fn) { }
 
+    /** Who hears how a session ended, once the TCP connection is closed: the server's send Mono, the client's handle Mono. */
+    interface Ended {
+        /** The function succeeded. */
+        void ended();
+
+        /** The function failed with {@code e}. */
+        void failed(Throwable e);
+    }
+
     /**
      * The connection a session runs on, and its serial loop. Every method but {@link #drain()}
      * runs in that loop.
@@ -76,10 +85,8 @@ final class WebSocketSession implements WebSocket {
     private final WebSocketSpec spec;
     private final String subprotocol;
     private final Function<? super WebSocket, ? extends Publisher<Void>> fn;
-    private final Runnable onClosed;           // told once the TCP connection is closed, when the function succeeded
-    private final Consumer<Throwable> onFailed; // or instead, with the function's failure
+    private final Ended ended;
     private final WebSocketFrames.Decoder decoder;
-    private final PerMessageDeflate deflate;   // the extension agreed, or null; its native memory freed at the close
     private final WebSocketInbound inbound;
     private final WebSocketOutbound outbound;
 
@@ -109,12 +116,11 @@ final class WebSocketSession implements WebSocket {
      *                  server, the 101 on the client
      * @param label     what {@link #toString()} names: the path
      * @param deflate   permessage-deflate as agreed in the handshake, or null
-     * @param closed    told once the TCP connection is closed, when the function succeeded
-     * @param failed    told instead, with the function's failure
+     * @param ended     told once the TCP connection is closed, whether the function succeeded
      */
     WebSocketSession(Host owner, boolean client, HttpHeaders handshake, String label, WebSocketSpec spec,
                      Function<? super WebSocket, ? extends Publisher<Void>> fn, String subprotocol,
-                     PerMessageDeflate deflate, Runnable closed, Consumer<Throwable> failed) {
+                     PerMessageDeflate deflate, Ended ended) {
         this.owner = owner;
         this.client = client;
         this.conn = owner.connection();
@@ -123,9 +129,7 @@ final class WebSocketSession implements WebSocket {
         this.spec = spec;
         this.fn = fn;
         this.subprotocol = subprotocol;
-        this.onClosed = closed;
-        this.onFailed = failed;
-        this.deflate = deflate;
+        this.ended = ended;
         this.decoder = new WebSocketFrames.Decoder(spec.maxMessageSize(), !client, deflate);
         this.inbound = new WebSocketInbound(owner);
         this.outbound = new WebSocketOutbound(owner, client, deflate, () -> {
@@ -377,13 +381,13 @@ final class WebSocketSession implements WebSocket {
             s.cancel();
         }
         onClose.tryEmitValue(c);
-        if (deflate != null) {
-            deflate.end();
+        if (decoder.deflate() != null) {
+            decoder.deflate().endDeflater();   // the inflater's goes from the loop, once it decodes nothing more
         }
         if (fnError == null) {
-            onClosed.run();
+            ended.ended();
         } else {
-            onFailed.accept(fnError);
+            ended.failed(fnError);
         }
     }
 
@@ -392,7 +396,15 @@ final class WebSocketSession implements WebSocket {
      * as demand comes, then receive's end. Nothing else runs here any more.
      */
     void closedStep() {
+        endInflater();
         inbound.deliver();
+    }
+
+    /** Frees the decompressor's native memory, if there is one: in the loop, once nothing more is decoded. */
+    private void endInflater() {
+        if (decoder.deflate() != null) {
+            decoder.deflate().endInflater();
+        }
     }
 
     // ---- the application's side (any thread) ----

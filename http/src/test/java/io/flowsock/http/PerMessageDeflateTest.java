@@ -37,7 +37,8 @@ class PerMessageDeflateTest {
                 {"permessage-deflate", "permessage-deflate"},
                 {"permessage-deflate; client_max_window_bits", "permessage-deflate"},
                 {"permessage-deflate; client_max_window_bits=12", "permessage-deflate"},
-                {"permessage-deflate; server_max_window_bits=15", "permessage-deflate"},
+                {"permessage-deflate; server_max_window_bits=15", "permessage-deflate; server_max_window_bits=15"},
+                {"permessage-deflate; client_max_window_bits=08", null},           // a leading zero
                 {"permessage-deflate; server_no_context_takeover", "permessage-deflate; server_no_context_takeover"},
                 {"permessage-deflate; client_no_context_takeover", "permessage-deflate; client_no_context_takeover"},
                 {"Permessage-Deflate; Server_No_Context_Takeover", "permessage-deflate; server_no_context_takeover"},
@@ -72,9 +73,10 @@ class PerMessageDeflateTest {
         String[][] refused = {
                 {"permessage-deflate; client_max_window_bits=10", "client_max_window_bits"},
                 {"permessage-deflate; server_max_window_bits=16", "server_max_window_bits=16"},
-                {"permessage-deflate; server_max_window_bits", "server_max_window_bits=null"},
+                {"permessage-deflate; server_max_window_bits", "server_max_window_bits without a value"},
+                {"permessage-deflate; server_max_window_bits=09", "server_max_window_bits=09"},
                 {"permessage-deflate; client_no_context_takeover=yes", "client_no_context_takeover a value"},
-                {"permessage-deflate, permessage-deflate", "once"},
+                {"permessage-deflate, permessage-deflate", "more than once"},
                 {"x-webkit-deflate-frame", "x-webkit-deflate-frame"},
         };
         for (String[] r : refused) {
@@ -113,8 +115,8 @@ class PerMessageDeflateTest {
                 assertThat(bytes(client.decompress(server.compress(ByteBuffer.wrap(m)), 1 << 20))).isEqualTo(m);
             }
         } finally {
-            server.end();
-            client.end();
+            end(server);
+            end(client);
         }
     }
 
@@ -130,12 +132,12 @@ class PerMessageDeflateTest {
         PerMessageDeflate c = PerMessageDeflate.agreed(List.of("permessage-deflate"), true);
         PerMessageDeflate fresh = PerMessageDeflate.accept(offering("permessage-deflate")).deflate();
         assertThat(c.decompress(fresh.compress(ByteBuffer.wrap(new byte[4096])), 4096).remaining()).isEqualTo(4096);
-        fresh.end();
+        end(fresh);
         assertThatThrownBy(() -> c.decompress(ByteBuffer.wrap(new byte[] {(byte) 0xff, (byte) 0xff, 0x13}), 4096))
                 .isInstanceOfSatisfying(WebSocketException.class, e -> assertThat(e.closeCode()).isEqualTo(1007));
-        a.end();
-        b.end();
-        c.end();
+        end(a);
+        end(b);
+        end(c);
         assertThatThrownBy(() -> a.compress(ByteBuffer.wrap(new byte[1]))).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
     }
@@ -153,7 +155,7 @@ class PerMessageDeflateTest {
         assertThat(dec.next(ByteBuffer.wrap(new byte[] {0x01, 2, 'h', 'i'}))).isNull();   // a first fragment, uncompressed
         assertThatThrownBy(() -> dec.next(ByteBuffer.wrap(new byte[] {(byte) 0xC0, 2, 'h', 'i'})))
                 .isInstanceOfSatisfying(WebSocketException.class, e -> assertThat(e.closeCode()).isEqualTo(1002));
-        d.end();
+        end(d);
     }
 
     /** Half of the messages compressible text, half random bytes. */
@@ -204,6 +206,32 @@ class PerMessageDeflateTest {
             }
         }
         throw new AssertionError("no message decoded from " + wire.length + " bytes");
+    }
+
+    private static void end(PerMessageDeflate d) {
+        d.endDeflater();
+        d.endInflater();
+    }
+
+    @Test
+    void aPeerThatEndsAMessageWithAFinalBlockMayStillReferBackIntoIt() throws Exception {
+        PerMessageDeflate d = PerMessageDeflate.agreed(List.of("permessage-deflate"), true);
+        // message 1 ends with BFINAL (a whole deflate stream); message 2, from a deflater primed with
+        // message 1 as its dictionary, refers back into it
+        byte[] first = "the same words, the same words, the same words".getBytes(StandardCharsets.US_ASCII);
+        java.util.zip.Deflater peer = new java.util.zip.Deflater(java.util.zip.Deflater.DEFAULT_COMPRESSION, true);
+        peer.setInput(first);
+        peer.finish();
+        byte[] buf = new byte[256];
+        int n = peer.deflate(buf);
+        assertThat(bytes(d.decompress(ByteBuffer.wrap(buf, 0, n), 4096))).isEqualTo(first);
+        java.util.zip.Deflater next = new java.util.zip.Deflater(java.util.zip.Deflater.DEFAULT_COMPRESSION, true);
+        next.setDictionary(first);
+        next.setInput("the same words".getBytes(StandardCharsets.US_ASCII));
+        int m = next.deflate(buf, 0, buf.length, java.util.zip.Deflater.SYNC_FLUSH);
+        assertThat(new String(bytes(d.decompress(ByteBuffer.wrap(buf, 0, m - 4), 4096)), StandardCharsets.US_ASCII))
+                .isEqualTo("the same words");
+        end(d);
     }
 
     private static byte[] bytes(ByteBuffer b) {

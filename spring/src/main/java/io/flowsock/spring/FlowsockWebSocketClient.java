@@ -52,7 +52,7 @@ public final class FlowsockWebSocketClient implements WebSocketClient {
      * On {@code client}, with {@code spec}'s largest message received, close timeout and
      * compression, as {@code ReactorNettyWebSocketClient} takes a {@code WebsocketClientSpec}:
      * {@code new FlowsockWebSocketClient(client, WebSocketSpec.defaults().compress(true))} offers
-     * permessage-deflate. The handler's subprotocols are offered, not the spec's.
+     * permessage-deflate. The handler's subprotocols are offered (the spec's, when it has none).
      */
     public FlowsockWebSocketClient(HttpClient client, WebSocketSpec spec) {
         this.client = Objects.requireNonNull(client, "client");

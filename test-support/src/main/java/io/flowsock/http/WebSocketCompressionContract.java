@@ -160,7 +160,7 @@ public abstract class WebSocketCompressionContract extends HttpClientFixture {
         String[][] cases = {
                 {"permessage-deflate; client_max_window_bits=10", "client_max_window_bits"},
                 {"permessage-deflate; server_max_window_bits=20", "server_max_window_bits=20"},
-                {"permessage-deflate, permessage-deflate", "once"},
+                {"permessage-deflate, permessage-deflate", "more than once"},
                 {"x-webkit-deflate-frame", "x-webkit-deflate-frame"},
         };
         for (String[] c : cases) {
