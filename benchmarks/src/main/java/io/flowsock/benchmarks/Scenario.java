@@ -92,6 +92,14 @@ enum Scenario {
                     new Metric("p99_us", "p99 µs ↓"),
                     new Metric("p999_us", "p99.9 µs ↓"),
                     new Metric("cpu", "server CPU µs/message ↓"))),
+    /**
+     * ws-echo with permessage-deflate agreed: 16 connections, a 1 KiB JSON-like text message in
+     * flight on each, compressed both ways with the window kept (WebSocketDeflatePeer).
+     */
+    WS_ECHO_DEFLATE("ws-echo-deflate", Behaviour.HTTP, Placement.PINNED,
+            "connections=16 size=1024 deflate=1 round_trips=5000 warmup=2000",
+            "connections=16 size=1024 deflate=1 round_trips=100000 warmup=20000",
+            30_000, 120_000, 1e6, false, WS_ECHO.metrics),
     /** wrk on keep-alive connections: {@code GET /hello}, a request at a time on each (see HttpToolLoad). */
     HTTP_KEEPALIVE("http-keepalive", Behaviour.HTTP, Placement.SHARED,
             "threads=2 connections=64 warmup_s=1 duration_s=1",

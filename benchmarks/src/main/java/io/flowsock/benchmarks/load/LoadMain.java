@@ -52,7 +52,7 @@ public final class LoadMain {
                 case "webflux-sse" -> SseLoad.run(server, params);
                 case "webflux-startup" -> WebfluxCheckLoad.run(server);
                 case "http-upload" -> HttpUploadLoad.run(server, params);
-                case "ws-echo", "webflux-ws-echo" -> WebSocketEchoLoad.run(server, params);
+                case "ws-echo", "ws-echo-deflate", "webflux-ws-echo" -> WebSocketEchoLoad.run(server, params);
                 case "http-idle-memory" -> HttpIdleLoad.run(server, params);
                 case "ws-idle-memory" -> WebSocketIdleLoad.run(server, params);
                 case "udp-echo-64" -> UdpEchoLoad.run(server, params, 64);

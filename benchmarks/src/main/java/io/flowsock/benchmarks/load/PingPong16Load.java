@@ -41,6 +41,11 @@ final class PingPong16Load {
 
         /** {@link #in} is full: throws unless it is the answer to the request sent. */
         abstract void check() throws IOException;
+
+        /** Whether {@link #in} holds the whole answer: when full, unless a peer's answers vary in length. */
+        boolean answered() {
+            return !in.hasRemaining();
+        }
     }
 
     /** pingpong16's own peer: 64 bytes of its letter, the sequence number in front, echoed as they are. */
@@ -126,7 +131,7 @@ final class PingPong16Load {
                 if (peer.ch.read(peer.in) < 0) {
                     throw new IOException("the server closed a connection with a request outstanding");
                 }
-                if (peer.in.hasRemaining()) {
+                if (!peer.answered()) {
                     continue;
                 }
                 samples.add(System.nanoTime() - peer.sentAt);

@@ -83,26 +83,42 @@ final class WebSocketEchoLoad {
         if (size < 8 || size > 65_535) {
             throw new IllegalArgumentException("size must be 8..65535 bytes, was " + size);
         }
-        List<Frame> peers = new ArrayList<>();
+        boolean deflate = p.num("deflate", 0) != 0;
+        List<PingPong16Load.Peer> peers = new ArrayList<>();
         try {
             for (int i = 0; i < connections; i++) {
                 SocketChannel ch = SocketChannel.open(server);
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                handshake(ch);
-                peers.add(new Frame(ch, i, size));
+                if (deflate) {
+                    handshake(ch, HttpRoutes.WS_DEFLATE_PATH, WebSocketDeflatePeer.OFFER);
+                    peers.add(new WebSocketDeflatePeer(ch, i, size));
+                } else {
+                    handshake(ch, HttpRoutes.WS_PATH, null);
+                    peers.add(new Frame(ch, i, size));
+                }
             }
             return PingPong16Load.drive(peers, p);
         } finally {
-            for (Frame peer : peers) {
+            for (PingPong16Load.Peer peer : peers) {
                 peer.ch.close();
             }
         }
     }
 
-    /** The upgrade, blocking: the request, then the response head up to its blank line, checked. */
+    /** The upgrade of ws-echo, blocking; see {@link #handshake(SocketChannel, String, String)}. */
     static void handshake(SocketChannel ch) throws IOException {
-        String request = "GET " + HttpRoutes.WS_PATH + " HTTP/1.1\r\nHost: " + Protocol.HOST + "\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Key: " + KEY + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        handshake(ch, HttpRoutes.WS_PATH, null);
+    }
+
+    /**
+     * The upgrade, blocking: the request, then the response head up to its blank line, checked;
+     * with {@code extension} offered, the 101 must agree to exactly it (a contender that answers
+     * without it would be measured uncompressed).
+     */
+    static void handshake(SocketChannel ch, String path, String extension) throws IOException {
+        String request = "GET " + path + " HTTP/1.1\r\nHost: " + Protocol.HOST + "\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: " + KEY + "\r\nSec-WebSocket-Version: 13\r\n"
+                + (extension == null ? "" : "Sec-WebSocket-Extensions: " + extension + "\r\n") + "\r\n";
         ByteBuffer out = ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII));
         while (out.hasRemaining()) {
             ch.write(out);
@@ -123,6 +139,9 @@ final class WebSocketEchoLoad {
         if (!h.startsWith("HTTP/1.1 101")
                 || !h.toLowerCase(Locale.ROOT).contains("sec-websocket-accept: " + ACCEPT.toLowerCase(Locale.ROOT))) {
             throw new IOException("not a WebSocket upgrade: " + h.strip());
+        }
+        if (extension != null && !h.toLowerCase(Locale.ROOT).contains("sec-websocket-extensions: " + extension + "\r\n")) {
+            throw new IOException("the server did not agree to " + extension + ": " + h.strip());
         }
     }
 }

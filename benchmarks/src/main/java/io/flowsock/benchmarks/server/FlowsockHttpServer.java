@@ -5,6 +5,7 @@ import io.flowsock.core.Transport;
 import io.flowsock.http.HttpServer;
 import io.flowsock.http.HttpServerRequest;
 import io.flowsock.http.HttpServerResponse;
+import io.flowsock.http.WebSocketSpec;
 import io.flowsock.reactive.DisposableServer;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -30,6 +31,8 @@ final class FlowsockHttpServer {
         return new FlowsockServer(server, " http");
     }
 
+    private static final WebSocketSpec DEFLATE = WebSocketSpec.defaults().compress(true);
+
     private static Publisher<Void> serve(HttpServerRequest req, HttpServerResponse res) {
         return switch (req.path()) {
             case HttpRoutes.HELLO_PATH -> res.header("Content-Type", HttpRoutes.TEXT_PLAIN).sendString(HttpRoutes.HELLO);
@@ -38,6 +41,7 @@ final class FlowsockHttpServer {
                     .reduce(0L, (n, len) -> n + len)
                     .flatMap(n -> res.header("Content-Type", HttpRoutes.TEXT_PLAIN).sendString(Long.toString(n)));
             case HttpRoutes.WS_PATH -> res.sendWebSocket(ws -> ws.send(ws.receive()));
+            case HttpRoutes.WS_DEFLATE_PATH -> res.sendWebSocket(DEFLATE, ws -> ws.send(ws.receive()));
             default -> res.sendNotFound();
         };
     }

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
  * Reactor Netty's: {@code GET /hello} answers {@value #HELLO} as text/plain with Content-Length;
  * {@code POST /upload} reads the body, drops it, and answers its byte count in decimal. Anything
  * else is 404. {@code GET /ws} upgrades to a WebSocket that sends every message back as it came,
- * in the same frame type. Each server dispatches with a plain switch on the path, no router, so that neither
+ * in the same frame type; {@code GET /ws-deflate} too, agreeing to permessage-deflate. Each server dispatches with a plain switch on the path, no router, so that neither
  * pays for matching the other does not.
  */
 public final class HttpRoutes {
@@ -15,6 +15,8 @@ public final class HttpRoutes {
     public static final String UPLOAD_PATH = "/upload";
     /** A WebSocket that echoes every message as it came (ws-echo). */
     public static final String WS_PATH = "/ws";
+    /** The same echo with permessage-deflate agreed when offered (ws-echo-deflate); a path of its own, so ws-echo pays nothing for it. */
+    public static final String WS_DEFLATE_PATH = "/ws-deflate";
     public static final String HELLO = "Hello, World!";
     public static final int HELLO_LENGTH = HELLO.getBytes(StandardCharsets.US_ASCII).length;
     public static final String TEXT_PLAIN = "text/plain";

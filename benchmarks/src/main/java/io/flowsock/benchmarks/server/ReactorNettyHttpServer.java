@@ -12,6 +12,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.http.server.WebsocketServerSpec;
 import reactor.netty.resources.LoopResources;
 
 /**
@@ -56,6 +57,8 @@ final class ReactorNettyHttpServer {
         return new ReactorNettyServer(server, loops, open, false);
     }
 
+    private static final WebsocketServerSpec DEFLATE = WebsocketServerSpec.builder().compress(true).build();
+
     private static Publisher<Void> serve(HttpServerRequest req, HttpServerResponse res) {
         return switch (req.fullPath()) {
             case HttpRoutes.HELLO_PATH -> res.header(HttpHeaderNames.CONTENT_TYPE, HttpRoutes.TEXT_PLAIN)
@@ -66,6 +69,8 @@ final class ReactorNettyHttpServer {
                             .sendString(Mono.just(Long.toString(n))).then());
             // each frame as it came; retained, since inbound frames are released when onNext returns
             case HttpRoutes.WS_PATH -> res.sendWebsocket((in, out) -> out.sendObject(in.receiveFrames().map(f -> f.retain())));
+            case HttpRoutes.WS_DEFLATE_PATH -> res.sendWebsocket((in, out) -> out.sendObject(in.receiveFrames().map(f -> f.retain())),
+                    DEFLATE);
             default -> res.sendNotFound();
         };
     }
