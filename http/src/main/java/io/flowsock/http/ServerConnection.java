@@ -44,7 +44,7 @@ import reactor.util.Loggers;
  * <p>Split by concern: {@link RequestInput} holds the input buffer and the lent parser,
  * {@link Exchange} one request and its answer, {@link Pipeline} the answers on their way out.
  */
-final class ServerConnection implements CoreSubscriber<Boolean>, WebSocketSession.Host {
+final class ServerConnection implements CoreSubscriber<Boolean>, WebSocketHost {
     private static final Logger LOG = Loggers.getLogger(ServerConnection.class);
     /** Most of an unread body that is read and dropped to keep the connection; beyond it, it is closed. */
     static final int DRAIN_LIMIT = 256 * 1024;

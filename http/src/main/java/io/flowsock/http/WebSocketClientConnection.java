@@ -24,7 +24,7 @@ import reactor.util.Loggers;
 /**
  * The client's side of one WebSocket, on a TCP connection of its own: it writes the opening
  * handshake (RFC 6455, 4.1), reads the answer with Jetty's {@link HttpParser} in response mode,
- * checks it, and from the 101 on is the {@link WebSocketSession.Host} of the client's session,
+ * checks it, and from the 101 on is the {@link WebSocketHost} of the client's session,
  * which decodes the bytes that followed the head in the same read first.
  *
  * <p><b>Threading.</b> Every signal (a buffer arrived, the input ended, a deadline passed, the
@@ -32,7 +32,7 @@ import reactor.util.Loggers;
  * thread may enter. Fields without a comment are confined to it. One buffer of input is asked for
  * at a time, and only when the loop has used up the last.
  */
-final class WebSocketClientConnection implements CoreSubscriber<ByteBuffer>, WebSocketSession.Host,
+final class WebSocketClientConnection implements CoreSubscriber<ByteBuffer>, WebSocketHost,
         WebSocketSession.Ended {
     private static final Logger LOG = Loggers.getLogger(WebSocketClientConnection.class);
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);

@@ -24,7 +24,7 @@ final class WebSocketInbound {
     private static final AtomicLongFieldUpdater<WebSocketInbound> DEMAND =
             AtomicLongFieldUpdater.newUpdater(WebSocketInbound.class, "demand");
 
-    private final WebSocketSession.Host owner;
+    private final WebSocketHost owner;
     private volatile int taken;
     private volatile int ended;              // 1 once the terminal signal went out
     /** Written by subscribe, read by the loop, which alone signals it. */
@@ -39,7 +39,7 @@ final class WebSocketInbound {
     private final ArrayDeque<WebSocketFrames.Frame> held = new ArrayDeque<>(2);
     private long heldBytes;
 
-    WebSocketInbound(WebSocketSession.Host owner) {
+    WebSocketInbound(WebSocketHost owner) {
         this.owner = owner;
     }
 

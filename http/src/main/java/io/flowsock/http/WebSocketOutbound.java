@@ -38,7 +38,7 @@ final class WebSocketOutbound {
     /** A send subscribed on any thread: its frames, and its Mono's sink. */
     private record Pending(Flux<ByteBuffer[]> frames, MonoSink<Void> done) { }
 
-    private final WebSocketSession.Host owner;
+    private final WebSocketHost owner;
     private final boolean mask;   // the client's side: every frame masked
     /** permessage-deflate, when agreed: text and binary messages go compressed. */
     private final PerMessageDeflate deflate;
@@ -64,7 +64,7 @@ final class WebSocketOutbound {
     /** Set by the outbound stream's end (a port thread). */
     private volatile boolean done;
 
-    WebSocketOutbound(WebSocketSession.Host owner, boolean mask, PerMessageDeflate deflate, Runnable onSendFailure) {
+    WebSocketOutbound(WebSocketHost owner, boolean mask, PerMessageDeflate deflate, Runnable onSendFailure) {
         this.owner = owner;
         this.deflate = deflate;
         this.mask = mask;

@@ -44,40 +44,7 @@ final class WebSocketSession implements WebSocket {
         void failed(Throwable e);
     }
 
-    /**
-     * The connection a session runs on, and its serial loop. Every method but {@link #drain()}
-     * runs in that loop.
-     */
-    interface Host {
-        Connection connection();
-
-        /** The input read and not yet consumed; the session consumes it. */
-        ByteBuffer pending();
-
-        /** Asks for one more buffer of input, unless one is asked for or the input ended. */
-        void requestMore();
-
-        boolean atEof();
-
-        /** Whether the server is shutting down: the WebSocket closes with 1001. */
-        boolean shuttingDown();
-
-        /** When the current wait ends (System.nanoTime), Long.MAX_VALUE for none; the host runs its loop then. */
-        long deadline();
-
-        void deadline(long nanos);
-
-        /** Closes the TCP connection gracefully (what is queued, then FIN). */
-        void close();
-
-        /** Closes the TCP connection at once. */
-        void abort();
-
-        /** Runs the loop (any thread). */
-        void drain();
-    }
-
-    private final Host owner;
+    private final WebSocketHost owner;
     private final boolean client;
     private final Connection conn;
     private final HttpHeaders handshake;   // the upgrade request's (server) or the 101's (client) fields
@@ -85,7 +52,7 @@ final class WebSocketSession implements WebSocket {
     private final WebSocketSpec spec;
     private final String subprotocol;
     private final Function<? super WebSocket, ? extends Publisher<Void>> fn;
-    private final Ended ended;
+    private final WebSocketSession.Ended ended;
     private final WebSocketFrames.Decoder decoder;
     private final WebSocketInbound inbound;
     private final WebSocketOutbound outbound;
@@ -118,9 +85,9 @@ final class WebSocketSession implements WebSocket {
      * @param deflate   permessage-deflate as agreed in the handshake, or null
      * @param ended     told once the TCP connection is closed, whether the function succeeded
      */
-    WebSocketSession(Host owner, boolean client, HttpHeaders handshake, String label, WebSocketSpec spec,
+    WebSocketSession(WebSocketHost owner, boolean client, HttpHeaders handshake, String label, WebSocketSpec spec,
                      Function<? super WebSocket, ? extends Publisher<Void>> fn, String subprotocol,
-                     PerMessageDeflate deflate, Ended ended) {
+                     PerMessageDeflate deflate, WebSocketSession.Ended ended) {
         this.owner = owner;
         this.client = client;
         this.conn = owner.connection();
